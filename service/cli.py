@@ -1,0 +1,103 @@
+"""Flask commands: setup, users, tokens, catalogue, demo (`flask --app service.app …`)."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from service import migrate
+from service.db import Database
+from service.domain import accounts, catalogue, units
+from service.domain.codes import ROLES, categories
+from service.domain.errors import DomainError
+
+
+def run_setup(database: Database, remote_units: frozenset[str] = units.DEFAULT_REMOTE_UNITS) -> dict[str, int]:
+    """Migrate to head, then load units, catalogues and categories. Idempotent."""
+    migrate.upgrade(database.url)
+    with database.session_scope() as session:
+        unit_count = units.load_units(session, remote_units)
+        task_count = catalogue.sync_catalogues(session)
+    return {"units": unit_count, "tasks": task_count, "categories": len(categories())}
+
+
+def _database() -> Database:
+    return current_app.extensions["db"]
+
+
+def _fail(exc: DomainError) -> None:
+    details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
+    raise click.ClickException(f"{exc.message} {details}".strip())
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("setup")
+    def setup_command() -> None:
+        """Migrate the database to head and load units, catalogues and categories (safe to re-run)."""
+        counts = run_setup(_database(), current_app.config["REMOTE_UNITS"])
+        click.echo(f"Đã sẵn sàng: {counts['units']} đơn vị, {counts['tasks']} nhiệm vụ, "
+                   f"{counts['categories']} lĩnh vực.")
+
+    @app.cli.command("demo")
+    @click.option("--count", default=60, show_default=True, help="How many demo petitions to create.")
+    def demo_command(count: int) -> None:
+        """Load a realistic demo data set (users and petitions); safe to re-run."""
+        from service.demo import load_demo
+
+        with _database().session_scope() as session:
+            summary = load_demo(session, count=count)
+        click.echo(summary)
+
+    users = AppGroup("users", help="Staff accounts.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", required=True, type=click.Choice(list(ROLES)))
+    @click.option("--unit", default=None, help="Unit code or name (with or without diacritics).")
+    @click.option("--office", default=None, help="Office code, e.g. van_phong.")
+    @click.option("--full-name", default=None)
+    def users_create(username: str, password: str, role: str, unit: str | None, office: str | None,
+                     full_name: str | None) -> None:
+        """Create a staff account."""
+        try:
+            with _database().session_scope() as session:
+                user = accounts.create_user(session, username=username, password=password, role=role, unit=unit,
+                                            office=office, full_name=full_name)
+                click.echo(f"Đã tạo tài khoản {user.username} ({ROLES[user.role]}).")
+        except DomainError as exc:
+            _fail(exc)
+
+    tokens = AppGroup("tokens", help="API bearer tokens.")
+    app.cli.add_command(tokens)
+
+    @tokens.command("create")
+    @click.option("--username", required=True)
+    @click.option("--label", default=None)
+    def tokens_create(username: str, label: str | None) -> None:
+        """Create a bearer token for API v1; printed once, on the last line."""
+        try:
+            with _database().session_scope() as session:
+                token = accounts.create_token(session, username, label)
+        except DomainError as exc:
+            _fail(exc)
+        click.echo("Mã truy cập (chỉ hiện một lần):")
+        click.echo(token)
+
+    cat = AppGroup("catalogue", help="Task catalogues of the plans.")
+    app.cli.add_command(cat)
+
+    @cat.command("import")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--plan", "plan_code", required=True, help="Plan code (new or existing).")
+    @click.option("--unit", "unit_code", required=True, help="Unit code of the plan.")
+    @click.option("--title", default="Kế hoạch nhập từ bảng")
+    def catalogue_import(path: str, plan_code: str, unit_code: str, title: str) -> None:
+        """Import a plan's task table from CSV or XLSX (TT, Nhiệm vụ, Cơ quan chủ trì, …)."""
+        try:
+            with _database().session_scope() as session:
+                n = catalogue.import_plan_table(session, plan_code, unit_code, title, path)
+        except catalogue.CatalogueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Đã nhập {n} nhiệm vụ vào kế hoạch {plan_code}.")

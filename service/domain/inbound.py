@@ -1,0 +1,74 @@
+"""InboundMessage: the one contract every channel (web, API, Open311, bots, staff entry) produces."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass
+class PersonData:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    id_number: str | None = None
+    representative: bool = False  # người đại diện of a crowd (Luật Tiếp công dân Điều 29)
+
+
+@dataclass
+class Location:
+    lat: float | None = None
+    lon: float | None = None
+    address: str | None = None
+
+
+@dataclass
+class AttachmentData:
+    filename: str
+    data: bytes
+    declared_type: str | None = None  # what the sender claimed; never trusted
+
+
+@dataclass
+class InboundMessage:
+    channel: str
+    content: str
+    title: str | None = None
+    unit: str | None = None  # unit code or Vietnamese name, with or without diacritics
+    kind: str | None = None  # classified when absent
+    category: str | None = None
+    round: int = 1
+    petitioner: PersonData | None = None
+    anonymous: bool = False
+    co_signers: int | list[PersonData] = 0
+    location: Location | None = None
+    attachments: list[AttachmentData] = field(default_factory=list)
+    received_at: dt.datetime | None = None  # staff only: paper or phone petitions received earlier
+    consent: bool = False  # consent to personal-data processing (Luật BVDLCN 91/2025)
+    chat_user_id: str | None = None  # Telegram / Zalo user, for replies in the same channel
+    external_id: str | None = None  # e.g. the platform's message id, for de-duplication
+
+    @property
+    def co_signer_list(self) -> list[PersonData]:
+        return self.co_signers if isinstance(self.co_signers, list) else []
+
+    @property
+    def co_signer_count(self) -> int:
+        return len(self.co_signers) if isinstance(self.co_signers, list) else int(self.co_signers or 0)
+
+
+@dataclass
+class Actor:
+    """Who submits or acts: a citizen through a channel, a staff user, or the system."""
+
+    label: str
+    user_id: int | None = None
+    role: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role is not None
+
+
+CITIZEN = Actor(label="Công dân")
+SYSTEM = Actor(label="Hệ thống")

@@ -1,0 +1,39 @@
+"""Vietnamese text folding: the diacritics-free, lower-case form used for search and matching.
+
+NFD stripping leaves `đ` in place, so the table adds it explicitly (integrations.md §6).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def _build_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        base = "".join(c for c in unicodedata.normalize("NFD", chr(cp)) if not unicodedata.combining(c))
+        if base and base != chr(cp):
+            table[cp] = base
+    table[ord("đ")] = "d"
+    table[ord("Đ")] = "D"
+    return table
+
+
+_FOLD_TABLE = _build_table()
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_marks(text: str) -> str:
+    """Remove Vietnamese diacritics but keep case and punctuation."""
+    text = nfc(text).translate(_FOLD_TABLE)
+    # Characters outside the table (rare combining sequences) lose their marks here.
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """'Đèn  ĐƯỜNG hỏng!' -> 'den duong hong': lower-case, no diacritics, words separated by one space."""
+    return _NON_WORD.sub(" ", strip_marks(text).lower()).replace("_", " ").strip()

@@ -1,0 +1,24 @@
+"""Every model, imported so `Base.metadata` knows all tables (Alembic, tests)."""
+from service.models.attachment import Attachment
+from service.models.catalogue import CatalogueTask, Plan
+from service.models.channel import ChannelToken, ChatConversation, IdempotencyRecord, ProcessedInbound
+from service.models.deadline import Deadline
+from service.models.dialogue import AgendaItem, Commitment, DialogueRegistration, DialogueSession
+from service.models.event import Event
+from service.models.flag import Flag
+from service.models.job import ClassificationCorrection, HolidayOverride, JobLease
+from service.models.matter import Matter, MatterSeparation, PetitionSignature
+from service.models.outbox import OutboxMessage
+from service.models.person import Person
+from service.models.petition import Petition
+from service.models.rating import Rating
+from service.models.reply import Reply
+from service.models.unit import Office, Unit
+from service.models.user import ApiToken, AuditEntry, User
+
+__all__ = [
+    "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
+    "ClassificationCorrection", "Commitment", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
+    "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "Matter", "MatterSeparation", "OutboxMessage",
+    "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "Unit", "User",
+]

@@ -1,0 +1,36 @@
+"""Legal deadlines of a petition, one row per step (legal.md Defaults)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base
+
+if TYPE_CHECKING:
+    from service.models.petition import Petition
+
+
+class Deadline(Base):
+    __tablename__ = "deadlines"
+    __table_args__ = (Index("ix_deadlines_open_due", "met_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    step: Mapped[str] = mapped_column(String(16))  # xu_ly_don | thu_ly | tra_loi | giai_quyet | chuyen_don
+    starts_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime]
+    met_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]  # the step no longer applies (returned, withdrawn, …)
+    rule: Mapped[str | None] = mapped_column(String(120))  # which rule and its legal basis
+    extensions: Mapped[int] = mapped_column(default=0)
+    due_soon_flagged_at: Mapped[dt.datetime | None]  # sắp hạn raised (idempotent scans)
+    overdue_flagged_at: Mapped[dt.datetime | None]  # quá hạn raised
+    escalation_level: Mapped[int] = mapped_column(default=0)  # 0 none, 1 office head, 2 van_phong, 3 chairperson
+
+    petition: Mapped[Petition] = relationship(back_populates="deadlines")
+
+    def __repr__(self) -> str:
+        return f"<Deadline {self.step} due {self.due_at:%Y-%m-%d} of petition {self.petition_id}>"

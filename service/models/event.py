@@ -1,0 +1,28 @@
+"""Append-only history of petitions and matters: who, when, what, why."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, utcnow
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("matters.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # received, classified, routed, accepted, answered, …
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(120))  # "công dân", "hệ thống", a staff name
+    reason: Mapped[str | None]
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    public: Mapped[bool] = mapped_column(default=False)  # shown on the citizen's status page
+
+    def __repr__(self) -> str:
+        return f"<Event {self.kind} petition={self.petition_id} at {self.at:%Y-%m-%d %H:%M}>"

@@ -1,0 +1,50 @@
+"""Matters: petitions about the same concrete thing, grouped; and the match index."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.db import Base, utcnow
+
+
+class Matter(Base):
+    __tablename__ = "matters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    title: Mapped[str]
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed | merged
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("matters.id"))
+    petitioner_count: Mapped[int] = mapped_column(default=0)  # distinct people (by phone or name+address)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Matter {self.id} {self.title!r}>"
+
+
+class PetitionSignature(Base):
+    """MinHash band buckets of a petition's text: the shared candidate index (integrations.md §6)."""
+
+    __tablename__ = "petition_signatures"
+    __table_args__ = (Index("ix_petition_signatures_band_bucket", "band", "bucket"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    band: Mapped[int]
+    bucket: Mapped[int] = mapped_column(BigInteger)
+
+
+class MatterSeparation(Base):
+    """Two petitions staff split apart: the matcher never joins them again."""
+
+    __tablename__ = "matter_separations"
+    __table_args__ = (UniqueConstraint("petition_a_id", "petition_b_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_a_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"))
+    petition_b_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

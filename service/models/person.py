@@ -1,0 +1,36 @@
+"""People on a petition: the petitioner, co-signers and representatives."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from service.models.petition import Petition
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # petitioner | co_signer
+    representative: Mapped[bool] = mapped_column(default=False)  # người đại diện (Luật TCD Điều 29)
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # normalised "0xxxxxxxxx"
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None]
+    id_number: Mapped[str | None] = mapped_column(String(64))  # CCCD; sensitive personal data
+    name_folded: Mapped[str | None] = mapped_column(String(200))
+    chat_channel: Mapped[str | None] = mapped_column(String(16))  # telegram | zalo, for replies
+    chat_user_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    petition: Mapped[Petition] = relationship(back_populates="people")
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.role} of petition {self.petition_id}>"

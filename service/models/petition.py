@@ -1,0 +1,64 @@
+"""A petition (đơn): phản ánh, kiến nghị, khiếu nại or tố cáo."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from service.models.attachment import Attachment
+    from service.models.deadline import Deadline
+    from service.models.person import Person
+    from service.models.unit import Office, Unit
+
+
+class Petition(Base):
+    __tablename__ = "petitions"
+    __table_args__ = (
+        Index("ix_petitions_unit_status_received", "unit_id", "status", "received_at"),
+        Index("ix_petitions_office_status", "lead_office_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # tracking code read out over the phone
+    kind: Mapped[str] = mapped_column(String(16))  # khieu_nai | to_cao | kien_nghi | phan_anh
+    category: Mapped[str] = mapped_column(String(32), index=True)  # the ten field codes of domain.md
+    round: Mapped[int] = mapped_column(default=1)  # lần 1 / lần 2 (complaints)
+    channel: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    title: Mapped[str | None]
+    content: Mapped[str]
+    content_folded: Mapped[str]  # diacritics-free, lower-case: what search matches
+    place: Mapped[str | None]  # address or place the petition is about
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    received_at: Mapped[dt.datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    lead_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    collaborating_office_codes: Mapped[list[Any]] = mapped_column(default=list)
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_tasks.id"))
+    matter_id: Mapped[int | None] = mapped_column(ForeignKey("matters.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    identity_disclosed: Mapped[bool] = mapped_column(default=False)  # a denouncer who chose to disclose (TC Đ47)
+    co_signer_count: Mapped[int] = mapped_column(default=0)
+    complex: Mapped[bool] = mapped_column(default=False)  # phức tạp: longer deadlines (KN Đ28, TC Đ30)
+    needs_review: Mapped[bool] = mapped_column(default=False, index=True)  # cần phân loại lại
+    classification: Mapped[dict[str, Any]] = mapped_column(default=dict)  # confidence, cues, source
+    routing: Mapped[dict[str, Any]] = mapped_column(default=dict)  # explanation of the routing decision
+    closed_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    lead_office: Mapped[Office | None] = relationship()
+    people: Mapped[list[Person]] = relationship(back_populates="petition", order_by="Person.id")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="petition", order_by="Attachment.id")
+    deadlines: Mapped[list[Deadline]] = relationship(back_populates="petition", order_by="Deadline.id")
+
+    def __repr__(self) -> str:
+        return f"<Petition {self.code} {self.kind}/{self.category} {self.status}>"

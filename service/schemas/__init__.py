@@ -1,0 +1,1 @@
+"""marshmallow schemas at the edges: explicit field lists, strict types, Vietnamese messages."""

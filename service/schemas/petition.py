@@ -1,0 +1,86 @@
+"""The petition as API v1 receives it and answers it."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, pre_load, validate
+
+from service.domain.codes import CHANNELS, KINDS, categories
+from service.domain.inbound import InboundMessage, Location, PersonData
+from service.schemas.base import StrictBoolean, StrictFloat, StrictSchema
+
+# Fields the service owns: a client that sends them gets a precise refusal, not silence.
+SERVER_OWNED = ("id", "code", "status", "office", "lead_office", "task", "flags", "matter", "deadlines",
+                "events", "created_at", "updated_at")
+
+
+class PersonSchema(StrictSchema):
+    name = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    id_number = fields.String(allow_none=True)
+    representative = StrictBoolean(load_default=False)
+
+
+class LocationSchema(StrictSchema):
+    lat = StrictFloat(allow_none=True)
+    lon = StrictFloat(allow_none=True)
+    address = fields.String(allow_none=True)
+
+
+class CoSigners(fields.Field):
+    """A count of co-signers, or the list of them."""
+
+    def _deserialize(self, value: Any, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError("Phải là số người hoặc danh sách người cùng ký.")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, list):
+            return [PersonData(**PersonSchema().load(item)) if isinstance(item, dict) else _bad_item() for item in value]
+        raise ValidationError("Phải là số người hoặc danh sách người cùng ký.")
+
+
+def _bad_item():
+    raise ValidationError("Mỗi người cùng ký phải là một đối tượng {name, phone, …}.")
+
+
+class PetitionCreateSchema(StrictSchema):
+    content = fields.String(required=True)
+    title = fields.String(allow_none=True)
+    unit = fields.String(allow_none=True)
+    channel = fields.String(load_default="api", validate=validate.OneOf(list(CHANNELS), error="Kênh không hợp lệ."))
+    kind = fields.String(allow_none=True, validate=validate.OneOf(list(KINDS), error="Loại đơn không hợp lệ."))
+    category = fields.String(allow_none=True)
+    round = fields.Integer(strict=True, load_default=1,
+                           validate=validate.OneOf([1, 2], error="Lần khiếu nại chỉ có thể là 1 hoặc 2."))
+    petitioner = fields.Nested(PersonSchema, allow_none=True)
+    anonymous = StrictBoolean(load_default=False)
+    co_signers = CoSigners(load_default=0)
+    location = fields.Nested(LocationSchema, allow_none=True)
+    received_at = fields.AwareDateTime(allow_none=True)
+    consent = StrictBoolean(load_default=False)
+
+    @pre_load
+    def refuse_server_owned(self, data, **kwargs):
+        if isinstance(data, dict):
+            owned = [k for k in SERVER_OWNED if k in data]
+            if owned:
+                raise ValidationError({k: ["Trường này do hệ thống quản lý, không được gửi lên."] for k in owned})
+        return data
+
+    def load_message(self, data: dict) -> InboundMessage:
+        values = self.load(data)
+        category = values.get("category")
+        if category is not None and category not in categories():
+            raise ValidationError({"category": ["Lĩnh vực không hợp lệ."]})
+        petitioner = values.get("petitioner")
+        location = values.get("location")
+        return InboundMessage(
+            channel=values["channel"], content=values["content"], title=values.get("title"), unit=values.get("unit"),
+            kind=values.get("kind"), category=category, round=values["round"],
+            petitioner=PersonData(**petitioner) if petitioner else None, anonymous=values["anonymous"],
+            co_signers=values["co_signers"], location=Location(**location) if location else None,
+            received_at=values.get("received_at"), consent=values["consent"],
+        )

@@ -1,0 +1,1 @@
+"""Web adapters: one blueprint per audience (citizens, staff console, JSON API, Open311)."""

@@ -1,0 +1,6 @@
+"""JSON API v1. Each module adds its routes to the one blueprint."""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from service.web.api import petitions, reference  # noqa: E402,F401  (routes register on import)

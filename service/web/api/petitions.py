@@ -1,0 +1,151 @@
+"""API v1 petitions: submit (public, idempotent), read and list (staff), the citizen's status."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import current_app, g, jsonify, request
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from service.domain import intake, search, status
+from service.domain.access import can_view
+from service.domain.errors import DomainError, NotFound, ValidationFailed
+from service.domain.inbound import CITIZEN, Actor
+from service.models.channel import IdempotencyRecord
+from service.models.petition import Petition
+from service.schemas.base import flatten, vietnamese
+from service.schemas.petition import PetitionCreateSchema
+from service.schemas.query import PetitionQuerySchema
+from service.web.api import bp
+from service.web.api.auth import require_staff, user_from_bearer
+from service.web.api.body import json_body
+from service.web.api.serialize import created_json, detail_json, iso, summary_json
+from service.web.security import limiter
+from service.web.session import commit, database, db_session
+
+IDEMPOTENCY_SCOPE = "POST /api/v1/petitions"
+
+
+def invalid(err: ValidationError) -> ValidationFailed:
+    fields = flatten(vietnamese(err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}))
+    return ValidationFailed("Thông tin gửi lên chưa hợp lệ, vui lòng xem lại các mục được đánh dấu.",
+                            "Invalid fields: " + ", ".join(sorted(fields)), fields=fields)
+
+
+def _public_limit() -> str:
+    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
+
+
+@bp.post("/petitions")
+@limiter.limit(_public_limit, exempt_when=lambda: user_from_bearer() is not None)
+def create_petition():
+    data = json_body()
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 200:
+        raise ValidationFailed("Idempotency-Key dài quá 200 ký tự.", "Idempotency-Key is longer than 200 characters.")
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    if key:
+        replay = _replay(key, digest)
+        if replay is not None:
+            return replay
+    try:
+        message = PetitionCreateSchema().load_message(data)
+    except ValidationError as err:
+        raise invalid(err)
+    user = user_from_bearer()
+    actor = Actor(label=user.full_name or user.username, user_id=user.id, role=user.role) if user else CITIZEN
+    session = db_session()
+    submitted = intake.submit(session, message, actor)
+    body = created_json(session, submitted.petition)
+    if key:
+        session.add(IdempotencyRecord(scope=IDEMPOTENCY_SCOPE, key=key, request_hash=digest, status_code=201,
+                                      response=body))
+    try:
+        commit()
+    except IntegrityError:
+        # Another request with the same key committed first: ours is rolled back, theirs is the answer.
+        session.rollback()
+        replay = _replay(key, digest) if key else None
+        if replay is None:
+            raise
+        return replay
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Location"] = f"/api/v1/petitions/{body['code']}"
+    return response
+
+
+def _replay(key: str, digest: str):
+    with database().session_scope() as session:
+        record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == IDEMPOTENCY_SCOPE,
+                                                                IdempotencyRecord.key == key))
+        if record is None:
+            return None
+        if record.request_hash != digest:
+            raise DomainError("Idempotency-Key này đã dùng cho một yêu cầu khác.",
+                              "This Idempotency-Key was used with a different body.", code="idempotency_mismatch")
+        response = jsonify(record.response)
+        response.status_code = record.status_code
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+
+
+def load_visible(code: str) -> Petition:
+    """The petition by code if the caller may see it; raises NotFound otherwise (never 403, so codes don't leak)."""
+    user = require_staff()
+    petition = db_session().scalar(select(Petition).where(Petition.code == code.upper()))
+    if petition is None or not can_view(user, petition):
+        raise NotFound(f"Không tìm thấy đơn {code}.", f"No petition {code}.")
+    return petition
+
+
+@bp.get("/petitions/<code>")
+def get_petition(code: str):
+    petition = load_visible(code)
+    return jsonify(detail_json(db_session(), petition, g.api_user))
+
+
+@bp.get("/petitions")
+def list_petitions():
+    user = require_staff()
+    try:
+        args = PetitionQuerySchema().load(request.args.to_dict())
+    except ValidationError as err:
+        raise invalid(err)
+    page, per_page = args.pop("page"), args.pop("per_page")
+    session = db_session()
+    items, total = search.list_petitions(session, user, search.PetitionFilters(**args), page=page, per_page=per_page)
+    return jsonify({"items": [summary_json(session, p) for p in items], "total": total, "page": page,
+                    "per_page": per_page})
+
+
+@bp.get("/status/<code>")
+@limiter.limit(_public_limit)
+def citizen_status(code: str):
+    session = db_session()
+    petition = status.find_for_citizen(session, code, request.args.get("phone"))
+    view = status.citizen_view(session, petition)
+    return jsonify({
+        "code": view.code, "status": view.status, "status_label": view.status_label, "kind": view.kind,
+        "kind_label": view.kind_label, "category_label": view.category_label, "unit": view.unit,
+        "title": view.title, "received_at": iso(view.received_at),
+        "deadlines": [{"step": d["step"], "label": d["label"], "due": iso(d["due"]), "met_at": iso(d["met_at"])}
+                      for d in view.deadlines],
+        "timeline": [{"at": iso(e["at"]), "kind": e["kind"], "label": e["label"]} for e in view.timeline],
+        "answers": [{"at": iso(a["at"]), "kind": a["kind"], "text": a["text"],
+                     "document_number": a["document_number"]} for a in view.answers],
+        "rating": view.rating, "can_rate": view.can_rate,
+    })
+
+
+@bp.post("/status/<code>/rating")
+@limiter.limit(_public_limit)
+def citizen_rating(code: str):
+    data = json_body()
+    session = db_session()
+    petition = status.find_for_citizen(session, code, data.get("phone") if isinstance(data.get("phone"), str) else None)
+    rating = status.rate(session, petition, data.get("score"), data.get("comment") if isinstance(data.get("comment"), str) else None)
+    commit()
+    return jsonify({"code": petition.code, "score": rating.score}), 201

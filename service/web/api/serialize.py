@@ -1,0 +1,91 @@
+"""How petitions look in API v1 answers. A denouncer's identity only reaches those allowed to see it."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db import utcnow
+from service.domain.access import HIDDEN_DENOUNCER, can_see_identity
+from service.models.catalogue import CatalogueTask
+from service.models.deadline import Deadline
+from service.models.event import Event
+from service.models.flag import Flag
+from service.models.matter import Matter
+from service.models.petition import Petition
+from service.models.user import User
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def deadline_json(d: Deadline, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    late = (d.met_at or now) > d.due_at if d.cancelled_at is None else False
+    return {"step": d.step, "due": iso(d.due_at), "met_at": iso(d.met_at), "late": late, "rule": d.rule,
+            "cancelled": d.cancelled_at is not None}
+
+
+def task_code(session: Session, petition: Petition) -> str | None:
+    if petition.task_id is None:
+        return None
+    return session.scalar(select(CatalogueTask.code).where(CatalogueTask.id == petition.task_id))
+
+
+def created_json(session: Session, petition: Petition) -> dict[str, Any]:
+    """The fixed answer of POST /api/v1/petitions."""
+    return {
+        "code": petition.code, "status": petition.status, "kind": petition.kind, "category": petition.category,
+        "unit": petition.unit.code, "lead_office": petition.lead_office.code if petition.lead_office else None,
+        "task": task_code(session, petition),
+        "deadlines": [{"step": d.step, "due": iso(d.due_at)} for d in petition.deadlines],
+        "received_at": iso(petition.received_at),
+        "needs_review": petition.needs_review,
+        "explanation": {"classification": petition.classification.get("explanation"),
+                        "confidence": petition.classification.get("confidence"),
+                        "routing": petition.routing.get("explanation")},
+    }
+
+
+def summary_json(session: Session, petition: Petition) -> dict[str, Any]:
+    return {
+        "code": petition.code, "status": petition.status, "kind": petition.kind, "category": petition.category,
+        "channel": petition.channel, "unit": petition.unit.code, "title": petition.title,
+        "lead_office": petition.lead_office.code if petition.lead_office else None,
+        "received_at": iso(petition.received_at), "needs_review": petition.needs_review,
+        "deadlines": [deadline_json(d) for d in petition.deadlines],
+    }
+
+
+def people_json(user: User | None, petition: Petition) -> list[dict[str, Any]]:
+    if not can_see_identity(user, petition):
+        return [{"role": p.role, "name": HIDDEN_DENOUNCER, "hidden": True} for p in petition.people]
+    return [{"role": p.role, "name": p.name, "phone": p.phone, "email": p.email, "address": p.address,
+             "id_number": p.id_number, "representative": p.representative, "hidden": False}
+            for p in petition.people]
+
+
+def detail_json(session: Session, petition: Petition, user: User) -> dict[str, Any]:
+    flags = session.scalars(select(Flag).where(Flag.petition_id == petition.id).order_by(Flag.raised_at)).all()
+    events = session.scalars(select(Event).where(Event.petition_id == petition.id).order_by(Event.at, Event.id)).all()
+    matter = session.get(Matter, petition.matter_id) if petition.matter_id else None
+    body = summary_json(session, petition)
+    body.update({
+        "content": petition.content, "round": petition.round, "anonymous": petition.anonymous,
+        "co_signer_count": petition.co_signer_count, "place": petition.place,
+        "location": {"lat": petition.latitude, "lon": petition.longitude, "address": petition.place},
+        "task": task_code(session, petition), "collaborating_offices": petition.collaborating_office_codes,
+        "classification": petition.classification, "routing": petition.routing,
+        "people": people_json(user, petition),
+        "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+                        for a in petition.attachments],
+        "flags": [{"code": f.code, "raised_at": iso(f.raised_at), "cleared_at": iso(f.cleared_at),
+                   "explanation": f.explanation} for f in flags],
+        "matter": {"id": matter.id, "title": matter.title, "status": matter.status} if matter else None,
+        "events": [{"kind": e.kind, "at": iso(e.at), "actor": e.actor_label, "reason": e.reason, "data": e.data}
+                   for e in events],
+    })
+    return body
