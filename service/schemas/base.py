@@ -34,7 +34,8 @@ def flatten(messages: dict, prefix: str = "") -> dict[str, list[str]]:
     """{'petitioner': {'phone': [...]}} -> {'petitioner.phone': [...]}."""
     flat: dict[str, list[str]] = {}
     for key, value in messages.items():
-        name = f"{prefix}{key}"
+        # A whole-object error of a nested field belongs to that field ("petitioner", not "petitioner._schema").
+        name = prefix.rstrip(".") if key == "_schema" and prefix else f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}."))
         else:

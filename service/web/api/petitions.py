@@ -45,7 +45,7 @@ def create_petition():
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 200:
         raise ValidationFailed("Idempotency-Key dài quá 200 ký tự.", "Idempotency-Key is longer than 200 characters.")
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
     if key:
         replay = _replay(key, digest)
         if replay is not None:

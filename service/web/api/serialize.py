@@ -19,7 +19,8 @@ from service.models.user import User
 
 
 def iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
+    """Every time in API answers is UTC with its offset, whatever it was given in."""
+    return value.astimezone(dt.timezone.utc).isoformat() if value else None
 
 
 def deadline_json(d: Deadline, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -1,0 +1,23 @@
+# One image for the web app (default), the jobs process and the bots:
+#   docker run IMAGE                                   -> gunicorn serving service.app:create_app()
+#   docker run IMAGE python -m service.jobs            -> the one jobs process
+#   docker run IMAGE python -m bots.telegram           -> Telegram polling (development)
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+
+COPY pyproject.toml README.md ./
+COPY service ./service
+COPY bots ./bots
+RUN pip install --no-cache-dir . && useradd --create-home --uid 10001 tiepdan
+COPY config ./config
+COPY migrations ./migrations
+COPY alembic.ini ./
+RUN mkdir -p /app/instance && chown -R tiepdan:tiepdan /app/instance
+
+USER tiepdan
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
+CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "service.app:create_app()"]

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what the service needs on a fresh Debian machine: Python packages into .venv,
+# and with --system also PostgreSQL and Chromium (for the database and browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ "${1:-}" == "--system" ]]; then
+  need=()
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  [[ -x /usr/lib/postgresql/15/bin/postgres ]] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
+  command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql-common)
+  if (( ${#need[@]} )); then
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+fi
+
+PYTHON="${PYTHON:-python3}"
+[[ -d .venv ]] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".[test]"

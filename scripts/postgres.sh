@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Starts the local PostgreSQL server and makes the test role and database; prints the URL.
+set -euo pipefail
+SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+if ! pg_lsclusters -h 2>/dev/null | grep -q online; then
+  if ! pg_lsclusters -h 2>/dev/null | grep -q .; then
+    version=$(ls /usr/lib/postgresql | sort -V | tail -1)
+    $SUDO pg_createcluster "$version" main >/dev/null
+  fi
+  $SUDO service postgresql start >/dev/null 2>&1 || $SUDO pg_ctlcluster "$(pg_lsclusters -h | awk 'NR==1{print $1}')" main start
+fi
+for _ in $(seq 1 30); do
+  $SUDO -u postgres psql -qtAc "SELECT 1" >/dev/null 2>&1 && break || sleep 1
+done 2>/dev/null || true
+as_pg() { if [[ $(id -u) -eq 0 ]]; then su postgres -c "$1"; else sudo -u postgres bash -c "$1"; fi; }
+as_pg "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='tiepdan'\"" | grep -q 1 \
+  || as_pg "psql -qc \"CREATE ROLE tiepdan LOGIN SUPERUSER PASSWORD 'tiepdan'\"" >/dev/null
+as_pg "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='tiepdan_test'\"" | grep -q 1 \
+  || as_pg "createdb -O tiepdan tiepdan_test"
+echo "postgresql://tiepdan:tiepdan@127.0.0.1:5432/tiepdan_test"

@@ -1,0 +1,81 @@
+"""The OpenAPI 3 document of API v1, built from the same marshmallow schemas that load the requests."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import jsonify
+
+from service.schemas.petition import CoSigners, PetitionCreateSchema
+from service.schemas.query import PetitionQuerySchema
+from service.web.api import bp
+
+ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message", "message_en", "fields"],
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "message_en": {"type": "string"},
+                   "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}}}}}
+DEADLINE = {"type": "object", "properties": {"step": {"type": "string"}, "due": {"type": "string", "format": "date-time"}}}
+CREATED = {"type": "object", "required": ["code", "status", "kind", "category", "unit", "lead_office", "task",
+                                          "deadlines", "received_at"],
+           "properties": {"code": {"type": "string"}, "status": {"type": "string"}, "kind": {"type": "string"},
+                          "category": {"type": "string"}, "unit": {"type": "string"},
+                          "lead_office": {"type": ["string", "null"]}, "task": {"type": ["string", "null"]},
+                          "deadlines": {"type": "array", "items": DEADLINE},
+                          "received_at": {"type": "string", "format": "date-time"}}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(c): {"description": "Lỗi / error", "content": {"application/json": {"schema": ERROR}}} for c in codes}
+
+
+def _co_signers_field(converter, field, **kwargs):
+    if isinstance(field, CoSigners):
+        return {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 1000},
+                          {"type": "array", "items": {"$ref": "#/components/schemas/Person"}}]}
+    return {}
+
+
+@lru_cache(maxsize=1)
+def build_spec() -> dict:
+    plugin = MarshmallowPlugin()
+    spec = APISpec(title="Tiếp dân số — API v1", version="1.0.0", openapi_version="3.1.0", plugins=[plugin],
+                   info={"description": "Gửi và theo dõi phản ánh, kiến nghị, khiếu nại, tố cáo ở Hải Phòng."})
+    plugin.converter.add_attribute_function(_co_signers_field)
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    from service.schemas.petition import PersonSchema
+
+    spec.components.schema("Person", schema=PersonSchema)
+    spec.components.schema("PetitionCreate", schema=PetitionCreateSchema)
+    spec.path(path="/api/v1/petitions", operations={
+        "post": {"summary": "Gửi đơn (công khai)", "parameters": [
+            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 200}}],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": "PetitionCreate"}}},
+                 "responses": {"201": {"description": "Đã tiếp nhận",
+                                       "content": {"application/json": {"schema": CREATED}}},
+                               **_errors(400, 413, 415, 422, 429)}},
+        "get": {"summary": "Danh sách đơn (cán bộ)", "security": [{"bearer": []}],
+                "parameters": [{"in": "query", "schema": PetitionQuerySchema}],
+                "responses": {"200": {"description": "{items, total}"}, **_errors(401, 422)}},
+    })
+    code = {"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}
+    spec.path(path="/api/v1/petitions/{code}", operations={"get": {
+        "summary": "Toàn bộ hồ sơ đơn (cán bộ)", "security": [{"bearer": []}], "parameters": [code],
+        "responses": {"200": {"description": "Hồ sơ"}, **_errors(401, 404)}}})
+    spec.path(path="/api/v1/status/{code}", operations={"get": {
+        "summary": "Tra cứu đơn (công dân)",
+        "parameters": [code, {"in": "query", "name": "phone", "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "Tình trạng"}, **_errors(404, 429)}}})
+    spec.path(path="/api/v1/units", operations={"get": {"summary": "Đơn vị hành chính",
+                                                        "responses": {"200": {"description": "Danh sách"}}}})
+    spec.path(path="/api/v1/units/{code}/tasks", operations={"get": {
+        "summary": "Danh mục nhiệm vụ áp dụng cho đơn vị", "parameters": [code],
+        "responses": {"200": {"description": "Nhiệm vụ"}, **_errors(404)}}})
+    spec.path(path="/api/v1/categories", operations={"get": {"summary": "Lĩnh vực",
+                                                             "responses": {"200": {"description": "Danh sách"}}}})
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(build_spec())

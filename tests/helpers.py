@@ -1,0 +1,35 @@
+"""Small builders shared by tests."""
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from service.domain import accounts
+from service.models import Petition
+
+
+def count_petitions(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Petition)) or 0
+
+
+def staff_token(session, username="vp", role="staff", unit="11914", office="van_phong") -> str:
+    accounts.create_user(session, username=username, password="mat-khau-dai-1", role=role, unit=unit, office=office)
+    token = accounts.create_token(session, username)
+    session.commit()
+    return token
+
+
+def png_bytes(size=(8, 8), exif_gps=False) -> bytes:
+    from PIL import Image
+
+    img = Image.new("RGB", size, (200, 30, 30))
+    out = io.BytesIO()
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x010F] = "PhoneMaker"  # Make
+        img.save(out, format="JPEG", exif=exif.tobytes())
+    else:
+        img.save(out, format="PNG")
+    return out.getvalue()
