@@ -1,0 +1,103 @@
+"""Shared by the benchmarks: a fresh PostgreSQL database, a real gunicorn, a timed load of HTTP calls."""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ADMIN_URL = "postgresql://tiepdan:tiepdan@127.0.0.1:5432/postgres"
+
+
+def fresh_database(prefix: str) -> tuple[str, callable]:
+    """A new empty PostgreSQL database and a function that drops it."""
+    admin_url = os.environ.get("BENCH_ADMIN_URL", DEFAULT_ADMIN_URL)
+    name = f"{prefix}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def start_gunicorn(app_spec: str, env: dict[str, str], workers: int = 2, port: int = 18765) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+           "--log-level", "warning", app_spec]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+@dataclass
+class LoadResult:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return sum(n for s, n in self.statuses.items() if 200 <= s < 300)
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies)
+        return data[min(len(data) - 1, int(q * len(data)))] * 1000 if data else float("nan")
+
+    def line(self) -> str:
+        return (f"{self.name:<28} {self.rate:8.1f} req/s  p50 {self.pct(0.5):6.1f} ms  p99 {self.pct(0.99):6.1f} ms  "
+                f"median {statistics.median(self.latencies) * 1000 if self.latencies else 0:6.1f} ms  "
+                f"statuses {dict(sorted(self.statuses.items()))}")
+
+
+def run_load(name: str, make_request, clients: int, per_client: int) -> LoadResult:
+    """`clients` threads, each sending `per_client` requests made by make_request(client, i, j)."""
+    result = LoadResult(name)
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        with httpx.Client(timeout=30) as client:
+            for j in range(per_client):
+                started = time.perf_counter()
+                try:
+                    status = make_request(client, i, j).status_code
+                except httpx.HTTPError:
+                    status = 0
+                elapsed = time.perf_counter() - started
+                with lock:
+                    result.latencies.append(elapsed)
+                    result.statuses[status] = result.statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    result.seconds = time.perf_counter() - started
+    return result
