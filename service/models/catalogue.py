@@ -1,12 +1,13 @@
 """Plans (Kế hoạch, Danh mục nhiệm vụ) and the tasks of their catalogues."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base
+from service.db import Base, utcnow
 
 
 class Plan(Base):
@@ -18,6 +19,7 @@ class Plan(Base):
     title: Mapped[str]
     source_document: Mapped[str]  # the seed file or decision it was curated from
     period: Mapped[str | None] = mapped_column(String(64))  # "6 tháng cuối năm 2025", "2026"
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)  # bumped whenever a task changes
 
     tasks: Mapped[list[CatalogueTask]] = relationship(back_populates="plan", order_by="CatalogueTask.position")
 
@@ -35,6 +37,7 @@ class CatalogueTask(Base):
     title: Mapped[str]  # Nhiệm vụ
     lead_offices: Mapped[list[Any]]  # office codes (Cơ quan chủ trì)
     collaborating_offices: Mapped[list[Any]]  # office codes (Cơ quan phối hợp)
+    commune_lead_offices: Mapped[list[Any] | None]  # city plan: the commune office that leads it in a commune
     lead_text: Mapped[str | None]  # the wording of the plan, kept for the record
     collaborating_text: Mapped[str | None]
     timeframe: Mapped[str | None]  # Thời gian thực hiện

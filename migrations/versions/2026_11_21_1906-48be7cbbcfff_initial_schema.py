@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: c48619176cf4
+Revision ID: 48be7cbbcfff
 Revises: 
-Create Date: 2026-11-21 19:00:38.026987
+Create Date: 2026-11-21 19:06:43.593991
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 import service.db
 
-revision: str = 'c48619176cf4'
+revision: str = '48be7cbbcfff'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -127,6 +127,7 @@ def upgrade() -> None:
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('source_document', sa.Text(), nullable=False),
     sa.Column('period', sa.String(length=64), nullable=True),
+    sa.Column('updated_at', service.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_plans_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plans')),
     sa.UniqueConstraint('code', name=op.f('uq_plans_code'))
@@ -141,6 +142,7 @@ def upgrade() -> None:
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('lead_offices', service.db.JsonDoc, nullable=False),
     sa.Column('collaborating_offices', service.db.JsonDoc, nullable=False),
+    sa.Column('commune_lead_offices', service.db.JsonDoc, nullable=True),
     sa.Column('lead_text', sa.Text(), nullable=True),
     sa.Column('collaborating_text', sa.Text(), nullable=True),
     sa.Column('timeframe', sa.Text(), nullable=True),
