@@ -168,35 +168,48 @@ def _unique_code(session: Session) -> str:
 def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.datetime | None = None) -> Submitted:
     """Validate and store a petition with its people and files, then classify, route and stamp deadlines."""
     now = now or utcnow()
-    checked = _validate(session, message, actor, now)
-    decision = classify.classify(checked.content, checked.title)
-    kind = message.kind or decision.kind
-    category = message.category or decision.category
-    review = decision.needs_review and not (message.kind and message.category)
+    with session.no_autoflush:
+        checked = _validate(session, message, actor, now)
+        decision = classify.classify(checked.content, checked.title)
+        kind = message.kind or decision.kind
+        category = message.category or decision.category
+        review = decision.needs_review and not (message.kind and message.category)
+        result = routing.route(session, checked.unit, kind, category, checked.content, needs_review=review)
+        office = office_of(session, checked.unit, result.office_code)
+        task_id = _task_id(session, result.plan_code, result.task_code)
+        code = _unique_code(session)
     petition = Petition(
-        code=_unique_code(session), kind=kind, category=category, round=message.round, channel=message.channel,
+        code=code, kind=kind, category=category, round=message.round, channel=message.channel,
         unit_id=checked.unit.id, title=checked.title, content=checked.content,
         content_folded=fold(f"{checked.title or ''} {checked.content}"), place=checked.place,
         latitude=message.location.lat if message.location else None,
         longitude=message.location.lon if message.location else None,
-        received_at=checked.received_at, status="received", anonymous=bool(message.anonymous),
+        received_at=checked.received_at, status="classified", anonymous=bool(message.anonymous),
         co_signer_count=checked.co_signer_count, needs_review=review,
+        lead_office_id=office.id if office else None, collaborating_office_codes=result.collaborating_offices,
+        task_id=task_id,
         classification={"kind": decision.kind, "category": decision.category, "confidence": decision.confidence,
                         "kind_confidence": decision.kind_confidence,
                         "category_confidence": decision.category_confidence, "cues": decision.cues,
                         "explanation": decision.explanation, "source": decision.source,
                         "given": {"kind": message.kind, "category": message.category}},
+        routing={"office": result.office_code, "task": result.task_code, "plan": result.plan_code,
+                 "collaborating": result.collaborating_offices, "notify_inspectors": result.notify_inspectors,
+                 "explanation": result.explanation},
         created_at=now, updated_at=now,
     )
     session.add(petition)
-    session.flush()
+    session.flush()  # the id, for the rows below; everything else goes in one more flush
     _store_people(session, petition, message, checked)
     for f in checked.files:
         session.add(Attachment(petition_id=petition.id, filename=f.filename, content_type=f.content_type,
                                size=len(f.data), sha256=f.sha256, data=f.data))
     record(session, petition, "received", actor, at=now, public=True,
            data={"channel": message.channel, "external_id": message.external_id})
-    _classify_and_route(session, petition, checked.unit, decision, review, now)
+    record(session, petition, "classified", classify_actor(), at=now,
+           data={"kind": kind, "category": category, "confidence": decision.confidence, "cues": decision.cues,
+                 "needs_review": review}, reason=decision.explanation)
+    record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
     first = _stamp_deadlines(session, petition)
     session.flush()
     logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)
@@ -217,23 +230,6 @@ def _store_people(session: Session, petition: Petition, message: InboundMessage,
         add(PersonData(), "petitioner")  # anonymous, but the chat is still where the answer goes
     for person in checked.co_signers:
         add(person, "co_signer")
-
-
-def _classify_and_route(session: Session, petition: Petition, unit: Unit, decision: classify.Classification,
-                        review: bool, now: dt.datetime) -> None:
-    record(session, petition, "classified", classify_actor(), at=now,
-           data={"kind": petition.kind, "category": petition.category, "confidence": decision.confidence,
-                 "cues": decision.cues, "needs_review": review}, reason=decision.explanation)
-    result = routing.route(session, unit, petition.kind, petition.category, petition.content, needs_review=review)
-    office = office_of(session, unit, result.office_code)
-    petition.lead_office_id = office.id if office else None
-    petition.collaborating_office_codes = result.collaborating_offices
-    petition.task_id = _task_id(session, result.plan_code, result.task_code)
-    petition.routing = {"office": result.office_code, "task": result.task_code, "plan": result.plan_code,
-                        "collaborating": result.collaborating_offices, "notify_inspectors": result.notify_inspectors,
-                        "explanation": result.explanation}
-    petition.status = "classified"
-    record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
 
 
 def classify_actor() -> Actor:
