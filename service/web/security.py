@@ -13,6 +13,8 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
 
 def init_security(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")  # a second line of defence behind the CSRF tokens
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("RATELIMIT_ENABLED"))
     limiter.init_app(app)
 

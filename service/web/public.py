@@ -1,0 +1,287 @@
+"""The citizen pages: landing page, petition form, confirmation, status look-up and rating.
+
+Vietnamese, mobile-first, usable without JavaScript (form.js only adds comfort). Views are thin:
+the form becomes an InboundMessage for `intake.submit`; validation and storage happen in the domain.
+A browser may see a confirmation or status page only for codes it submitted or looked up with the
+phone number (kept in the signed session cookie), so codes cannot be enumerated.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import (Blueprint, current_app, flash, redirect, render_template, request, session as browser,
+                   url_for)
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from service.domain import intake, status
+from service.db import utcnow
+from service.domain.codes import KINDS
+from service.domain.errors import NotFound, ValidationFailed
+from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
+from service.domain.units import search_units
+from service.domain.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from service.models.petition import Petition
+from service.models.unit import Unit
+from service.web import csrf, formatting
+from service.web.security import limiter
+from service.web.session import commit, db_session
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("public", __name__)
+formatting.register(bp)
+csrf.register(bp)
+
+# The order in which the select groups the 114 units and the city.
+UNIT_GROUPS = (("phuong", "Phường"), ("xa", "Xã"), ("dac_khu", "Đặc khu"), ("city", "Thành phố"))
+
+# One line per kind, in words a citizen uses.
+KIND_HINTS = {
+    "phan_anh": "Báo cho chính quyền biết một sự việc, vấn đề (đường hỏng, ô nhiễm, mất trật tự…).",
+    "kien_nghi": "Đề nghị chính quyền làm hoặc thay đổi một việc.",
+    "khieu_nai": "Đề nghị xem xét lại quyết định, việc làm của cơ quan, cán bộ ảnh hưởng đến quyền lợi "
+                 "của chính bạn. Cần ghi họ tên, địa chỉ.",
+    "to_cao": "Báo hành vi vi phạm pháp luật của cán bộ, cơ quan hoặc bất kỳ ai. "
+              "Danh tính người tố cáo được giữ bí mật.",
+}
+
+# What each deadline means for the citizen.
+STEP_HINTS = {
+    "xu_ly_don": "Cơ quan xem xét đơn và báo cho bạn biết đơn được nhận giải quyết, hướng dẫn hay chuyển đi",
+    "thu_ly": "Cơ quan quyết định có thụ lý (nhận giải quyết) đơn hay không",
+    "tra_loi": "Cơ quan trả lời bạn",
+    "giai_quyet": "Cơ quan giải quyết xong và ra quyết định, kết luận",
+    "chuyen_don": "Cơ quan chuyển đơn tới nơi có thẩm quyền và báo cho bạn",
+}
+
+# Domain field name -> the form input that shows its error.
+FIELD_INPUTS = {
+    "unit": "unit", "kind": "kind", "title": "title", "content": "content", "location.address": "place",
+    "attachments": "attachments", "petitioner": "name", "petitioner.name": "name", "petitioner.address": "address",
+    "petitioner.phone": "phone", "petitioner.email": "email", "co_signers": "co_signers", "consent": "consent",
+}
+# The order of the inputs on the page, so the error summary reads top to bottom.
+FIELD_ORDER = ("unit", "kind", "title", "content", "place", "attachments", "name", "address", "phone", "email",
+               "co_signers", "consent")
+CONSENT_MISSING = ("Bạn cần đồng ý cho cơ quan xử lý dữ liệu cá nhân để gửi đơn "
+                   "(Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15).")
+FILES_LOST = "Vì lý do an toàn, trình duyệt không giữ tệp đã chọn: vui lòng chọn lại tệp đính kèm."
+
+# How each character of a tracking code is read aloud in Vietnamese.
+SPOKEN = {"A": "a", "B": "bê", "C": "xê", "D": "dê", "E": "e", "F": "ép", "G": "giê", "H": "hát", "J": "gi",
+          "K": "ca", "M": "em-mờ", "N": "en-nờ", "P": "pê", "Q": "quy", "R": "e-rờ", "S": "ét-xì", "T": "tê",
+          "W": "vê kép", "X": "ích-xì", "Y": "i dài", "Z": "dét", "2": "hai", "3": "ba", "4": "bốn", "5": "năm",
+          "6": "sáu", "7": "bảy", "8": "tám", "9": "chín"}
+
+REMEMBERED_KEY = "codes"
+MAX_REMEMBERED = 20
+
+
+def _public_limit() -> str:
+    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
+
+
+# ---- landing page ---------------------------------------------------------------------------
+
+@bp.get("/")
+def index():
+    return render_template("public/index.html", kinds=KINDS, kind_hints=KIND_HINTS)
+
+
+# ---- the petition form ----------------------------------------------------------------------
+
+@bp.get("/gui-don")
+def petition_form():
+    """The empty form; `?tim=` narrows the unit list without JavaScript."""
+    return render_form(MultiDict({"unit": request.args.get("unit", "")}), query=request.args.get("tim", ""))
+
+
+@bp.post("/gui-don")
+@limiter.limit(_public_limit)
+def submit_petition():
+    csrf.check_csrf()
+    form = request.form
+    files = [f for f in request.files.getlist("attachments") if f.filename]
+    if not form.get("consent"):
+        # Without consent the personal data is not processed at all, not even validated (Luật BVDLCN 91/2025).
+        return render_form(form, errors={"consent": [CONSENT_MISSING]}, had_files=bool(files), status_code=422)
+    try:
+        submitted = intake.submit(db_session(), message_from_form(form, files), CITIZEN)
+    except ValidationFailed as exc:
+        return render_form(form, errors=exc.fields, had_files=bool(files), status_code=422)
+    commit()
+    remember(submitted.petition.code)
+    return redirect(url_for(".submitted", code=submitted.petition.code), code=303)
+
+
+def message_from_form(form: MultiDict, files: list[FileStorage]) -> InboundMessage:
+    """The form as the one contract every channel produces; empty inputs become None."""
+    def text(name: str) -> str | None:
+        return form.get(name) or None
+
+    person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"))
+    has_person = any((person.name, person.phone, person.email, person.address))
+    place = text("place")
+    return InboundMessage(
+        channel="web", content=form.get("content", ""), title=text("title"), unit=text("unit"), kind=text("kind"),
+        petitioner=person if has_person else None, anonymous=bool(form.get("anonymous")),
+        co_signers=_count(form.get("co_signers", "")), location=Location(address=place) if place else None,
+        attachments=[AttachmentData(f.filename or "tep", f.read(), f.mimetype) for f in files],
+        consent=bool(form.get("consent")),
+    )
+
+
+def _count(value: str) -> int:
+    """A typed number of co-signers; anything else becomes -1, which intake refuses with its message."""
+    value = value.strip()
+    if not value:
+        return 0
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
+def render_form(values: MultiDict, *, errors: dict[str, list[str]] | None = None, query: str = "",
+                had_files: bool = False, status_code: int = 200):
+    units, matches, selected = _unit_choices(query.strip(), values.get("unit", ""))
+    field_errors, general = _place_errors(errors or {})
+    if had_files and field_errors and "attachments" not in field_errors:
+        general.append(FILES_LOST)
+    summary = [(f"f-{name}", message) for name in FIELD_ORDER for message in field_errors.get(name, [])]
+    return render_template(
+        "public/form.html", values=values, errors=field_errors, summary=summary, general_errors=general,
+        unit_groups=_group_units(units), selected_unit=selected, query=query.strip(), matches=matches,
+        kinds=KINDS, kind_hints=KIND_HINTS, max_files=MAX_ATTACHMENTS, max_mb=MAX_ATTACHMENT_BYTES // 2**20,
+        consent_missing=CONSENT_MISSING,
+    ), status_code
+
+
+def _unit_choices(query: str, selected: str) -> tuple[list[Unit], list[Unit] | None, str]:
+    """Every unit, or those matching the search (diacritics ignored); one match is preselected."""
+    session = db_session()
+    units = list(session.scalars(select(Unit)))
+    matches = search_units(session, query, limit=len(units)) if query else None
+    if matches:
+        units = matches
+        if len(matches) == 1 and not selected:
+            selected = matches[0].code
+    return units, matches, selected
+
+
+def _group_units(units: list[Unit]) -> list[tuple[str, list[Unit]]]:
+    groups = []
+    for kind, label in UNIT_GROUPS:
+        members = sorted((u for u in units if u.kind == kind), key=lambda u: u.name_folded)
+        if members:
+            groups.append((label, members))
+    return groups
+
+
+def _place_errors(fields: dict[str, list[str] | str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Domain field errors keyed by form input; those no input shows (channel, round…) go to the summary."""
+    placed: dict[str, list[str]] = {}
+    general: list[str] = []
+    for name, messages in fields.items():
+        messages = [messages] if isinstance(messages, str) else list(messages)
+        target = FIELD_INPUTS.get(name) or FIELD_INPUTS.get(name.split(".")[0])
+        if target:
+            placed.setdefault(target, []).extend(messages)
+        else:
+            general.extend(messages)
+    return placed, general
+
+
+@bp.errorhandler(413)
+def too_large(_exc):
+    limit_mb = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 2**20
+    return render_template("public/too_large.html", limit_mb=limit_mb, max_files=MAX_ATTACHMENTS,
+                           max_mb=MAX_ATTACHMENT_BYTES // 2**20), 413
+
+
+# ---- confirmation ---------------------------------------------------------------------------
+
+@bp.get("/da-gui/<code>")
+def submitted(code: str):
+    petition = load_remembered(code)
+    view = status.citizen_view(db_session(), petition)
+    first = min(view.deadlines, key=lambda d: d["due"]) if view.deadlines else None
+    return render_template("public/submitted.html", view=view, office=petition.lead_office, first=first,
+                           step_hints=STEP_HINTS, spoken=spoken(view.code), anonymous=petition.anonymous)
+
+
+def spoken(code: str) -> list[tuple[str, str]]:
+    """'K7M4-…' -> [('K', 'ca'), ('7', 'bảy'), …]; the dashes are not read."""
+    return [(c, SPOKEN.get(c, c)) for c in code if c != "-"]
+
+
+# ---- status look-up and rating ----------------------------------------------------------------
+
+@bp.route("/tra-cuu", methods=["GET", "POST"])
+@limiter.limit(_public_limit)
+def lookup():
+    """The look-up form; a POST (or a GET carrying both `code` and `phone`) checks them.
+
+    No CSRF token: a look-up changes nothing. The rate limit slows guessing of phone numbers."""
+    source = request.form if request.method == "POST" else request.args
+    code, phone = source.get("code", "").strip(), source.get("phone", "").strip()
+    if request.method == "GET" and "phone" not in request.args:
+        return render_template("public/lookup.html", code=code, phone="", error=None)
+    try:
+        petition = status.find_for_citizen(db_session(), code, phone)
+    except NotFound as exc:
+        return render_template("public/lookup.html", code=code, phone=phone, error=exc.message), 404
+    remember(petition.code)
+    return redirect(url_for(".status_page", code=petition.code), code=303)
+
+
+@bp.get("/tra-cuu/<code>")
+def status_page(code: str):
+    if code not in browser.get(REMEMBERED_KEY, []):
+        return redirect(url_for(".lookup", code=code), code=303)
+    return render_status(load_remembered(code))
+
+
+def render_status(petition: Petition, *, errors: dict | None = None, status_code: int = 200):
+    view = status.citizen_view(db_session(), petition)
+    return render_template("public/status.html", view=view, step_hints=STEP_HINTS, errors=errors or {},
+                           anonymous=petition.anonymous, now=utcnow()), status_code
+
+
+@bp.post("/tra-cuu/<code>/danh-gia")
+@limiter.limit(_public_limit)
+def rate(code: str):
+    """A 1-5 rating, from a browser that looked the petition up or with the phone on record."""
+    csrf.check_csrf()
+    session = db_session()
+    if code in browser.get(REMEMBERED_KEY, []):
+        petition = load_remembered(code)
+    else:
+        petition = status.find_for_citizen(session, code, request.form.get("phone", ""))
+    raw = request.form.get("score", "").strip()
+    try:
+        status.rate(session, petition, int(raw) if raw.isdigit() else None, request.form.get("comment"))
+    except ValidationFailed as exc:
+        return render_status(petition, errors=exc.fields, status_code=422)
+    commit()
+    remember(petition.code)
+    flash("Cảm ơn bạn đã đánh giá việc giải quyết đơn.", "success")
+    return redirect(url_for(".status_page", code=petition.code), code=303)
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def remember(code: str) -> None:
+    """Let this browser see the code's confirmation and status pages (the most recent codes only)."""
+    codes = [c for c in browser.get(REMEMBERED_KEY, []) if c != code]
+    browser[REMEMBERED_KEY] = (codes + [code])[-MAX_REMEMBERED:]
+
+
+def load_remembered(code: str) -> Petition:
+    """The petition if this browser submitted or looked it up; raises NotFound otherwise (same answer
+    whether the code exists or not)."""
+    petition = None
+    if code in browser.get(REMEMBERED_KEY, []):
+        petition = db_session().scalar(select(Petition).where(Petition.code == code))
+    if petition is None:
+        raise NotFound("Không tìm thấy trang này. Để xem tình trạng đơn, hãy tra cứu bằng mã đơn và số điện thoại.",
+                       "Not found.")
+    return petition

@@ -1,0 +1,159 @@
+/* Progressive enhancement of the citizen forms; every page works without this file.
+   - the unit list filters as you type (diacritics ignored), instead of a GET round trip;
+   - the error summary takes the focus, so screen readers and keyboards start there;
+   - too many or too large attachments, or a missing consent, are caught before a long upload;
+   - a second click on "Gửi đơn" does not send the petition twice. */
+(function () {
+  "use strict";
+
+  /* The same folding as the server (service/domain/text.py): no diacritics, đ -> d, lower case. */
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+
+  function focusErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+  }
+
+  function unitFilter() {
+    var select = document.getElementById("f-unit");
+    var search = document.getElementById("f-unit-search");
+    var searchForm = document.getElementById("unit-search");
+    var live = document.getElementById("unit-filter-status");
+    if (!select || !search || !searchForm) { return; }
+    var groups = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
+      return { el: group, options: Array.prototype.slice.call(group.querySelectorAll("option")) };
+    });
+    var timer = null;
+
+    function apply(announce) {
+      var words = fold(search.value).split(" ").filter(Boolean);
+      var chosen = select.value;
+      var found = [];
+      groups.forEach(function (group) {
+        group.el.textContent = "";
+        group.options.forEach(function (option) {
+          var name = option.getAttribute("data-folded") || "";
+          var match = words.every(function (w) { return name.indexOf(w) !== -1; });
+          if (match || option.value === chosen) { group.el.appendChild(option); }
+          if (match) { found.push(option); }
+        });
+        if (group.el.children.length) { select.appendChild(group.el); }
+        else if (group.el.parentNode) { group.el.parentNode.removeChild(group.el); }
+      });
+      if (found.length === 1 && !chosen) { select.value = found[0].value; } else { select.value = chosen; }
+      if (announce && live) {
+        live.textContent = !words.length ? "" :
+          found.length === 0 ? "Không tìm thấy nơi nào phù hợp." :
+          found.length === 1 ? "Còn 1 nơi phù hợp: " + found[0].textContent + "." :
+          "Còn " + found.length + " nơi phù hợp.";
+      }
+    }
+
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      apply(false);
+      timer = setTimeout(function () { apply(true); }, 600);
+    });
+    searchForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      apply(true);
+      select.focus();
+    });
+  }
+
+  function attachmentCheck() {
+    var form = document.getElementById("petition-form");
+    var input = document.getElementById("f-attachments");
+    var message = document.getElementById("f-attachments-check");
+    if (!form || !input || !message || !input.files) { return; }
+    var maxFiles = parseInt(input.getAttribute("data-max-files"), 10) || 5;
+    var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10) || 10485760;
+
+    function problem() {
+      var files = Array.prototype.slice.call(input.files);
+      if (files.length > maxFiles) { return "Bạn chọn " + files.length + " tệp; chỉ được gửi tối đa " + maxFiles + " tệp."; }
+      var big = files.filter(function (f) { return f.size > maxBytes; });
+      if (big.length) {
+        return "Tệp " + big.map(function (f) { return f.name; }).join(", ") + " lớn hơn " +
+          Math.round(maxBytes / 1048576) + " MB.";
+      }
+      return "";
+    }
+
+    function show() {
+      var text = problem();
+      message.textContent = text;
+      message.hidden = !text;
+      if (text) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+      return text;
+    }
+
+    input.addEventListener("change", show);
+    form.addEventListener("submit", function (event) {
+      if (show()) { event.preventDefault(); input.focus(); }
+    });
+  }
+
+  /* Consent is required before anything is sent; say so next to the box instead of a round trip. */
+  function consentCheck() {
+    var form = document.getElementById("petition-form");
+    var box = document.getElementById("f-consent");
+    if (!form || !box) { return; }
+    var field = box.parentNode;
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented || box.checked) { return; }
+      event.preventDefault();
+      var message = document.getElementById("f-consent-error");
+      if (!message) {
+        message = document.createElement("p");
+        message.className = "field-error";
+        message.id = "f-consent-error";
+        message.setAttribute("role", "alert");
+        message.textContent = box.getAttribute("data-required-message");
+        field.appendChild(message);
+        box.setAttribute("aria-describedby", (box.getAttribute("aria-describedby") || "") + " f-consent-error");
+      }
+      field.classList.add("field--error");
+      box.setAttribute("aria-invalid", "true");
+      box.focus();
+    });
+    box.addEventListener("change", function () {
+      if (box.checked) { box.removeAttribute("aria-invalid"); }
+    });
+  }
+
+  function singleSubmit() {
+    var form = document.getElementById("petition-form");
+    var button = document.getElementById("submit-button");
+    if (!form || !button) { return; }
+    var sending = false;
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented) { return; }
+      if (sending) { event.preventDefault(); return; }
+      sending = true;
+      button.setAttribute("aria-disabled", "true");
+      button.textContent = "Đang gửi…";
+    });
+    /* Coming back with the browser's Back button must leave a usable form. */
+    window.addEventListener("pageshow", function () {
+      sending = false;
+      button.removeAttribute("aria-disabled");
+      button.textContent = "Gửi đơn";
+    });
+  }
+
+  function start() {
+    focusErrorSummary();
+    unitFilter();
+    attachmentCheck();
+    consentCheck();
+    singleSubmit();
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); }
+  else { start(); }
+}());
