@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -41,6 +41,12 @@ def error_body(status: int, code: str | None = None, message: str | None = None,
 
 
 def error_response(status: int, **kwargs):
+    if "db_session" in g:
+        g.db_session.rollback()  # nothing of a failed request is stored
+    if request.path.startswith("/open311/"):
+        from service.web.open311 import open311_error
+
+        return open311_error(status, kwargs.get("message"), kwargs.get("message_en"))
     body = error_body(status, **kwargs)
     if wants_json():
         response = jsonify(body)

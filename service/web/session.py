@@ -1,4 +1,4 @@
-"""One database session per request, committed once when the view returns, rolled back on error."""
+"""One database session per request: the view commits once before it answers; anything else is rolled back."""
 from __future__ import annotations
 
 from flask import Flask, current_app, g
@@ -12,14 +12,13 @@ def bind_database(app: Flask, database: Database) -> None:
 
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:
+        # Views commit explicitly before they answer; whatever is left uncommitted here belongs to a
+        # request that failed (an error handler's answer reaches teardown with exc=None), so it is undone.
         session: Session | None = g.pop("db_session", None)
         if session is None:
             return
         try:
-            if exc is None and session.is_active:
-                session.commit()
-            else:
-                session.rollback()
+            session.rollback()
         finally:
             session.close()
 
