@@ -1,6 +1,7 @@
 """The Flask application factory: wiring only."""
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any, Mapping
 
@@ -18,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_database(app)
     register_extensions(app)
     register_blueprints(app)
+    register_plugins(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -36,10 +38,28 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from service.web import api, health
+    from service.web import api, health, open311, public
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(open311.bp)
+    app.register_blueprint(public.bp)
+
+
+def register_plugins(app: Flask) -> None:
+    """Blueprints named in WEB_PLUGINS ("module:attribute", comma-separated), such as the chat webhooks.
+
+    Named by string so that `service` never imports `bots` (architecture.md layers)."""
+    for spec in filter(None, (s.strip() for s in str(app.config.get("WEB_PLUGINS", "")).split(","))):
+        module, _, attribute = spec.partition(":")
+        try:
+            blueprint = getattr(importlib.import_module(module), attribute or "bp")
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not (module == exc.name or module.startswith(exc.name + ".")):
+                raise  # the plugin exists but something it needs is missing: say so
+            logging.getLogger(__name__).warning("web plugin %s is not installed; skipped", spec)
+            continue
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
