@@ -54,7 +54,7 @@ def _empty_mutable_tables(database: Database) -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
-            conn.execute(text("UPDATE offices SET telegram_chat_id = NULL, zalo_group_id = NULL"))
+        conn.execute(text("UPDATE offices SET telegram_chat_id = NULL, zalo_group_id = NULL"))
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain import classify, deadlines, routing, tracking
+from service.domain.calendar import Calendar
 from service.domain.codes import CHANNELS, KINDS, categories
 from service.domain.errors import ValidationFailed
 from service.domain.events import record
@@ -244,7 +245,9 @@ def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> 
 
 
 def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:
+    specs = deadlines.receipt_deadlines(petition.kind, petition.received_at, round=petition.round,
+                                        calendar=Calendar.load(session))
     rows = [Deadline(petition_id=petition.id, step=s.step, starts_at=s.starts_at, due_at=s.due_at, rule=s.rule)
-            for s in deadlines.receipt_deadlines(petition.kind, petition.received_at)]
+            for s in specs]
     session.add_all(rows)
     return min(rows, key=lambda d: d.due_at) if rows else None

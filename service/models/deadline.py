@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base
@@ -15,7 +15,21 @@ if TYPE_CHECKING:
 
 class Deadline(Base):
     __tablename__ = "deadlines"
-    __table_args__ = (Index("ix_deadlines_open_due", "met_at", "due_at"),)
+    # Partial indexes keep the 5-minute deadline scan near the cost of a COUNT (bench/deadlines.py).
+    __table_args__ = (
+        Index("ix_deadlines_open_due", "met_at", "due_at"),
+        Index("ix_deadlines_soon_pending", "due_at",
+              postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL AND due_soon_flagged_at IS NULL "
+                                    "AND overdue_flagged_at IS NULL"),
+              sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL AND due_soon_flagged_at IS NULL "
+                                "AND overdue_flagged_at IS NULL")),
+        Index("ix_deadlines_overdue_pending", "due_at",
+              postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL AND overdue_flagged_at IS NULL"),
+              sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL AND overdue_flagged_at IS NULL")),
+        Index("ix_deadlines_escalation", "escalation_level", "due_at",
+              postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL"),
+              sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)

@@ -1,0 +1,44 @@
+"""`python -m service.jobs`: the one jobs process (deadline scan, reminders, digests, outbox dispatch)."""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+from service.db import Database
+from service.jobs import lease
+from service.jobs.schedule import JOBS, build_scheduler
+from service.settings import load_settings
+
+logger = logging.getLogger("service.jobs")
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = load_settings()
+    logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not settings["SCHEDULER_ENABLED"]:
+        print("SCHEDULER_ENABLED=false: the jobs process does not run; exiting.")
+        return 0
+    database = Database(settings["DATABASE_URL"])
+    holder = lease.new_holder()
+    scheduler = build_scheduler(database, holder)
+
+    def stop(signum, _frame):
+        logger.info("signal %s: stopping", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    logger.info("jobs process %s starting: %s", holder, ", ".join(j.id for j in JOBS))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        lease.release(database, holder)
+        database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

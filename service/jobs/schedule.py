@@ -1,0 +1,59 @@
+"""THE list of scheduled jobs, and how the jobs process runs each one under the lease.
+
+Every job is idempotent (it marks what it has done), so a rerun after a crash is harmless.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from service.db import Database
+from service.jobs import lease
+from service.jobs.dispatch import dispatch_outbox
+from service.jobs.scan import office_digest, scan_deadlines
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: Callable[[Database], Any]
+    trigger: str  # APScheduler trigger: interval | cron
+    args: dict[str, Any] = field(default_factory=dict)
+    misfire_grace_time: int = 60
+
+
+JOBS: tuple[Job, ...] = (
+    Job("outbox-dispatch", dispatch_outbox, "interval", {"seconds": 5}, misfire_grace_time=30),
+    Job("deadline-scan", scan_deadlines, "interval", {"minutes": 5}, misfire_grace_time=300),
+    # 07:00 in Hải Phòng, before the working day starts.
+    Job("office-digest", office_digest, "cron", {"hour": 7, "minute": 0}, misfire_grace_time=3 * 3600),
+)
+
+
+def run_job(database: Database, job: Job, holder: str) -> bool:
+    """Run one job if this process holds (or can take) the lease; False: another copy has it, wait."""
+    if not lease.acquire(database, holder):
+        logger.debug("job %s: another jobs process holds the lease; waiting", job.id)
+        return False
+    try:
+        job.func(database)
+    except Exception:  # one failing run must not stop the scheduler; the next run retries
+        logger.exception("job %s failed", job.id)
+    return True
+
+
+def build_scheduler(database: Database, holder: str, scheduler_class: Any = None) -> Any:
+    """A BlockingScheduler with every job of JOBS (one process only: never inside web workers)."""
+    if scheduler_class is None:
+        from apscheduler.schedulers.blocking import BlockingScheduler as scheduler_class
+    from service.domain.calendar import VN_TZ
+
+    scheduler = scheduler_class(timezone=VN_TZ)
+    for job in JOBS:
+        scheduler.add_job(run_job, job.trigger, args=[database, job, holder], id=job.id, name=job.id,
+                          coalesce=True, max_instances=1, misfire_grace_time=job.misfire_grace_time,
+                          replace_existing=True, **job.args)
+    return scheduler
