@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import accounts, intake
+from service.domain import accounts, intake, workflow
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
 from service.models.user import User
 
@@ -64,6 +64,29 @@ NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm 
          "Đặng Văn Hải", "Bùi Thị Hoa", "Đỗ Văn Khánh", "Ngô Thị Liên"]
 
 
+ANSWER = ("UBND đã kiểm tra thực tế và giao đơn vị chuyên môn xử lý dứt điểm trong tuần. "
+          "Cảm ơn ông/bà đã phản ánh; nếu còn vướng mắc xin liên hệ Văn phòng HĐND và UBND.")
+
+
+def _advance(session: Session, petition, actor: Actor, received: dt.datetime, rng: random.Random) -> None:
+    """Move some demo petitions along the workflow, as paper history, so every state has examples."""
+    age = (utcnow() - received).days
+    if age < 5 or rng.random() < 0.3:
+        return
+    at = received + dt.timedelta(days=2)
+    if petition.kind in ("khieu_nai", "to_cao"):
+        if petition.kind == "to_cao" and petition.anonymous:
+            return
+        workflow.perform(session, petition, "accept", actor, at=at, paper=True)
+        if age > 15:
+            workflow.perform(session, petition, "answer", actor, at=at + dt.timedelta(days=10), paper=True,
+                             text=ANSWER, document_number=f"{rng.randint(10, 300)}/QĐ-UBND")
+    elif age > 10:
+        workflow.perform(session, petition, "answer", actor, at=at + dt.timedelta(days=3), paper=True, text=ANSWER)
+        if age > 30:
+            workflow.perform(session, petition, "close", actor, at=at + dt.timedelta(days=6), paper=True)
+
+
 def load_demo(session: Session, count: int = 60, seed: int = 2026) -> str:
     if session.scalar(select(User).where(User.username == "admin")) is not None:
         return "Dữ liệu mẫu đã có; không tạo thêm."
@@ -86,7 +109,8 @@ def load_demo(session: Session, count: int = 60, seed: int = 2026) -> str:
             co_signers=rng.choice([0, 0, 0, 2, 6]),
             received_at=received if staff_channel else None,
         )
-        intake.submit(session, message, staff_actor if staff_channel else CITIZEN,
-                      now=None if staff_channel else received)
+        submitted = intake.submit(session, message, staff_actor if staff_channel else CITIZEN,
+                                  now=None if staff_channel else received)
+        _advance(session, submitted.petition, staff_actor, received, rng)
     return (f"Đã tạo {len(DEMO_USERS)} tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}) và {count} đơn mẫu.\n"
             "Tài khoản: " + ", ".join(u["username"] for u in DEMO_USERS))

@@ -45,3 +45,19 @@ def test_setup_command_reports_counts(app):
     result = app.test_cli_runner().invoke(args=["setup"])
     assert result.exit_code == 0, result.output
     assert "115 đơn vị" in result.output
+
+
+def test_demo_loads_users_and_petitions_once(app, session):
+    from sqlalchemy import func
+
+    from service.models import Petition, Reply
+
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--count", "20"])
+    assert first.exit_code == 0, first.output
+    assert "20 đơn mẫu" in first.output
+    assert session.scalar(select(func.count()).select_from(Petition)) == 20
+    assert session.scalar(select(func.count()).select_from(Reply)) > 0  # some were answered through the workflow
+    again = runner.invoke(args=["demo", "--count", "20"])
+    assert "đã có" in again.output
+    assert session.scalar(select(func.count()).select_from(Petition)) == 20
