@@ -171,17 +171,19 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     now = now or utcnow()
     with session.no_autoflush:
         checked = _validate(session, message, actor, now)
-        decision = classify.classify(checked.content, checked.title)
+        decision = classify.classify(checked.content, checked.title, session=session)
         kind = message.kind or decision.kind
         category = message.category or decision.category
         review = decision.needs_review and not (message.kind and message.category)
         result = routing.route(session, checked.unit, kind, category, checked.content, needs_review=review)
-        office = office_of(session, checked.unit, result.office_code)
+        # City-level matters (social housing, industrial zones, …) are handled by the city's department.
+        handler = (find_unit(session, result.unit_code) if result.unit_code else None) or checked.unit
+        office = office_of(session, handler, result.office_code)
         task_id = _task_id(session, result.plan_code, result.task_code)
         code = _unique_code(session)
     petition = Petition(
         code=code, kind=kind, category=category, round=message.round, channel=message.channel,
-        unit_id=checked.unit.id, title=checked.title, content=checked.content,
+        unit_id=handler.id, title=checked.title, content=checked.content,
         content_folded=fold(f"{checked.title or ''} {checked.content}"), place=checked.place,
         latitude=message.location.lat if message.location else None,
         longitude=message.location.lon if message.location else None,
@@ -195,6 +197,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
                         "explanation": decision.explanation, "source": decision.source,
                         "given": {"kind": message.kind, "category": message.category}},
         routing={"office": result.office_code, "task": result.task_code, "plan": result.plan_code,
+                 "unit": handler.code, "sent_to_unit": checked.unit.code, "rule": result.rule,
                  "collaborating": result.collaborating_offices, "notify_inspectors": result.notify_inspectors,
                  "explanation": result.explanation},
         created_at=now, updated_at=now,

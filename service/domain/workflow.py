@@ -26,10 +26,8 @@ from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
-from service.domain.units import office_of
 from service.models.deadline import Deadline
 from service.models.event import Event
-from service.models.job import ClassificationCorrection
 from service.models.petition import Petition
 from service.models.reply import Reply
 
@@ -139,7 +137,7 @@ def complexity_of(session: Session, petition: Petition) -> int:
 
 def reclassify(session: Session, petition: Petition, actor: Actor, *, kind: str | None, category: str | None,
                office: str | None, reason: str | None) -> dict[str, Any]:
-    """Correct kind, field or office; `routing.reroute` does it when present."""
+    """Correct kind, field or office through `routing.reroute` (events, training data, notices)."""
     p = petition
     if kind is not None and kind not in KINDS:
         raise ValidationFailed("Loại đơn không hợp lệ.", "Unknown kind.", fields={"kind": ["Không hợp lệ."]})
@@ -153,26 +151,9 @@ def reclassify(session: Session, petition: Petition, actor: Actor, *, kind: str 
     if not (reason or "").strip():
         raise ValidationFailed("Sửa phân loại cần ghi lý do.", "A correction needs a reason.",
                                fields={"reason": ["Cần ghi lý do."]})
-    reroute = getattr(routing, "reroute", None)
-    if reroute is not None:
-        reroute(session, p, actor, kind=kind if "kind" in changes else None,
-                category=category if "category" in changes else None,
-                office_code=office if "office" in changes else None, reason=reason)
-        return changes
-    # Until routing.reroute exists: set the fields here and keep the correction as training data.
-    new_kind, new_category = kind or p.kind, category or p.category
-    code = office or routing.route(session, p.unit, new_kind, new_category, p.content).office_code
-    target = office_of(session, p.unit, code)
-    if target is None:
-        raise ValidationFailed("Đơn vị không có phòng ban này.", f"The unit has no office '{code}'.",
-                               fields={"office": ["Không có phòng ban này."]})
-    if "kind" in changes or "category" in changes:
-        session.add(ClassificationCorrection(petition_id=p.id, text=p.content, old_kind=p.kind, new_kind=new_kind,
-                                             old_category=p.category, new_category=new_category,
-                                             user_id=actor.user_id))
-        p.kind, p.category = new_kind, new_category
-    p.lead_office_id = target.id
-    p.routing = {**p.routing, "office": code, "explanation": f"Cán bộ phân loại lại: {reason}"}
+    routing.reroute(session, p, actor, kind=kind if "kind" in changes else None,
+                    category=category if "category" in changes else None,
+                    office_code=office if "office" in changes else None, reason=reason)
     return changes
 
 

@@ -1,0 +1,226 @@
+"""Vietnamese normalisation, the classifier on the held-out corpus, its rules and staff corrections."""
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+from sqlalchemy import select
+
+from service.domain import classify
+from service.domain.codes import categories
+from service.domain.inbound import Actor, InboundMessage
+from service.domain.intake import submit
+from service.domain.normalise import classifier_text, normalise
+from service.domain.text import strip_marks
+from service.models.event import Event
+from service.models.job import ClassificationCorrection
+
+STAFF = Actor(label="Cán bộ Văn phòng", role="staff")
+
+
+def corpus_records() -> list[dict]:
+    lines = classify.CORPUS_PATH.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def held_out_model():
+    train_part, test_part = classify.split_corpus(corpus_records())
+    model = classify.train([classify.Example(r["text"], r["kind"], r["category"]) for r in train_part])
+    return model, test_part
+
+
+# --- normalisation -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ko dc j", "không được gì"),
+    ("k co ai xu ly", "không co ai xu ly"),
+    ("a/c ơi, tdp 5 ko có đèn", "anh chị ơi, tổ dân phố 5 không có đèn"),
+    ("UBND xã", "ủy ban nhân dân xã"),
+    ("GPMB chậm", "giải phóng mặt bằng chậm"),
+    ("mất CCCD làm lại ntn", "mất căn cước công dân làm lại như thế nào"),
+    ("tiền bt gpmb", "tiền bồi thường giải phóng mặt bằng"),
+    ("bt thì ko sao", "bình thường thì không sao"),
+    ("nhà vs bẩn, đi vs mn", "nhà vệ sinh bẩn, đi với mọi người"),
+    ("sdt của xã", "số điện thoại của xã"),
+    ("k dk", "không được"),
+    ("đk kết hôn", "đăng ký kết hôn"),
+])
+def test_chat_abbreviations_are_expanded(text, expected):
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("hai triệu", "2000000"),
+    ("năm trăm nghìn", "500000"),
+    ("nộp thêm hai triệu rưỡi!", "nộp thêm 2500000!"),
+    ("một triệu hai trăm nghìn đồng", "1200000 đồng"),
+    ("hai trăm năm mươi nghìn", "250000"),
+    ("mười lăm triệu", "15000000"),
+    ("một trăm linh năm nghìn", "105000"),
+    ("nam tram nghin dong", "500000 dong"),
+    ("2tr", "2000000"),
+    ("500k", "500000"),
+    ("1tr5", "1500000"),
+    ("1,5 triệu", "1500000"),
+    ("3 trieu 5", "3500000"),
+    ("hai triệu năm ngoái", "2000000 năm ngoái"),
+    ("200.000 đồng", "200000 đồng"),
+])
+def test_amounts_in_words_become_digits(text, expected):
+    assert normalise(text) == expected
+
+
+@pytest.mark.parametrize("text", ["mười năm nay", "năm 2024", "ba người", "sau 2 năm", "hai tram bien ap",
+                                  "trạm y tế", "12/3/2024", "100m2"])
+def test_ordinary_words_are_not_read_as_amounts(text):
+    assert normalise(text) == text
+
+
+def test_nfd_input_normalises_like_nfc():
+    nfc = "Đề nghị xã sửa đèn đường ở thôn Đông"
+    nfd = unicodedata.normalize("NFD", nfc)
+    assert nfd != nfc
+    assert normalise(nfd) == normalise(nfc) == nfc.lower()
+
+
+def test_classifier_text_is_the_same_with_and_without_diacritics():
+    text = "Tôi khiếu nại quyết định bồi thường GPMB, giá đất quá thấp, ko đồng ý"
+    assert classifier_text(text) == classifier_text(strip_marks(text))
+    assert classifier_text(text) == ("toi khieu nai quyet dinh boi thuong giai phong mat bang gia dat qua thap "
+                                     "khong dong y")
+
+
+def test_common_misspellings_are_fixed():
+    assert classifier_text("tôi khiếu lại quyết định") == "toi khieu nai quyet dinh"
+
+
+# --- the corpus and the held-out accuracy --------------------------------------------------------------
+
+def test_corpus_covers_every_kind_and_field():
+    records = corpus_records()
+    assert len(records) >= 300
+    assert {r["kind"] for r in records} == {"khieu_nai", "to_cao", "kien_nghi", "phan_anh"}
+    assert {r["category"] for r in records} == set(categories())
+    assert all(r["text"] == unicodedata.normalize("NFC", r["text"]) for r in records)
+
+
+def test_held_out_accuracy_is_above_the_floors(held_out_model):
+    model, test_part = held_out_model
+    decisions = [classify.classify(r["text"], model=model) for r in test_part]
+    kind = sum(d.kind == r["kind"] for d, r in zip(decisions, test_part)) / len(test_part)
+    field = sum(d.category == r["category"] for d, r in zip(decisions, test_part)) / len(test_part)
+    assert kind >= 0.8, kind
+    assert field >= 0.8, field
+
+
+def test_text_without_diacritics_classifies_like_the_original(held_out_model):
+    model, test_part = held_out_model
+    same = 0
+    for r in test_part:
+        original = classify.classify(r["text"], model=model)
+        bare = classify.classify(strip_marks(r["text"]), model=model)
+        same += (original.kind, original.category) == (bare.kind, bare.category)
+    assert same / len(test_part) >= 0.9
+
+
+def test_training_takes_seconds_at_most():
+    import time
+
+    started = time.perf_counter()
+    classify.train()
+    assert time.perf_counter() - started < 10
+
+
+# --- decisions, rules and explanations ------------------------------------------------------------------
+
+def test_a_decision_has_confidences_cues_and_a_vietnamese_explanation():
+    d = classify.classify("Tôi khiếu nại quyết định thu hồi đất của UBND xã vì giá bồi thường quá thấp.")
+    assert (d.kind, d.category) == ("khieu_nai", "dat_dai")
+    assert 0 < d.confidence <= min(d.kind_confidence, d.category_confidence) <= 1
+    assert "khiếu nại" in d.cues and "bồi thường" in d.cues
+    assert d.explanation.startswith("Loại đơn: Khiếu nại")
+    assert "Lĩnh vực: Đất đai, bồi thường, tái định cư" in d.explanation
+    assert not d.needs_review
+    assert d.source == "rules+model"
+
+
+def test_chat_without_diacritics_and_abbreviations_classifies():
+    d = classify.classify("nha hang xom hat karaoke den 12h dem ko ngu dc, bao tdp roi ma k ai xu ly")
+    assert (d.kind, d.category) == ("phan_anh", "an_ninh_trat_tu")
+
+
+def test_a_report_naming_the_official_who_took_money_is_a_denunciation():
+    d = classify.classify("Tôi phản ánh việc anh Hưng cán bộ địa chính xã đòi hai triệu mới ký xác nhận đất cho tôi.")
+    assert (d.kind, d.category) == ("to_cao", "can_bo_cong_vu")
+    assert "Quy tắc" in d.explanation
+
+
+def test_an_unofficial_fee_with_no_official_named_is_an_administrative_procedure():
+    d = classify.classify("Làm chứng thực ở xã phải nộp thêm 200.000 đồng tiền làm nhanh, không có biên lai.")
+    assert d.category == "thu_tuc_hanh_chinh"
+    assert d.kind != "to_cao"
+
+
+def test_a_denunciation_of_an_official_is_the_officials_field_whatever_it_touches():
+    d = classify.classify("Tôi tố cáo ông Tuấn cán bộ thanh tra xây dựng phường nhận tiền của các chủ công trình "
+                          "xây dựng sai phép để bỏ qua không xử lý.")
+    assert (d.kind, d.category) == ("to_cao", "can_bo_cong_vu")
+
+
+def test_a_denunciation_of_a_private_person_keeps_its_field():
+    d = classify.classify("Tôi tố cáo ông Sơn ở thôn 3 tự ý chiếm 500 m2 đất bãi bồi của xã, san lấp rồi bán lại "
+                          "bằng giấy viết tay.")
+    assert (d.kind, d.category) == ("to_cao", "dat_dai")
+
+
+def test_a_message_without_content_is_sent_for_review():
+    d = classify.classify("xin chào")
+    assert d.needs_review
+    assert "cần cán bộ" in d.explanation
+
+
+def test_without_a_corpus_the_keywords_decide_and_review_is_asked(monkeypatch, tmp_path):
+    monkeypatch.setattr(classify, "CORPUS_PATH", tmp_path / "missing.jsonl")
+    d = classify.classify("Đèn đường hỏng, đề nghị sửa chữa")
+    assert d.source == "rules" and d.needs_review
+    assert d.category == "ha_tang_giao_thong"
+
+
+# --- staff corrections -------------------------------------------------------------------------------------
+
+def submitted(session, content, kind="phan_anh", category="khac"):
+    msg = InboundMessage(channel="web", content=content, unit="11737", kind=kind, category=category)
+    petition = submit(session, msg, Actor(label="Công dân")).petition
+    session.flush()
+    return petition
+
+
+def test_record_correction_keeps_training_data_and_an_event(session):
+    petition = submitted(session, "Cây xanh đổ chắn ngang đường sau bão, chưa ai dọn.", category="moi_truong")
+    correction = classify.record_correction(session, petition, None, "ha_tang_giao_thong", STAFF, "Cây đổ chắn đường")
+    assert correction.old_category == "moi_truong" and correction.new_category == "ha_tang_giao_thong"
+    assert correction.new_kind == correction.old_kind == "phan_anh"
+    assert petition.category == "ha_tang_giao_thong"
+    event = session.scalars(select(Event).where(Event.petition_id == petition.id, Event.kind == "reclassified")).one()
+    assert event.reason == "Cây đổ chắn đường" and event.data["category"] == ["moi_truong", "ha_tang_giao_thong"]
+    assert classify.record_correction(session, petition, "phan_anh", "ha_tang_giao_thong", STAFF, "x") is None
+
+
+def test_a_staff_correction_changes_a_later_decision_for_a_similar_text(session):
+    first = ("Khu vui chơi trẻ em ở công viên tổ dân phố 4 có cầu trượt gãy, xích đu hỏng, "
+             "các cháu chơi rất nguy hiểm, đề nghị kiểm tra.")
+    later = ("khu vui choi tre em o cong vien to dan pho 4 cau truot bi gay, xich du hong, "
+             "tre con choi nguy hiem lam, de nghi kiem tra")
+    before = classify.classify(later, session=session)
+    wanted = "chinh_sach_xa_hoi" if before.category != "chinh_sach_xa_hoi" else "khac"
+    petition = submitted(session, first)
+    classify.record_correction(session, petition, "phan_anh", wanted, STAFF, "Thiết chế cho trẻ em")
+    assert session.scalar(select(ClassificationCorrection.id)) is not None
+    assert classify.current_model(session) is not classify.current_model(None)  # retrained with the correction
+    after = classify.classify(later, session=session)
+    assert after.category == wanted and after.source == "correction"
+    assert "cán bộ phân loại lại" in after.explanation
+    unrelated = classify.classify("Tôi khiếu nại quyết định thu hồi đất, giá bồi thường thấp", session=session)
+    assert unrelated.category == "dat_dai"
