@@ -1,0 +1,98 @@
+"""A chat citizen's own petitions: status by code, the 1-5 rating, and a request to reopen.
+
+A chat user sees a petition by its code only when they are its petitioner in the same channel
+(Person.chat_user_id); any other petition needs the phone on record, as on the web.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bots import prompts
+from bots.replies import Reply
+from service.db import utcnow
+from service.domain import notify, status, tracking
+from service.domain.errors import NotFound
+from service.domain.events import record
+from service.domain.inbound import CITIZEN
+from service.domain.units import office_of
+from service.models.person import Person
+from service.models.petition import Petition
+from service.models.rating import Rating
+
+logger = logging.getLogger(__name__)
+
+ANSWER_EXCERPT = 600
+
+
+def not_found() -> NotFound:
+    return NotFound("Không tìm thấy đơn có mã này do bạn gửi qua kênh này. Nếu đơn gửi qua kênh khác, gõ: "
+                    "/tracuu <mã đơn> <số điện thoại đã khai>.", "No petition with this code from this chat user.")
+
+
+def find_for_chat(session: Session, channel: str, chat_user_id: str, code: str, phone: str | None = None) -> Petition:
+    """The petition of this chat user (or, with a phone, the one whose phone matches); raises NotFound."""
+    if phone:
+        return status.find_for_citizen(session, code, phone)
+    normal = tracking.normalise_code(code)
+    petition = session.scalar(select(Petition).where(Petition.code == normal)) if normal else None
+    if petition is None or not is_petitioner(session, petition, channel, chat_user_id):
+        raise not_found()
+    return petition
+
+
+def is_petitioner(session: Session, petition: Petition, channel: str, chat_user_id: str) -> bool:
+    return session.scalar(select(Person.id).where(Person.petition_id == petition.id, Person.role == "petitioner",
+                                                  Person.chat_channel == channel,
+                                                  Person.chat_user_id == chat_user_id).limit(1)) is not None
+
+
+def status_reply(session: Session, petition: Petition) -> Reply:
+    """The status in a few lines; with the rating buttons when the petition is answered and not yet rated."""
+    view = status.citizen_view(session, petition)
+    lines = [f"Đơn {view.code} – {view.kind_label}, lĩnh vực {view.category_label.lower()}",
+             f"Gửi tới: {view.unit}", f"Ngày nhận: {prompts.date_vn(view.received_at)}",
+             f"Tình trạng: {view.status_label}"]
+    for d in view.deadlines:
+        done = f" (đã xong ngày {prompts.date_vn(d['met_at'])})" if d["met_at"] else ""
+        lines.append(f"• {d['label']}: chậm nhất ngày {prompts.date_vn(d['due'])}{done}")
+    if view.answers:
+        last = view.answers[-1]
+        text = last["text"] if len(last["text"]) <= ANSWER_EXCERPT else last["text"][:ANSWER_EXCERPT] + "…"
+        lines.append(f"Trả lời ngày {prompts.date_vn(last['at'])}:\n{text}")
+    if view.rating:
+        lines.append(f"Bạn đã đánh giá {view.rating}/5.")
+    text = "\n".join(lines)
+    if view.can_rate and not view.rating:
+        return prompts.rating_reply(view.code, text)
+    return Reply(text)
+
+
+def rate(session: Session, channel: str, chat_user_id: str, code: str, score: int) -> tuple[Petition, Rating]:
+    """The citizen's rating through status.rate, once the petition is found to be theirs."""
+    petition = find_for_chat(session, channel, chat_user_id, code)
+    return petition, status.rate(session, petition, score)
+
+
+def request_reopen(session: Session, petition: Petition, rating_id: int | None, channel: str,
+                   now: dt.datetime | None = None) -> None:
+    """Record the citizen's request to reopen and tell the handling office; reopening itself needs staff."""
+    now = now or utcnow()
+    score = session.scalar(select(Rating.score).where(Rating.id == rating_id)) if rating_id else None
+    record(session, petition, "reopen_requested", CITIZEN, at=now, data={"channel": channel, "score": score,
+                                                                          "rating_id": rating_id},
+           reason="Công dân chưa hài lòng với kết quả giải quyết và đề nghị xem xét lại.")
+    office = petition.lead_office or office_of(session, petition.unit,
+                                               "vp_ubnd_tp" if petition.unit.kind == "city" else "van_phong")
+    if office is None:
+        logger.warning("petition %s: no office to tell about a reopen request", petition.code)
+        return
+    text = (f"[Đề nghị xem xét lại] Công dân chưa hài lòng với kết quả giải quyết đơn {petition.code}"
+            f"{f' (đánh giá {score}/5)' if score else ''} và đề nghị xem xét lại. Đề nghị cán bộ xem xét, "
+            f"mở lại đơn nếu có căn cứ.")
+    notify.enqueue_office_notice(session, office, text, f"reopen-request:{petition.id}:{rating_id or now.isoformat()}",
+                                 petition=petition, now=now)
+    session.flush()

@@ -1,0 +1,141 @@
+"""From one inbound update to the citizen's screen: processed once, replies through the outbox.
+
+`receive` runs one transaction that marks the update processed (ProcessedInbound), takes the
+conversation step and enqueues the replies already *claimed* by this process (status "sending"
+with a lease), then sends them right after the commit. A reply that cannot be sent goes back to
+"pending" for the jobs process (`dispatch_outbox`); a crash before that leaves the lease to expire,
+after which the jobs process sends it. So the citizen hears back within a second, and never twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bots import prompts
+from bots.replies import Reply
+from service import outbound
+from service.db import Database, utcnow
+from service.domain import notify
+from service.jobs.dispatch import CLAIM_FOR, backoff
+from service.models.channel import ProcessedInbound
+from service.models.outbox import OutboxMessage
+from service.outbound import Outgoing, SendError
+
+logger = logging.getLogger(__name__)
+
+Step = Callable[[Session], list[Reply]]
+
+
+@dataclass
+class Received:
+    duplicate: bool = False
+    outgoing: list[Outgoing] = field(default_factory=list)
+    until: dt.datetime | None = None
+    delivered: int = 0
+
+
+def is_processed(database: Database, channel: str, external_id: str) -> bool:
+    """A cheap check before downloading photos of an update that was already handled."""
+    with database.session_scope() as session:
+        return session.scalar(select(ProcessedInbound.id).where(ProcessedInbound.channel == channel,
+                                                                ProcessedInbound.external_id == external_id)) is not None
+
+
+def mark_processed(session: Session, channel: str, external_id: str, now: dt.datetime) -> bool:
+    """Insert the processed-once row; False when another transaction already has it (a retried update)."""
+    module = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = (module.insert(ProcessedInbound).values(channel=channel, external_id=external_id[:128], received_at=now)
+            .on_conflict_do_nothing().returning(ProcessedInbound.id))
+    return session.execute(stmt).scalar() is not None
+
+
+def store_replies(session: Session, channel: str, recipient: str, key: str, replies: list[Reply],
+                  now: dt.datetime, until: dt.datetime | None) -> list[Outgoing]:
+    """Enqueue the replies in order; claimed by this process when `until` is given."""
+    out = []
+    for i, reply in enumerate(replies):
+        row = notify.enqueue(session, channel=channel, recipient=recipient, text=reply.text,
+                             dedupe_key=f"{key}:{i}", payload=reply.to_payload(), now=now)
+        if row is None:
+            continue
+        if until is not None:
+            row.status, row.claimed_until, row.attempts = "sending", until, 1
+        out.append(Outgoing(row.id, row.channel, row.recipient, row.text, dict(row.payload or {}), None,
+                            row.attempts))
+    session.flush()
+    return out
+
+
+def process(database: Database, channel: str, external_id: str, recipient: str, step: Step, *,
+            now: dt.datetime | None = None) -> Received:
+    """One transaction: processed-once mark, the step, its replies. A failing step is rolled back and the
+    citizen gets an apology instead (marked processed, so a platform retry does not fail again)."""
+    now = now or utcnow()
+    until = now + CLAIM_FOR
+    key = f"{channel}:in:{external_id}"
+    try:
+        with database.session_scope() as session:
+            if not mark_processed(session, channel, external_id, now):
+                return Received(duplicate=True)
+            replies = step(session)
+            return Received(outgoing=store_replies(session, channel, recipient, key, replies, now, until), until=until)
+    except Exception:
+        logger.exception("%s update %s failed; the citizen is asked to resend", channel, external_id)
+    with database.session_scope() as session:
+        if not mark_processed(session, channel, external_id, now):
+            return Received(duplicate=True)
+        return Received(outgoing=store_replies(session, channel, recipient, key, [Reply(prompts.APOLOGY)], now,
+                                               until), until=until)
+
+
+def deliver(database: Database, received: Received, sender: outbound.Sender) -> int:
+    """Send the claimed replies in order; on the first failure the rest wait for the jobs process."""
+    for i, message in enumerate(received.outgoing):
+        try:
+            sender(message)
+        except Exception as exc:  # counted and kept, never lost
+            permanent = isinstance(exc, SendError) and exc.permanent
+            logger.info("%s reply %s not sent now (%s); left to the jobs process", message.channel, message.id,
+                        exc.__class__.__name__)
+            _release(database, received.outgoing[i:], received.until, f"{exc.__class__.__name__}: {exc}"[:1000],
+                     permanent)
+            return i
+        _finish(database, message, received.until, status="sent", sent_at=utcnow(), last_error=None)
+        received.delivered += 1
+    return len(received.outgoing)
+
+
+def _finish(database: Database, message: Outgoing, until: dt.datetime | None, **values) -> None:
+    with database.session_scope() as session:
+        session.execute(update(OutboxMessage)
+                        .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending",
+                               OutboxMessage.claimed_until == until)
+                        .values(claimed_until=None, **values).execution_options(synchronize_session=False))
+
+
+def _release(database: Database, messages: list[Outgoing], until: dt.datetime | None, error: str,
+             permanent: bool) -> None:
+    """The failed reply and the ones after it go back to the outbox (the failed one counts an attempt)."""
+    retry_at = utcnow() + backoff(1)
+    first, rest = messages[0], messages[1:]
+    if permanent:
+        _finish(database, first, until, status="failed", last_error=error)
+    else:
+        _finish(database, first, until, status="pending", last_error=error, next_attempt_at=retry_at)
+    for message in rest:
+        _finish(database, message, until, status="pending", attempts=0, next_attempt_at=retry_at)
+
+
+def receive(database: Database, channel: str, external_id: str, recipient: str, step: Step,
+            sender: outbound.Sender, *, now: dt.datetime | None = None) -> Received:
+    """Process once, commit, then answer at once (the outbox keeps what could not be sent)."""
+    received = process(database, channel, external_id, recipient, step, now=now)
+    if not received.duplicate:
+        deliver(database, received, sender)
+    return received

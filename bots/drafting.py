@@ -1,0 +1,234 @@
+"""The petition-drafting steps of the conversation: kind, description and photos, unit, place, contact,
+name, co-signers, consent, summary (edit or send), and the one call to `intake.submit`.
+
+A mixin of `bots.conversation._Turn`, which supplies the plumbing (`go`, `then`, `prompt`, `cancel`,
+`draft`, `inc`); each `on_<state>` method takes one step of its state (see conversation.mmd).
+"""
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING, Any
+
+from bots import prompts
+from bots.replies import Button, Incoming, Reply, pick
+from bots.states import (CO_SIGNERS, CONFIRM, CONSENT, CONTACT, DESCRIBE, EDIT, FIELD_STEPS, KIND, MAX_CHOICES,
+                         NAME, PLACE, UNIT, UNIT_CHOICE)
+from service.domain import intake
+from service.domain.codes import KINDS
+from service.domain.errors import ValidationFailed
+from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
+from service.domain.text import fold
+from service.domain.units import find_unit, search_units
+from service.domain.validation import MAX_CO_SIGNERS, FieldError, clean_text, normalise_phone
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+
+class Drafting:
+    """The steps of drafting a petition; mixed into the conversation's turn."""
+
+    session: Session
+    inc: Incoming
+    now: dt.datetime
+    channel: str
+    user: str
+    state: str
+    draft: dict[str, Any]
+
+    def on_kind(self) -> list[Reply]:
+        choice = pick(prompts.kind_buttons(None if self.draft.get("editing") else self.draft.get("group")), self.inc)
+        if choice is None:
+            return [Reply(prompts.PICK_ONE), self.prompt(KIND)]
+        self.draft["kind"] = choice if choice in KINDS else None
+        return self.then(DESCRIBE)
+
+    def on_describe(self) -> list[Reply]:
+        inc, content = self.inc, list(self.draft.get("content", []))
+        if inc.location:
+            self.draft["place"] = {"lat": inc.location.lat, "lon": inc.location.lon, "address": inc.location.address}
+        if pick([prompts.DONE], inc) == "done":
+            if not content:
+                return [Reply("Vui lòng mô tả sự việc bằng chữ trước khi bấm “Xong”."), self.prompt(DESCRIBE)]
+            return self.then(UNIT)
+        if inc.text and inc.text.strip():
+            content.append(inc.text.strip())
+            self.draft["content"] = content
+        if not (inc.text or inc.photos or inc.location):
+            return [self.prompt(DESCRIBE)]
+        photos = len(self.draft.get("photos", []))
+        return [Reply(f"Đã ghi nhận ({len(content)} tin nhắn, {photos} ảnh). Gửi thêm, hoặc bấm “Xong”.",
+                      [prompts.DONE])]
+
+    def unit_buttons(self) -> list[Button]:
+        return [Button(name, f"unit:{code}") for code, name in self.draft.get("unit_choices", [])]
+
+    def on_unit(self) -> list[Reply]:
+        typed = (self.inc.text or "").strip()
+        if not typed:
+            return [self.prompt(UNIT)]
+        exact = find_unit(self.session, typed)
+        units = [exact] if exact else search_units(self.session, typed, limit=MAX_CHOICES + 1)
+        if not units:
+            return [Reply(f"Không tìm thấy “{typed}”. Vui lòng gõ lại tên xã, phường, đặc khu (ví dụ: Kim Thành).")]
+        if len(units) == 1:
+            return self.choose_unit(units[0].code, units[0].name)
+        self.draft["unit_choices"] = [[u.code, u.name] for u in units[:MAX_CHOICES]]
+        more = " Có thêm kết quả khác; gõ cụ thể hơn nếu không thấy nơi cần tìm." if len(units) > MAX_CHOICES else ""
+        self.state = UNIT_CHOICE
+        return [Reply(f"Có nhiều nơi khớp với “{typed}”. Chọn một:{more}", self.unit_buttons())]
+
+    def on_unit_choice(self) -> list[Reply]:
+        choice = pick(self.unit_buttons(), self.inc)
+        if choice is None:
+            return self.on_unit()  # a new name typed instead of a number
+        code = choice.removeprefix("unit:")
+        name = next(n for c, n in self.draft["unit_choices"] if c == code)
+        return self.choose_unit(code, name)
+
+    def choose_unit(self, code: str, name: str) -> list[Reply]:
+        self.draft.pop("unit_choices", None)
+        self.draft["unit"], self.draft["unit_name"] = code, name
+        return self.then(PLACE, Reply(f"Đơn sẽ gửi tới {name}."))
+
+    def on_place(self) -> list[Reply]:
+        inc = self.inc
+        if inc.location:
+            self.draft["place"] = {"lat": inc.location.lat, "lon": inc.location.lon, "address": inc.location.address}
+        elif pick(prompts.place_buttons(), inc) == "skip":
+            self.draft["place"] = None
+        elif inc.text and inc.text.strip():
+            try:
+                address = clean_text(inc.text, label="địa điểm")
+            except FieldError as err:
+                return [Reply(err.message), self.prompt(PLACE)]
+            self.draft["place"] = {"lat": None, "lon": None, "address": address}
+        else:
+            return [self.prompt(PLACE)]
+        return self.then(CONTACT)
+
+    def on_contact(self) -> list[Reply]:
+        inc = self.inc
+        if pick(prompts.contact_buttons(True), inc) == "skip":
+            if self.identity_required:
+                return [Reply("Đơn khiếu nại, tố cáo cần số điện thoại của người gửi."), self.prompt(CONTACT)]
+            self.draft["phone"] = None
+            return self.then(NAME)
+        typed = inc.phone or inc.text
+        if not typed:
+            return [self.prompt(CONTACT)]
+        try:
+            self.draft["phone"] = normalise_phone(typed)
+        except FieldError as err:
+            return [Reply(err.message), self.prompt(CONTACT)]
+        if inc.contact_name:
+            self.draft["suggested_name"] = inc.contact_name
+        return self.then(NAME)
+
+    def on_name(self) -> list[Reply]:
+        choice = pick(prompts.name_buttons(self.draft.get("suggested_name"), True), self.inc)
+        if choice == "skip" and not self.identity_required:
+            self.draft["name"] = None
+        elif choice == "suggested":
+            self.draft["name"] = self.draft["suggested_name"]
+        else:
+            try:
+                name = clean_text(self.inc.text if choice != "skip" else None, label="họ tên", max_chars=200,
+                                  required=True)
+            except FieldError as err:
+                return [Reply(err.message), self.prompt(NAME)]
+            self.draft["name"] = name
+        return self.then(CO_SIGNERS)
+
+    def on_co_signers(self) -> list[Reply]:
+        said = pick(prompts.co_signer_buttons(), self.inc) or fold(self.inc.text or "")
+        said = said.split()[0] if said else ""
+        if not said.isdigit() or int(said) > MAX_CO_SIGNERS:
+            return [Reply(f"Vui lòng gõ một số từ 0 đến {MAX_CO_SIGNERS}."), self.prompt(CO_SIGNERS)]
+        self.draft["co_signers"] = int(said)
+        return self.then(CONFIRM if self.draft.get("consent") else CONSENT)
+
+    def on_consent(self) -> list[Reply]:
+        choice = pick(prompts.consent_buttons(), self.inc)
+        if choice == "yes":
+            self.draft["consent"] = True
+            return self.go(CONFIRM)
+        if choice == "no":
+            self.reset()
+            return self.menu(prompts.CONSENT_REFUSED)
+        return [Reply(prompts.PICK_ONE), self.prompt(CONSENT)]
+
+    def summary(self) -> Reply:
+        d = self.draft
+        content = "\n".join(d.get("content", []))
+        place = d.get("place") or {}
+        where = place.get("address") or (f"vị trí đã gửi ({place['lat']:.5f}, {place['lon']:.5f})"
+                                         if place.get("lat") is not None else "không ghi")
+        kind = KINDS.get(d.get("kind") or "", "chưa rõ (cán bộ sẽ phân loại)")
+        person = ", ".join(x for x in (d.get("name"), d.get("phone")) if x) or "không ghi"
+        lines = ["Xin kiểm tra lại đơn:", f"• Loại đơn: {kind}",
+                 f"• Nội dung: {content if len(content) <= 400 else content[:400] + '…'}",
+                 f"• Ảnh: {len(d.get('photos', []))}", f"• Gửi tới: {d.get('unit_name', '')}",
+                 f"• Địa điểm: {where}", f"• Người gửi: {person}", f"• Số người cùng ký: {d.get('co_signers', 0)}"]
+        return Reply("\n".join(lines), list(prompts.CONFIRM))
+
+    def on_confirm(self) -> list[Reply]:
+        choice = pick(prompts.CONFIRM, self.inc)
+        if choice == "send":
+            return self.submit()
+        if choice == "edit":
+            return self.go(EDIT)
+        if choice == "cancel":
+            return self.cancel()
+        return [Reply(prompts.PICK_ONE), self.prompt(CONFIRM)]
+
+    def on_edit(self) -> list[Reply]:
+        choice = pick(prompts.EDIT, self.inc)
+        if choice is None:
+            return [Reply(prompts.PICK_ONE), self.prompt(EDIT)]
+        if choice == "back":
+            return self.go(CONFIRM)
+        self.draft["editing"] = True
+        if choice == "describe":
+            self.draft["content"] = []  # replaced by what comes next; photos stay
+            return self.go(DESCRIBE, Reply("Gửi nội dung mới (thay cho nội dung cũ; ảnh đã gửi được giữ)."))
+        return self.go(choice)
+
+    def message(self) -> InboundMessage:
+        d = self.draft
+        place = d.get("place")
+        person = PersonData(name=d.get("name"), phone=d.get("phone")) if d.get("name") or d.get("phone") else None
+        return InboundMessage(
+            channel=self.channel, content="\n".join(d.get("content", [])), unit=d.get("unit"), kind=d.get("kind"),
+            petitioner=person, co_signers=int(d.get("co_signers") or 0),
+            location=Location(place.get("lat"), place.get("lon"), place.get("address")) if place else None,
+            attachments=[AttachmentData(p["filename"], base64.b64decode(p["data"])) for p in d.get("photos", [])],
+            consent=bool(d.get("consent")), chat_user_id=self.user,
+            external_id=f"{self.channel}:{self.inc.external_id}")
+
+    def submit(self) -> list[Reply]:
+        if not self.draft.get("consent"):
+            return self.go(CONSENT)
+        try:
+            submitted = intake.submit(self.session, self.message(), CITIZEN, now=self.now)
+        except ValidationFailed as err:
+            return self.refused(err)
+        petition, first = submitted.petition, submitted.first_deadline
+        self.reset()
+        return [prompts.receipt(petition.code, first.step if first else None, first.due_at if first else None,
+                                self.channel)]
+
+    def refused(self, err: ValidationFailed) -> list[Reply]:
+        problems = [m for messages in err.fields.values() for m in messages] or [err.message]
+        text = "Chưa gửi được đơn:\n" + "\n".join(f"• {m}" for m in problems)
+        if any(f.startswith("attachments") for f in err.fields):
+            self.draft["photos"] = []
+            text += "\nCác ảnh không hợp lệ đã được bỏ."
+        step = next((FIELD_STEPS[f] for f in err.fields if f in FIELD_STEPS), CONFIRM)
+        if step == DESCRIBE:
+            self.draft["content"] = []
+        if step != CONFIRM:
+            self.draft["editing"] = True
+        return self.go(step, Reply(text))

@@ -1,0 +1,160 @@
+"""Every sentence the bots say, in Vietnamese, and the options of each step of the conversation."""
+from __future__ import annotations
+
+import datetime as dt
+
+from bots.replies import CONTACT, LOCATION, Button, Reply
+from service.domain.calendar import VN_TZ
+from service.domain.codes import KINDS, STEPS
+
+YES = ("co", "dong y", "ok", "yes", "u", "vang", "chac chan")
+NO = ("khong", "ko", "no", "k", "khong dong y")
+SKIP = Button("Bỏ qua", "skip", aliases=("bo qua", "khong", "ko", "skip", "khong co"))
+DONE = Button("Xong", "done", aliases=("xong", "done", "het", "tiep", "tiep tuc", "da xong", "gui"))
+
+GREETING = ("Xin chào! Đây là kênh tiếp nhận phản ánh, kiến nghị, khiếu nại, tố cáo của UBND các xã, phường, "
+            "đặc khu thành phố Hải Phòng. Bạn cần gì?")
+MENU = [
+    Button("Gửi phản ánh, kiến nghị", "pakn", aliases=("phan anh", "kien nghi", "gui phan anh", "gui kien nghi")),
+    Button("Gửi khiếu nại, tố cáo", "kntc", aliases=("khieu nai", "to cao", "gui khieu nai", "gui to cao")),
+    Button("Tra cứu đơn", "lookup", aliases=("tra cuu", "tra cuu don", "xem don")),
+    Button("Hướng dẫn", "help", aliases=("huong dan", "help", "tro giup")),
+]
+HELP = ("Hướng dẫn:\n"
+        "• Chọn “Gửi phản ánh, kiến nghị” hoặc “Gửi khiếu nại, tố cáo”, rồi trả lời từng câu hỏi. "
+        "Bạn có thể gửi nhiều tin nhắn và ảnh để mô tả sự việc.\n"
+        "• Sau khi gửi, bạn nhận mã đơn và hạn xử lý; kết quả giải quyết được gửi lại qua kênh này.\n"
+        "• /tracuu <mã đơn>: xem tình trạng đơn.  /huy: huỷ đơn đang soạn.  /start: về trình đơn chính.\n"
+        "• Có thể gõ có dấu hoặc không dấu, hoặc gõ số thứ tự của lựa chọn.\n"
+        "• Muốn gửi đơn nặc danh hoặc kèm tệp lớn, hãy dùng cổng thông tin trên web.")
+
+KIND_EXPLAINED = {
+    "phan_anh": "Phản ánh: báo cho chính quyền biết một sự việc, vấn đề (đường hỏng, rác thải, ô nhiễm…).",
+    "kien_nghi": "Kiến nghị: đề nghị chính quyền làm, sửa đổi hoặc bổ sung một việc.",
+    "khieu_nai": "Khiếu nại: đề nghị xem xét lại quyết định hoặc việc làm của cơ quan, cán bộ "
+                 "ảnh hưởng đến quyền lợi của chính bạn.",
+    "to_cao": "Tố cáo: báo hành vi vi phạm pháp luật của cán bộ, cơ quan hoặc người khác; "
+              "danh tính người tố cáo được giữ bí mật.",
+}
+KIND_ALIASES = {"phan_anh": ("phan anh",), "kien_nghi": ("kien nghi",), "khieu_nai": ("khieu nai",),
+                "to_cao": ("to cao",)}
+UNSURE = Button("Không rõ, nhờ cán bộ phân loại", "unsure", aliases=("khong ro", "khong biet", "chua ro"))
+GROUP_KINDS = {"pakn": ("phan_anh", "kien_nghi"), "kntc": ("khieu_nai", "to_cao")}
+
+DESCRIBE = ("Hãy mô tả sự việc: việc gì, ở đâu, từ khi nào, ai liên quan và bạn đề nghị gì. "
+            "Bạn có thể gửi nhiều tin nhắn và tối đa 5 ảnh. Khi xong, bấm “Xong” (hoặc gõ: xong).")
+UNIT = ("Đơn gửi tới xã, phường hay đặc khu nào? Gõ tên, có dấu hay không dấu đều được "
+        "(ví dụ: Nam Đồ Sơn, an khanh, Cát Hải).")
+PLACE = "Sự việc xảy ra ở đâu? Gửi vị trí, gõ địa chỉ, hoặc bấm “Bỏ qua”."
+CONTACT_ASK = "Số điện thoại để cơ quan liên hệ với bạn? Bấm “Chia sẻ số điện thoại” hoặc gõ số (ví dụ 0912345678)."
+CONTACT_REQUIRED = " Với đơn khiếu nại, tố cáo, cần có họ tên và cách liên hệ của người gửi."
+NAME = "Họ và tên của bạn?"
+CO_SIGNERS = "Ngoài bạn, có bao nhiêu người cùng ký tên vào đơn? Gõ một số (0 nếu chỉ mình bạn)."
+CONSENT = ("Để giải quyết đơn, cơ quan cần thu thập và xử lý dữ liệu cá nhân của bạn (họ tên, số điện thoại, vị trí, "
+           "nội dung, ảnh) theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, chỉ để giải quyết đơn và liên hệ "
+           "với bạn; người tố cáo được giữ bí mật danh tính. Bạn có đồng ý không?")
+CONSENT_REFUSED = ("Không thể gửi đơn khi bạn chưa đồng ý cho xử lý dữ liệu cá nhân. Thông tin vừa nhập đã được xoá. "
+                   "Bạn vẫn có thể đến trụ sở UBND để gửi đơn trực tiếp.")
+LOOKUP = "Nhập mã đơn (ví dụ K7M4-Q2XA-R). Đơn gửi qua kênh khác thì gõ: /tracuu <mã đơn> <số điện thoại>."
+CANCELLED = "Đã huỷ đơn đang soạn; thông tin đã nhập được xoá."
+NOTHING_TO_CANCEL = "Bạn không có đơn nào đang soạn."
+STILL_DRAFTING = "Bạn đang soạn dở một đơn. Hãy tiếp tục, hoặc gõ /huy để huỷ."
+PICK_ONE = "Vui lòng chọn một trong các mục dưới đây."
+ASK = "Bạn cần gì? Chọn một mục dưới đây."
+UNKNOWN_COMMAND = "Lệnh không hợp lệ."
+APOLOGY = "Xin lỗi, hệ thống gặp sự cố khi xử lý tin nhắn vừa rồi. Vui lòng gửi lại sau ít phút."
+
+CONFIRM = [Button("Gửi đơn", "send", aliases=("gui", "gui don", "co", "dong y", "ok")),
+           Button("Sửa", "edit", aliases=("sua", "sua lai", "chinh sua")),
+           Button("Huỷ", "cancel", aliases=("huy",))]
+EDIT = [Button("Loại đơn", "kind", aliases=("loai", "loai don")),
+        Button("Nội dung", "describe", aliases=("noi dung",)),
+        Button("Xã, phường, đặc khu", "unit", aliases=("xa", "phuong", "don vi")),
+        Button("Địa điểm", "place", aliases=("dia diem", "vi tri")),
+        Button("Số điện thoại", "contact", aliases=("so dien thoai", "dien thoai", "sdt")),
+        Button("Họ tên", "name", aliases=("ho ten", "ten")),
+        Button("Số người cùng ký", "co_signers", aliases=("so nguoi", "nguoi cung ky")),
+        Button("Quay lại", "back", aliases=("quay lai", "thoi"))]
+RATING_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường", 4: "Hài lòng", 5: "Rất hài lòng"}
+RATE_ASK = "Bạn hài lòng với kết quả giải quyết đơn {code} đến đâu? Chọn từ 1 (rất không hài lòng) đến 5 (rất hài lòng)."
+REOPEN_ASK = ("Rất tiếc vì bạn chưa hài lòng. Bạn có muốn đề nghị cơ quan xem xét lại đơn {code} không?")
+REOPEN_DONE = ("Đã ghi nhận đề nghị xem xét lại đơn {code}. Cán bộ sẽ xem xét và thông báo cho bạn qua kênh này.")
+THANKS_RATING = "Cảm ơn bạn đã đánh giá ({score}/5)."
+
+STEP_HINTS = {
+    "xu_ly_don": "cơ quan xem xét đơn và báo cho bạn biết đơn được nhận giải quyết, hướng dẫn hay chuyển đi",
+    "thu_ly": "cơ quan quyết định có thụ lý (nhận giải quyết) đơn hay không",
+    "tra_loi": "cơ quan trả lời bạn",
+    "giai_quyet": "cơ quan giải quyết xong và ra quyết định, kết luận",
+    "chuyen_don": "cơ quan chuyển đơn tới nơi có thẩm quyền và báo cho bạn",
+}
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
+
+
+def date_vn(value: dt.datetime) -> str:
+    return f"{value.astimezone(VN_TZ):%d/%m/%Y}"
+
+
+def menu(text: str = GREETING) -> Reply:
+    return Reply(text, list(MENU))
+
+
+def kind_buttons(group: str | None) -> list[Button]:
+    kinds = GROUP_KINDS.get(group or "", tuple(KINDS))
+    return [Button(KINDS[k], k, aliases=KIND_ALIASES[k]) for k in kinds] + [UNSURE]
+
+
+def kind_prompt(group: str | None) -> Reply:
+    kinds = GROUP_KINDS.get(group or "", tuple(KINDS))
+    lines = "\n".join(f"• {KIND_EXPLAINED[k]}" for k in kinds)
+    return Reply(f"Bạn muốn gửi loại đơn nào?\n{lines}", kind_buttons(group))
+
+
+def place_buttons() -> list[Button]:
+    return [Button("📍 Gửi vị trí", "location", kind=LOCATION), SKIP]
+
+
+def contact_buttons(optional: bool) -> list[Button]:
+    return [Button("📞 Chia sẻ số điện thoại", "contact", kind=CONTACT)] + ([SKIP] if optional else [])
+
+
+def name_buttons(suggested: str | None, optional: bool) -> list[Button]:
+    buttons = [Button(suggested, "suggested")] if suggested else []
+    return buttons + ([SKIP] if optional else [])
+
+
+def co_signer_buttons() -> list[Button]:
+    return [Button("0 – chỉ mình tôi", "0", aliases=("0", "khong", "ko", "chi minh toi", "khong co"))]
+
+
+def consent_buttons() -> list[Button]:
+    return [Button("Đồng ý", "yes", aliases=YES), Button("Không đồng ý", "no", aliases=NO)]
+
+
+def yes_no() -> list[Button]:
+    return [Button("Có", "yes", aliases=YES), Button("Không", "no", aliases=NO)]
+
+
+def rating_reply(code: str, text: str | None = None) -> Reply:
+    """The rating question with its five buttons (Telegram: attached to the message)."""
+    buttons = [Button(f"{n} – {RATING_LABELS[n]}", f"rate:{code}:{n}") for n in range(1, 6)]
+    ask = RATE_ASK.format(code=code)
+    return Reply(f"{text}\n\n{ask}" if text else ask, buttons, inline=True)
+
+
+def receipt(code: str, step: str | None, due: dt.datetime | None, channel: str) -> Reply:
+    lines = ["Đơn của bạn đã được tiếp nhận.", f"Mã đơn: {code}"]
+    if step and due:
+        lines.append(f"Hạn {STEPS.get(step, step).lower()}: chậm nhất ngày {date_vn(due)} – {STEP_HINTS.get(step, '')}.")
+    lines.append(f"Hãy lưu mã này. Gõ /tracuu {code} để xem tình trạng đơn; kết quả giải quyết sẽ được gửi cho bạn "
+                 f"qua {CHANNEL_NAMES.get(channel, channel)}.")
+    return Reply("\n".join(lines))
+
+
+def group_hint(chat_id: str, office: str | None) -> Reply:
+    """The answer to /dangky in a staff group: its id, for the administrator's register-group command."""
+    if office:
+        return Reply(f"Nhóm này đã được đăng ký nhận thông báo của {office}. Mã nhóm: {chat_id}")
+    return Reply(f"Mã nhóm này là {chat_id}. Để nhóm nhận cờ cảnh báo và bản tổng hợp của một phòng, quản trị viên "
+                 f"chạy: python -m bots.admin register-group --channel telegram --unit <mã đơn vị> "
+                 f"--office <mã phòng> --chat-id {chat_id}")

@@ -1,0 +1,1 @@
+"""Telegram adapter: webhook route, polling mode (`python -m bots.telegram`), outbox sender."""

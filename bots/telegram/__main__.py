@@ -1,0 +1,63 @@
+"""`python -m bots.telegram`: the bot in polling mode, for development or a host without a public URL.
+
+Production uses the webhook route of the Flask app instead (`POST /bots/telegram/webhook`). Both go
+through `handle_update`, so the dialogue (kept in the database, not in PTB's ConversationHandler),
+the processed-once mark and the outbox behave the same. The one async callback hands each update to
+the synchronous domain with `asyncio.to_thread`, so the event loop never blocks on the database.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import Any, Mapping
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from bots.telegram.updates import handle_update
+from service.db import Database
+from service.settings import load_settings
+
+logger = logging.getLogger("bots.telegram")
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    database, settings = context.bot_data["database"], context.bot_data["settings"]
+    await asyncio.to_thread(handle_update, database, settings, update.to_dict())
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The global error handler: log it; the update itself was rolled back or answered with an apology."""
+    logger.error("error while handling a Telegram update", exc_info=context.error)
+
+
+def build_application(database: Database, settings: Mapping[str, Any]) -> Application:
+    base = str(settings.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org").rstrip("/")
+    application = (Application.builder().token(str(settings["TELEGRAM_BOT_TOKEN"]))
+                   .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot").build())
+    application.bot_data.update(database=database, settings=settings)
+    application.add_handler(MessageHandler(filters.ALL, on_update))
+    application.add_handler(CallbackQueryHandler(on_update))
+    application.add_error_handler(on_error)
+    return application
+
+
+def main() -> int:
+    settings = load_settings()
+    logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in URLs
+    if not settings.get("TELEGRAM_BOT_TOKEN"):
+        print("TELEGRAM_BOT_TOKEN is not set.", file=sys.stderr)
+        return 2
+    database = Database(settings["DATABASE_URL"], pool_size=2)
+    try:
+        # run_polling deletes any webhook first, then long-polls getUpdates.
+        build_application(database, settings).run_polling(allowed_updates=["message", "callback_query"])
+    finally:
+        database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

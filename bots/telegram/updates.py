@@ -1,0 +1,41 @@
+"""One Telegram update, whatever brought it (webhook or polling): parse, process once, answer."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from bots import conversation, delivery, groups
+from bots.telegram import adapter
+from bots.telegram.api import TelegramApi
+from bots.telegram.sender import TelegramSender
+from service.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+def api_from(settings: Mapping[str, Any]) -> TelegramApi:
+    return TelegramApi(str(settings.get("TELEGRAM_BOT_TOKEN") or ""), str(settings.get("TELEGRAM_API_BASE_URL") or ""))
+
+
+def handle_update(database: Database, settings: Mapping[str, Any], update: dict[str, Any],
+                  api: TelegramApi | None = None) -> str:
+    """'processed', 'duplicate' or 'ignored'. Photos are downloaded before the transaction, never twice."""
+    parsed = adapter.parse(update)
+    if parsed is None or not parsed.update_id:
+        return "ignored"
+    api = api or api_from(settings)
+    if parsed.group_command is not None:
+        def step(session):
+            return groups.group_command(session, adapter.CHANNEL, parsed.chat_id, parsed.group_command)
+    else:
+        if delivery.is_processed(database, adapter.CHANNEL, parsed.update_id):
+            return "duplicate"
+        adapter.fetch_files(parsed, api.download)
+
+        def step(session):
+            return conversation.handle(session, parsed.incoming)
+    received = delivery.receive(database, adapter.CHANNEL, parsed.update_id, parsed.chat_id, step,
+                                TelegramSender(database, settings, api))
+    if parsed.callback_id and not received.duplicate:
+        api.answer_callback(parsed.callback_id)
+    return "duplicate" if received.duplicate else "processed"

@@ -1,0 +1,40 @@
+"""`POST /bots/telegram/webhook`: Telegram's updates, accepted only with the webhook's secret token.
+
+Loaded by name through the WEB_PLUGINS setting (service never imports bots). Telegram sends the
+secret given to setWebhook in `X-Telegram-Bot-Api-Secret-Token`; anything else is refused with 401
+before a byte of the body is read. An update is answered with 200 once it is stored (or was already),
+so Telegram does not retry it; a database outage answers 503 and Telegram retries later.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from bots.telegram.updates import handle_update
+from service.web.session import database
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("telegram_bot", __name__, url_prefix="/bots/telegram")
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+def authorised() -> bool:
+    """Constant-time check of the secret token; an unset secret refuses everything."""
+    expected = str(current_app.config.get("TELEGRAM_WEBHOOK_SECRET") or "")
+    given = request.headers.get(SECRET_HEADER, "")
+    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+@bp.post("/webhook")
+def webhook():
+    if not authorised():
+        logger.warning("telegram webhook: wrong or missing secret token from %s", request.remote_addr)
+        abort(401)
+    update = request.get_json(silent=True)
+    if not isinstance(update, dict):
+        abort(400)
+    outcome = handle_update(database(), current_app.config, update)
+    return jsonify({"ok": True, "result": outcome})

@@ -1,0 +1,146 @@
+"""Our own small client of the Zalo Official Account Open API v3 and OAuth v4, over httpx.
+
+No package on PyPI fits a government OA (integrations.md §2.3: obsolete v1/v2 SDKs, a GPL fork,
+no webhook signature checks, or unofficial personal-account clients), so this is ~150 lines we own:
+explicit timeouts, typed errors, and `error != 0` treated as failure even on HTTP 200.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+logger = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # never log URLs and headers that carry tokens
+
+DEFAULT_API = "https://openapi.zalo.me"
+DEFAULT_OAUTH = "https://oauth.zaloapp.com"
+# Zalo's error codes as third-party references give them (unverified against the official list).
+TOKEN_ERRORS = frozenset({-216, -124})  # access token invalid / expired: refresh and retry once
+WINDOW_ERRORS = frozenset({-213, -230, -232})  # not a follower / no interaction within the reply window
+MEDIA_HOST_SUFFIXES = ("zadn.vn", "zdn.vn", "zalo.me", "zaloapp.com")
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+# A refresh whose answer is lost has spent the single-use refresh token: wait for it generously.
+REFRESH_TIMEOUT = httpx.Timeout(20.0, connect=3.0)
+
+
+class ZaloError(Exception):
+    """Any failure talking to Zalo."""
+
+
+class ZaloUnavailable(ZaloError):
+    """Network error, timeout or an HTTP error status: worth retrying later."""
+
+
+class ZaloApiError(ZaloError):
+    """Zalo answered with `error != 0`."""
+
+    def __init__(self, code: int, message: str):
+        super().__init__(f"zalo error {code}: {message}")
+        self.code = code
+        self.message = message
+
+    @property
+    def token_invalid(self) -> bool:
+        return self.code in TOKEN_ERRORS
+
+    @property
+    def window_closed(self) -> bool:
+        return self.code in WINDOW_ERRORS
+
+
+class ZaloMediaRefused(ZaloError):
+    """An attachment URL outside Zalo's media hosts, or too large."""
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_at: dt.datetime
+
+    def __repr__(self) -> str:  # never print tokens
+        return f"<TokenPair expires {self.expires_at:%Y-%m-%d %H:%M}>"
+
+
+class ZaloClient:
+    def __init__(self, app_id: str, app_secret: str, *, api_base: str = DEFAULT_API, oauth_base: str = DEFAULT_OAUTH,
+                 timeout: float = 5.0, transport: httpx.BaseTransport | None = None):
+        self.app_id, self.app_secret = app_id, app_secret
+        self.api_base = (api_base or DEFAULT_API).rstrip("/")
+        self.oauth_base = (oauth_base or DEFAULT_OAUTH).rstrip("/")
+        self.timeout = httpx.Timeout(timeout, connect=min(timeout, 3.0))
+        self.transport = transport
+
+    def _client(self, timeout: httpx.Timeout | None = None) -> httpx.Client:
+        return httpx.Client(timeout=timeout or self.timeout, transport=self.transport, follow_redirects=False)
+
+    def _post(self, url: str, timeout: httpx.Timeout | None = None, **kwargs: Any) -> dict[str, Any]:
+        try:
+            with self._client(timeout) as client:
+                response = client.post(url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ZaloUnavailable(f"{exc.__class__.__name__} calling {urlsplit(url).path}") from exc
+        if response.status_code >= 400:
+            raise ZaloUnavailable(f"HTTP {response.status_code} from {urlsplit(url).path}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ZaloUnavailable(f"not JSON from {urlsplit(url).path}") from exc
+        if not isinstance(body, dict):
+            raise ZaloUnavailable(f"unexpected answer from {urlsplit(url).path}")
+        error = int(body.get("error", 0) or 0)
+        if error != 0:
+            raise ZaloApiError(error, str(body.get("message") or body.get("error_name") or
+                                          body.get("error_description") or ""))
+        return body
+
+    def send_text(self, access_token: str, user_id: str, text: str) -> str:
+        """A consultation (cs) message to a follower; returns Zalo's message id."""
+        body = self._post(f"{self.api_base}/v3.0/oa/message/cs", headers={"access_token": access_token},
+                          json={"recipient": {"user_id": user_id}, "message": {"text": text}})
+        return str((body.get("data") or {}).get("message_id", ""))
+
+    def send_group_text(self, access_token: str, group_id: str, text: str) -> str:
+        """A text message to an OA chat group (Group Message Framework)."""
+        body = self._post(f"{self.api_base}/v3.0/oa/group/message", headers={"access_token": access_token},
+                          json={"recipient": {"group_id": group_id}, "message": {"text": text}})
+        return str((body.get("data") or {}).get("message_id", ""))
+
+    def refresh(self, refresh_token: str, now: dt.datetime | None = None) -> TokenPair:
+        """Trade the single-use refresh token for a new pair; the caller must store both at once."""
+        body = self._post(f"{self.oauth_base}/v4/oa/access_token", timeout=REFRESH_TIMEOUT,
+                          headers={"secret_key": self.app_secret},
+                          data={"app_id": self.app_id, "grant_type": "refresh_token", "refresh_token": refresh_token})
+        if not body.get("access_token") or not body.get("refresh_token"):
+            raise ZaloApiError(-1, "no token pair in the answer")
+        try:
+            seconds = int(body.get("expires_in") or 90000)
+        except (TypeError, ValueError):
+            seconds = 90000
+        now = now or dt.datetime.now(dt.timezone.utc)
+        return TokenPair(body["access_token"], body["refresh_token"], now + dt.timedelta(seconds=seconds))
+
+    def download(self, url: str, allowed_hosts: tuple[str, ...] = (), max_bytes: int = MAX_MEDIA_BYTES) -> bytes:
+        """An attachment the user sent; only from Zalo's media hosts (or `allowed_hosts`), size-capped."""
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        hosts = MEDIA_HOST_SUFFIXES + tuple(h.lower() for h in allowed_hosts if h)
+        if parts.scheme not in ("https", "http") or not any(host == h or host.endswith("." + h) for h in hosts):
+            raise ZaloMediaRefused(f"media host {host!r} is not Zalo's")
+        try:
+            with self._client() as client, client.stream("GET", url) as response:
+                if response.status_code >= 400:
+                    raise ZaloUnavailable(f"HTTP {response.status_code} downloading media")
+                data = bytearray()
+                for chunk in response.iter_bytes():
+                    data += chunk
+                    if len(data) > max_bytes:
+                        raise ZaloMediaRefused("media larger than allowed")
+                return bytes(data)
+        except httpx.HTTPError as exc:
+            raise ZaloUnavailable(f"{exc.__class__.__name__} downloading media") from exc

@@ -1,0 +1,113 @@
+"""The Zalo OA sender of the outbox registry: consultation messages to followers, text to staff groups.
+
+Zalo lets an OA reply for free only within 48 hours of the user's last message. Past that window
+(ChatConversation.last_inbound_at), or when Zalo says the user cannot be reached, the message is
+queued again for another channel the citizen gave (e-mail, else SMS; payload `fallback_from: zalo`)
+and this row is closed as failed with that explanation, so nothing is sent twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any, Mapping
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from bots import groups, senders
+from bots.zalo import adapter, tokens
+from bots.zalo.client import ZaloApiError, ZaloClient, ZaloError
+from service.db import Database, utcnow
+from service.domain import notify
+from service.models.channel import ChatConversation
+from service.models.person import Person
+from service.models.petition import Petition
+from service.outbound import Outgoing, SendError
+
+logger = logging.getLogger(__name__)
+
+FREE_WINDOW = dt.timedelta(hours=48)
+
+
+def client_from(settings: Mapping[str, Any], timeout: float = 5.0) -> ZaloClient:
+    return ZaloClient(str(settings.get("ZALO_APP_ID") or ""), str(settings.get("ZALO_APP_SECRET") or ""),
+                      api_base=str(settings.get("ZALO_API_BASE_URL") or ""),
+                      oauth_base=str(settings.get("ZALO_OAUTH_BASE_URL") or ""), timeout=timeout)
+
+
+def api_host(settings: Mapping[str, Any]) -> str:
+    """The configured API host, from which media may also be downloaded (a local fake in tests)."""
+    return urlsplit(str(settings.get("ZALO_API_BASE_URL") or "")).hostname or ""
+
+
+class ZaloSender:
+    def __init__(self, database: Database, settings: Mapping[str, Any], client: ZaloClient | None = None):
+        self.database, self.settings = database, settings
+        self.client = client or client_from(settings)
+
+    def __call__(self, message: Outgoing) -> str | None:
+        group = self._is_group(message.recipient)
+        if not group and self._window_closed(message.recipient):
+            self._fall_back(message, "window_closed: more than 48 h since the citizen's last message")
+        reply, code = senders.prepare(self.database, message)
+        text = adapter.render(reply)
+        try:
+            message_id = self._send(group, message.recipient, text)
+        except ZaloApiError as exc:
+            if exc.window_closed and not group:
+                self._fall_back(message, f"unreachable on zalo ({exc.code})")
+            raise SendError(str(exc)) from exc
+        except ZaloError as exc:
+            raise SendError(str(exc)) from exc
+        if not group:
+            senders.after_answer(self.database, adapter.CHANNEL, message.recipient, code)
+        return message_id
+
+    def _send(self, group: bool, recipient: str, text: str) -> str:
+        """Send with the stored token; when Zalo calls it invalid, refresh once (under the lock) and retry."""
+        send = self.client.send_group_text if group else self.client.send_text
+        token = tokens.access_token(self.database, self.client, self.settings)
+        try:
+            return send(token, recipient, text)
+        except ZaloApiError as exc:
+            if not exc.token_invalid:
+                raise
+        token = tokens.refresh(self.database, self.client, self.settings, stale=token)
+        return send(token, recipient, text)
+
+    def _is_group(self, recipient: str) -> bool:
+        with self.database.session_scope() as session:
+            return groups.office_of_group(session, adapter.CHANNEL, recipient) is not None
+
+    def _window_closed(self, user_id: str, now: dt.datetime | None = None) -> bool:
+        with self.database.session_scope() as session:
+            last = session.scalar(select(ChatConversation.last_inbound_at).where(
+                ChatConversation.channel == adapter.CHANNEL, ChatConversation.chat_user_id == user_id))
+        return last is None or (now or utcnow()) - last > FREE_WINDOW
+
+    def _fall_back(self, message: Outgoing, why: str) -> None:
+        """Queue the message for e-mail or SMS and close this row (SendError, permanent). Always raises."""
+        with self.database.session_scope() as session:
+            contact = other_contact(session, message.recipient, message.petition_id)
+            if contact is None:
+                raise SendError(f"{why}; the citizen gave no other contact", permanent=True)
+            channel, recipient = contact
+            petition = session.get(Petition, message.petition_id) if message.petition_id else None
+            row = notify.enqueue(session, channel=channel, recipient=recipient, text=message.text, petition=petition,
+                                 dedupe_key=f"fallback:{message.id}",
+                                 payload={**(message.payload or {}), "fallback_from": "zalo", "fallback_of": message.id})
+            row_id = row.id if row is not None else "already queued"
+        logger.info("zalo outbox %s: %s; queued for %s instead", message.id, why.split(":")[0], channel)
+        raise SendError(f"{why}; queued for {channel} instead (outbox {row_id})", permanent=True)
+
+
+def other_contact(session, user_id: str, petition_id: int | None) -> tuple[str, str] | None:
+    """E-mail, else phone, of the citizen behind a Zalo user id: on this petition first, else their latest."""
+    query = select(Person).where(Person.chat_channel == adapter.CHANNEL, Person.chat_user_id == user_id)
+    people = list(session.scalars(query.order_by(Person.petition_id != (petition_id or 0), Person.id.desc())))
+    for person in people:
+        if person.email:
+            return "email", person.email
+        if person.phone:
+            return "sms", person.phone
+    return None

@@ -1,0 +1,55 @@
+"""`POST /bots/zalo/webhook`: Zalo OA events, accepted only with a valid `X-ZEvent-Signature`.
+
+Loaded by name through the WEB_PLUGINS setting (service never imports bots). The mac is checked
+over the raw body before anything is parsed or stored; a forged or missing one gets 401. Each
+msg_id is processed once; the reply goes out right after the commit (the outbox keeps it otherwise).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Mapping
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from bots import conversation, delivery
+from bots.zalo import adapter, signature
+from bots.zalo.sender import ZaloSender, api_host, client_from
+from service.db import Database
+from service.web.session import database
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("zalo_bot", __name__, url_prefix="/bots/zalo")
+WEBHOOK_TIMEOUT = 1.5  # seconds per call to Zalo while the webhook request waits
+
+
+def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any], sender: ZaloSender | None = None) -> str:
+    """'processed', 'duplicate' or 'ignored'. Images are downloaded before the transaction, never twice."""
+    parsed = adapter.parse(event)
+    if parsed is None:
+        return "ignored"
+    if delivery.is_processed(db, adapter.CHANNEL, parsed.external_id):
+        return "duplicate"
+    # Zalo wants its 200 within ~2 s: short timeouts here; what is not sent in time waits in the outbox.
+    sender = sender or ZaloSender(db, settings, client_from(settings, timeout=WEBHOOK_TIMEOUT))
+    adapter.fetch_images(parsed, lambda url: sender.client.download(url, allowed_hosts=(api_host(settings),)))
+
+    def step(session):
+        return conversation.handle(session, parsed.incoming)
+
+    received = delivery.receive(db, adapter.CHANNEL, parsed.external_id, parsed.user_id, step, sender)
+    return "duplicate" if received.duplicate else "processed"
+
+
+@bp.post("/webhook")
+def webhook():
+    config = current_app.config
+    raw = request.get_data(cache=False)
+    if not signature.verify(raw, request.headers.get(signature.HEADER), str(config.get("ZALO_APP_ID") or ""),
+                            str(config.get("ZALO_OA_SECRET_KEY") or "")):
+        logger.warning("zalo webhook: bad or missing signature from %s", request.remote_addr)
+        abort(401)
+    event = json.loads(raw)  # valid JSON: the signature check parsed it already
+    outcome = handle_event(database(), config, event)
+    return jsonify({"ok": True, "result": outcome})
