@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import classify, deadlines, routing, tracking
+from service.domain import classify, deadlines, matters, routing, tracking
 from service.domain.calendar import Calendar
 from service.domain.codes import CHANNELS, KINDS, categories
 from service.domain.errors import ValidationFailed
@@ -216,6 +216,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
     first = _stamp_deadlines(session, petition)
     session.flush()
+    matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
     logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)
     return Submitted(petition, first)
 

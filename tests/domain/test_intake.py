@@ -30,7 +30,8 @@ def test_submit_stores_petition_people_event_and_deadlines(session):
     assert petition.content_folded.startswith("rac thai ton dong o cho cat ba")
     assert [p.name for p in session.scalars(select(Person).where(Person.petition_id == petition.id))] == ["Trần Thị Bình"]
     events = [e.kind for e in session.scalars(select(Event).where(Event.petition_id == petition.id).order_by(Event.id))]
-    assert events == ["received", "classified", "routed"]
+    assert events == ["received", "classified", "routed", "matter_opened"]
+    assert petition.matter_id is not None
     steps = {d.step: d for d in session.scalars(select(Deadline).where(Deadline.petition_id == petition.id))}
     assert set(steps) == {"xu_ly_don", "tra_loi"}
     # Received Friday 20/11/2026; 10 working days skip two weekends and 24/11 (holiday from 2026).
