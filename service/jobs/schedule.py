@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from service.db import Database
+from service.domain import flags
 from service.jobs import lease
 from service.jobs.dispatch import dispatch_outbox
 from service.jobs.scan import office_digest, scan_deadlines
@@ -25,12 +26,22 @@ class Job:
     misfire_grace_time: int = 60
 
 
+def flag_digest(database: Database) -> int:
+    """Also raises the kéo dài flag of matters more than 30 days past their deadline."""
+    with database.session_scope() as session:
+        return flags.send_flag_digests(session)
+
+
 JOBS: tuple[Job, ...] = (
     Job("outbox-dispatch", dispatch_outbox, "interval", {"seconds": 5}, misfire_grace_time=30),
     Job("deadline-scan", scan_deadlines, "interval", {"minutes": 5}, misfire_grace_time=300),
     # 07:00 in Hải Phòng, before the working day starts.
     Job("office-digest", office_digest, "cron", {"hour": 7, "minute": 0}, misfire_grace_time=3 * 3600),
+    # Every open đông người / phức tạp kéo dài matter, to each unit's Văn phòng (task 4.5 of the plans).
+    Job("flag-digest", flag_digest, "cron", {"hour": 7, "minute": 5},
+        misfire_grace_time=3 * 3600),
 )
+
 
 
 def run_job(database: Database, job: Job, holder: str) -> bool:

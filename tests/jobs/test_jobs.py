@@ -314,3 +314,10 @@ def test_the_web_app_never_starts_the_scheduler(tmp_path):
 def test_every_job_runs_on_an_empty_database(database, job_id):
     [job] = [j for j in JOBS if j.id == job_id]
     job.func(database)
+
+
+def test_flag_digest_job_is_in_the_one_list_and_runs(database, session):
+    from service.jobs.schedule import JOBS, flag_digest
+
+    assert "flag-digest" in {job.id for job in JOBS}
+    assert flag_digest(database) == 0  # no flagged matter yet: nothing to send, and no error
