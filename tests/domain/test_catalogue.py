@@ -133,8 +133,7 @@ def test_cat_hai_plan_has_its_full_table():
 
 def _seed(prefix: str) -> Path:
     found = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    if not found:
-        pytest.skip("shared/seeds is not available")
+    assert found, f"seed plan {prefix} not found in {SEEDS} (../shared must sit beside the repository)"
     return found[0]
 
 
