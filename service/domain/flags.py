@@ -15,8 +15,8 @@ import datetime as dt
 import logging
 from typing import Any, Iterable
 
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
 from service.domain import notify
@@ -119,19 +119,17 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
     for p in petitions:
         if p.id in escalated or commune and units[p.unit_id].kind == "city":
             found[PHUC_TAP].append({"rule": "escalated", "petition": p.code, "unit": units[p.unit_id].name})
-    answered = _answered_at(session, petitions)
-    for p in petitions:
-        before = [(at, q) for q, at in answered.items() if q != p.id and at is not None and at < p.received_at]
-        if before:
-            at, q = min(before)
-            first = next(x for x in petitions if x.id == q)
-            found[PHUC_TAP].append({"rule": "resubmitted", "petition": p.code, "answered": first.code,
+    answers = sorted((at, q) for q, at in _answered_at(session, petitions).items() if at is not None)[:2]
+    codes = {p.id: p.code for p in petitions}
+    for p in petitions:  # it came back after an answer: the earliest answer to another petition of the matter
+        at, q = next(((at, q) for at, q in answers if q != p.id), (None, None))
+        if at is not None and at < p.received_at:
+            found[PHUC_TAP].append({"rule": "resubmitted", "petition": p.code, "answered": codes[q],
                                     "answered_at": at.isoformat()})
     ids = [p.id for p in petitions if p.received_at < now - OVERDUE_GRACE]  # younger ones cannot be 30 days late
     late = session.execute(select(Deadline.petition_id, Deadline.step, Deadline.due_at).where(
         Deadline.petition_id.in_(ids), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
         Deadline.due_at < now - OVERDUE_GRACE).order_by(Deadline.due_at)).all() if ids else []
-    codes = {p.id: p.code for p in petitions}
     for pid, step, due in late:
         found[PHUC_TAP].append({"rule": "overdue_30", "petition": codes[pid], "step": step, "due": due.isoformat(),
                                 "days_late": (now - due).days})
@@ -145,20 +143,37 @@ def _rule_keys(explanation: dict[str, Any]) -> set[tuple]:
     return {(r.get("rule"), r.get("petition")) for r in explanation.get("rules", [])}
 
 
-def _lock(session: Session, matter: Matter) -> None:
-    """One evaluation per matter at a time, so two arrivals never raise the same flag twice."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Matter.id).where(Matter.id == matter.id).with_for_update())
+OPENED = "matters_opened"  # session.info key: {matter id: the transaction that created it, invisible to others}
+
+
+def _petitions(session: Session, matter: Matter) -> list[Petition]:
+    """The matter's petitions with their people, in one query that also locks the matter row, so two arrivals
+    never raise the same flag twice (a matter opened in this transaction needs no lock: nobody else sees it)."""
+    stmt = (select(Petition).join(Matter, Matter.id == Petition.matter_id).where(Matter.id == matter.id)
+            .options(joinedload(Petition.people)).order_by(Petition.received_at, Petition.id))
+    mine = session.info.get(OPENED, {}).get(matter.id) is session.get_transaction()
+    if session.get_bind().dialect.name == "postgresql" and not mine:
+        stmt = stmt.with_for_update(of=Matter)
+    petitions = list(session.scalars(stmt).unique())
+    matter.petitioner_count = distinct_people(petitions)
+    return petitions
+
+
+def _existing(session: Session, matter: Matter | None, petitions: list[Petition]) -> list[Flag]:
+    """Every đông người / kéo dài flag of the matter and of its petitions, open or cleared: one query."""
+    ids = [p.id for p in petitions]
+    scope = or_(and_(Flag.matter_id == matter.id, Flag.petition_id.is_(None)), Flag.petition_id.in_(ids)) \
+        if matter is not None else Flag.petition_id.in_(ids)
+    return session.scalars(select(Flag).where(Flag.code.in_(MATTER_FLAGS), scope).order_by(Flag.id)).all()
 
 
 def _raise(session: Session, code: str, matter: Matter | None, petitions: list[Petition],
-           explanation: dict[str, Any], now: dt.datetime) -> Flag | None:
-    """Open (or refresh) the flag on the matter and on each petition; the new matter flag, if any."""
-    scope = and_(Flag.matter_id == matter.id, Flag.petition_id.is_(None)) if matter else \
-        Flag.petition_id == petitions[0].id
-    flags = session.scalars(select(Flag).where(Flag.code == code, scope).order_by(Flag.id)).all()
-    current = next((f for f in flags if f.cleared_at is None), None)
-    cleared = [f for f in flags if f.cleared_at is not None]
+           explanation: dict[str, Any], now: dt.datetime, existing: list[Flag]) -> Flag | None:
+    """Open (or refresh) the flag on the matter and on each petition; the new flag to route, if any."""
+    mine = [f for f in existing if f.code == code and (
+        f.petition_id is None if matter is not None else f.petition_id == petitions[0].id)]
+    current = next((f for f in mine if f.cleared_at is None), None)
+    cleared = [f for f in mine if f.cleared_at is not None]
     if current is None and cleared:
         last = cleared[-1]
         newest = max(p.received_at for p in petitions)
@@ -170,8 +185,7 @@ def _raise(session: Session, code: str, matter: Matter | None, petitions: list[P
     elif matter is not None:
         new = Flag(code=code, matter_id=matter.id, raised_at=now, explanation=explanation)
         session.add(new)
-    open_on = set(session.scalars(select(Flag.petition_id).where(
-        Flag.code == code, Flag.cleared_at.is_(None), Flag.petition_id.in_([p.id for p in petitions]))))
+    open_on = {f.petition_id for f in existing if f.code == code and f.cleared_at is None}
     for p in petitions:
         if p.id not in open_on:
             flag = Flag(code=code, petition_id=p.id, matter_id=matter.id if matter else None, raised_at=now,
@@ -181,18 +195,18 @@ def _raise(session: Session, code: str, matter: Matter | None, petitions: list[P
     return new
 
 
-def _route(session: Session, flag: Flag, unit: Unit, petitions: list[Petition], title: str,
-           now: dt.datetime) -> list[str]:
-    """Tell Văn phòng HĐND-UBND of the unit once per new flag; inspectors too when a denunciation is in it."""
-    offices: list[Office] = []
-    van_phong = office_of(session, unit, "van_phong" if unit.kind != "city" else "vp_ubnd_tp")
-    if van_phong:
-        offices.append(van_phong)
+def _offices(session: Session, unit: Unit, petitions: list[Petition]) -> list[Office]:
+    """Văn phòng HĐND-UBND of the unit (task 4.5); Thanh tra thành phố too when a denunciation is in it."""
+    offices = [office_of(session, unit, "van_phong" if unit.kind != "city" else "vp_ubnd_tp")]
     if any(p.kind == "to_cao" for p in petitions):
         city = session.scalar(select(Unit).where(Unit.code == CITY_CODE))
-        inspectors = office_of(session, city, "thanh_tra_tp") if city else None
-        if inspectors:
-            offices.append(inspectors)
+        offices.append(office_of(session, city, "thanh_tra_tp") if city else None)
+    return [o for o in offices if o is not None]
+
+
+def _notify(session: Session, flag: Flag, offices: list[Office], unit: Unit, petitions: list[Petition],
+            title: str, now: dt.datetime) -> None:
+    """Once per new flag (the dedupe key holds its id): counts and codes only, never a name (TC Đ47)."""
     e = flag.explanation
     text = (f"[{FLAGS[flag.code]}] {title} ({unit.name}): {e['petitions']} đơn, {e['people']} người, "
             f"từ {dt.datetime.fromisoformat(e['since']).astimezone(VN_TZ):%d/%m/%Y}. "
@@ -202,32 +216,41 @@ def _route(session: Session, flag: Flag, unit: Unit, petitions: list[Petition], 
         notify.enqueue_office_notice(session, office, text, f"flag:{flag.id}:office:{office.id}",
                                      petition=petitions[-1], payload={"flag_id": flag.id, "code": flag.code},
                                      now=now)
-    return [o.code for o in offices]
 
 
 _RULE_LABELS = {
-    "many_signers": "đơn có từ 5 người đứng tên", "many_petitioners": "từ 5 người gửi đơn cùng nội dung trong 90 ngày",
-    "second_round": "khiếu nại lần hai", "escalated": "gửi vượt cấp", "resubmitted": "tiếp tục gửi đơn sau khi đã trả lời",
+    "many_signers": "đơn có từ 5 người đứng tên",
+    "many_petitioners": "từ 5 người gửi đơn cùng nội dung trong 90 ngày",
+    "second_round": "khiếu nại lần hai",
+    "escalated": "gửi vượt cấp",
+    "resubmitted": "tiếp tục gửi đơn sau khi đã trả lời",
     "overdue_30": "quá hạn giải quyết trên 30 ngày",
 }
 
 
 def _evaluate(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
               escalated: Iterable[int] = ()) -> list[Flag]:
-    raised = []
     unit = session.get(Unit, matter.unit_id if matter is not None else petitions[0].unit_id)
     title = f"Vụ việc #{matter.id} «{matter.title}»" if matter is not None else f"Đơn {petitions[0].code}"
-    for code, explanation in _reasons(session, matter, petitions, now, escalated).items():
-        flag = _raise(session, code, matter, petitions, explanation, now)
-        if flag is not None:
-            session.flush()
-            flag.explanation = {**flag.explanation,
-                                "routed_to": _route(session, flag, unit, petitions, title, now)}
-            record(session, petitions[-1], "flag_raised", FLAG_ACTOR, at=now, matter_id=flag.matter_id,
-                   data={"code": code, "flag_id": flag.id, "rules": [r["rule"] for r in explanation["rules"]]})
-            raised.append(flag)
-            logger.info("Flag %s raised on %s", code, title)
+    raised: list[Flag] = []
+    offices: list[Office] | None = None
+    with session.no_autoflush:  # reads only, then one flush for every new flag
+        reasons = _reasons(session, matter, petitions, now, escalated)
+        existing = _existing(session, matter, petitions) if reasons else []
+        for code, explanation in reasons.items():
+            flag = _raise(session, code, matter, petitions, explanation, now, existing)
+            if flag is not None:
+                offices = offices if offices is not None else _offices(session, unit, petitions)
+                flag.explanation = {**flag.explanation, "routed_to": [o.code for o in offices]}
+                raised.append(flag)
     session.flush()
+    for flag in raised:
+        _notify(session, flag, offices or [], unit, petitions, title, now)
+        record(session, petitions[-1], "flag_raised", FLAG_ACTOR, at=now, matter_id=flag.matter_id,
+               data={"code": flag.code, "flag_id": flag.id, "rules": [r["rule"] for r in flag.explanation["rules"]]})
+        logger.info("Flag %s raised on %s", flag.code, title)
+    if raised:
+        session.flush()
     return raised
 
 
@@ -235,11 +258,8 @@ def evaluate_matter_flags(session: Session, matter: Matter, now: dt.datetime | N
     """Raise what the rules say for a matter and all its petitions, and recount its distinct petitioners;
     returns the newly raised flags."""
     now = now or utcnow()
-    _lock(session, matter)
-    petitions = session.scalars(select(Petition).where(Petition.matter_id == matter.id)
-                                .options(selectinload(Petition.people)).order_by(Petition.received_at, Petition.id)).all()
-    matter.petitioner_count = distinct_people(petitions)
-    return _evaluate(session, matter, list(petitions), now) if petitions else []
+    petitions = _petitions(session, matter)
+    return _evaluate(session, matter, petitions, now) if petitions else []
 
 
 def evaluate_petition_flags(session: Session, petition: Petition, now: dt.datetime | None = None, *,
@@ -249,12 +269,7 @@ def evaluate_petition_flags(session: Session, petition: Petition, now: dt.dateti
     now = now or utcnow()
     if petition.matter_id is not None:
         matter = session.get(Matter, petition.matter_id)
-        _lock(session, matter)
-        petitions = session.scalars(select(Petition).where(Petition.matter_id == matter.id)
-                                    .options(selectinload(Petition.people))
-                                    .order_by(Petition.received_at, Petition.id)).all()
-        matter.petitioner_count = distinct_people(petitions)
-        return _evaluate(session, matter, list(petitions), now, [petition.id] if escalated else [])
+        return _evaluate(session, matter, _petitions(session, matter), now, [petition.id] if escalated else [])
     return _evaluate(session, None, [petition], now, [petition.id] if escalated else [])
 
 
@@ -263,7 +278,8 @@ def clear_flag(session: Session, flag: Flag, actor: Actor, reason: str, now: dt.
     if not actor.is_staff:
         raise Forbidden("Chỉ cán bộ được gỡ cờ.", "Only staff may clear a flag.")
     if not (reason or "").strip():
-        raise ValidationFailed("Cần ghi rõ lý do gỡ cờ.", "A reason is required.", fields={"reason": ["Cần ghi lý do."]})
+        raise ValidationFailed("Cần ghi rõ lý do gỡ cờ.", "A reason is required.",
+                               fields={"reason": ["Cần ghi lý do."]})
     now = now or utcnow()
     flags = [flag]
     if flag.petition_id is None and flag.matter_id is not None:
@@ -280,9 +296,10 @@ def clear_flag(session: Session, flag: Flag, actor: Actor, reason: str, now: dt.
 
 
 def raise_overdue_flags(session: Session, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """Daily: evaluate petitions with a step more than 30 days overdue and no open kéo dài flag yet."""
+    """Daily: evaluate petitions with a step more than 30 days overdue and no kéo dài flag yet (one staff
+    cleared stays cleared: being late is no new fact)."""
     now = now or utcnow()
-    flagged = exists().where(Flag.petition_id == Deadline.petition_id, Flag.code == PHUC_TAP, Flag.cleared_at.is_(None))
+    flagged = exists().where(Flag.petition_id == Deadline.petition_id, Flag.code == PHUC_TAP)
     ids = session.scalars(select(Deadline.petition_id).where(
         Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None), Deadline.due_at < now - OVERDUE_GRACE,
         ~flagged).distinct().limit(limit)).all()
@@ -291,17 +308,13 @@ def raise_overdue_flags(session: Session, now: dt.datetime | None = None, limit:
     return len(ids)
 
 
-def _open_matter_flags(session: Session, unit_id: int | None = None):
-    stmt = select(Flag, Matter).join(Matter, Matter.id == Flag.matter_id).where(
-        Flag.petition_id.is_(None), Flag.cleared_at.is_(None), Flag.code.in_(MATTER_FLAGS))
-    return stmt.where(Matter.unit_id == unit_id) if unit_id is not None else stmt
-
-
 def flag_digest(session: Session, unit: Unit, now: dt.datetime | None = None) -> str:
     """The daily text for Văn phòng HĐND-UBND: every open flagged matter of the unit, with its history."""
     now = now or utcnow()
     by_matter: dict[int, tuple[Matter, list[Flag]]] = {}
-    for flag, matter in session.execute(_open_matter_flags(session, unit.id).order_by(Matter.id, Flag.code)):
+    for flag, matter in session.execute(select(Flag, Matter).join(Matter, Matter.id == Flag.matter_id).where(
+            Flag.petition_id.is_(None), Flag.cleared_at.is_(None), Flag.code.in_(MATTER_FLAGS),
+            Matter.unit_id == unit.id).order_by(Matter.id, Flag.code)):
         by_matter.setdefault(matter.id, (matter, []))[1].append(flag)
     lines = [f"Tổng hợp vụ việc đông người, phức tạp, kéo dài — {unit.name} — {local_date(now):%d/%m/%Y}",
              f"{len(by_matter)} vụ việc đang gắn cờ (nhiệm vụ {TASK})."]
@@ -311,11 +324,13 @@ def flag_digest(session: Session, unit: Unit, now: dt.datetime | None = None) ->
         lines.append(f"\n• Vụ việc #{matter.id} «{matter.title}»: {', '.join(FLAGS[f.code] for f in flags)}; "
                      f"{e['petitions']} đơn, {e['people']} người, từ {since:%d/%m/%Y}.")
         for f in flags:
-            rules = "; ".join(_RULE_LABELS.get(r["rule"], r["rule"]) + (f" ({r['petition']})" if r.get("petition") else "")
+            rules = "; ".join(_RULE_LABELS.get(r["rule"], r["rule"])
+                              + (f" ({r['petition']})" if r.get("petition") else "")
                               for r in f.explanation.get("rules", [])[:8])
             lines.append(f"  - {FLAGS[f.code]} từ {f.raised_at.astimezone(VN_TZ):%d/%m/%Y}: {rules}")
-        history = session.scalars(select(Event).where(Event.matter_id == matter.id).order_by(Event.at, Event.id)).all()
-        for ev in history[-8:]:
+        history = session.scalars(select(Event).where(Event.matter_id == matter.id)
+                                  .order_by(Event.at.desc(), Event.id.desc()).limit(8)).all()
+        for ev in reversed(history):
             lines.append(f"  {ev.at.astimezone(VN_TZ):%d/%m/%Y} {_EVENT_LABELS.get(ev.kind, ev.kind)}"
                          + (f": {ev.reason}" if ev.reason else ""))
     return "\n".join(lines)

@@ -1,11 +1,12 @@
 """Matters: petitions about the same concrete thing (place, object, decision or project, person accused).
 
-A new petition is compared with the live petitions of its unit (open, or received or closed within 90 days)
-and, for a strong overlap of names, of other units (a neighbour, or the city when it went over the commune's
-head): candidates come from one indexed query on the MinHash band buckets (`minhash.bands`), then a re-rank
-with rapidfuzz and the overlap of distinctive words and names decides (`minhash.similarity`). It joins the
-best matter that names the same thing and speaks of the same object, or opens a new matter; pairs staff
-split apart (MatterSeparation) are never joined again. Staff merge, split and rename; every step is an event.
+A new petition is compared with the petitions of its unit received or closed in the last 90 days and, for a
+strong overlap of names, with those of other units (a neighbour; the commune a city-level petition names when
+it went over the commune's head). Candidates come from one indexed query on the MinHash band buckets
+(`minhash.bands`); a re-rank with rapidfuzz and the overlap of names and distinctive words decides
+(`minhash.similarity`). The petition joins the best matter that names the same thing and speaks of the same
+object, or opens a new one; pairs staff split apart (MatterSeparation) are never joined again. Staff merge,
+split and rename; every step is an event, and the flags are evaluated again after each.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import Integer, String, bindparam, column, insert, or_, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain import flags
@@ -78,7 +79,8 @@ def _encode(p: Profile, limit: int = 200) -> dict:
     return {"w": {f: round(w, 2) for f, w in order}, "n": sorted(p.names)}
 
 
-def _decode(data: dict | None) -> Profile | None:
+def stored_profile(data: dict | None) -> Profile | None:
+    """The profile a matter event keeps (None for a petition stored before matching existed)."""
     if not data or "profile" not in data:
         return None
     return Profile(weights=dict(data["profile"]["w"]), names=set(data["profile"]["n"]))
@@ -88,11 +90,13 @@ _STOPWORDS = re.compile(r"\b(?:a|ah|ai|bi|cac|cai|co|cua|da|dang|de|duoc|khong|k
                         r"vao|ve|voi|vi|kinh gui|ubnd|de nghi|phan anh)\b")
 
 
-def _words(folded: str) -> str:
+def content_words(folded: str) -> str:
+    """The folded text without its commonest function words: what rapidfuzz compares."""
     return " ".join(_STOPWORDS.sub(" ", folded[:4000]).split())
 
 
-def _eligible(since: dt.datetime):
+def eligible(since: dt.datetime):
+    """Received or closed in the window: what a new petition is compared with."""
     return or_(Petition.received_at >= since, Petition.closed_at >= since)
 
 
@@ -112,7 +116,8 @@ cand AS (
                     WHERE ms.petition_a_id = :pid AND o.matter_id = p.matter_id)
   ORDER BY hit.hits DESC, p.id DESC LIMIT :candidates),
 top AS (
-  SELECT matter_id, max(hits) AS hits FROM cand GROUP BY matter_id ORDER BY max(hits) DESC, matter_id LIMIT :matters),
+  SELECT matter_id, max(hits) AS hits FROM cand GROUP BY matter_id
+  ORDER BY max(hits) DESC, matter_id LIMIT :matters),
 member AS (
   SELECT p.id, p.matter_id, p.content_folded,
          row_number() OVER (PARTITION BY p.matter_id ORDER BY p.received_at DESC, p.id DESC) AS rank
@@ -140,7 +145,8 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
     else:
         sql = _CANDIDATES_SQL.format(kinds=PROFILE_EVENTS, probe=" UNION ALL ".join(
             f"SELECT :b{i} AS band, :k{i} AS bucket" for i in range(len(rows))))
-        params.update({f"b{i}": b for i, (b, _) in enumerate(rows)}, **{f"k{i}": k for i, (_, k) in enumerate(rows)})
+        params.update({f"b{i}": b for i, (b, _) in enumerate(rows)})
+        params.update({f"k{i}": k for i, (_, k) in enumerate(rows)})
     stmt = text(sql).bindparams(bindparam("since", type_=Petition.__table__.c.received_at.type)).columns(
         column("id", Integer), column("matter_id", Integer), column("content_folded", String),
         column("hits", Integer), column("unit_id", Integer), column("status", String),
@@ -148,36 +154,54 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
     out: dict[int, _Candidate] = {}
     for pid, mid, folded, hits, unit_id, status, data in session.execute(stmt, params):
         c = out.setdefault(mid, _Candidate(mid, unit_id, status, Profile(), "", [], hits))
-        c.profile.add(_decode(data) or petition_profile(session.get(Petition, pid)))
-        c.text = f"{c.text} {_words(folded)}"
+        c.profile.add(stored_profile(data) or petition_profile(session.get(Petition, pid)))
+        c.text = f"{c.text} {content_words(folded)}"
         c.petition_ids.append(pid)
     return list(out.values())
 
 
-def _accepts(s: Similarity, cross_unit: bool, names_unit=lambda: False) -> bool:
+def accepts(s: Similarity, cross_unit: bool, names_unit: bool = False) -> bool:
     """Same thing: a shared name (a two-word name, or two weaker ones), the same object (topic), enough of both;
     another unit's matter also needs two names, or one and the text naming that unit."""
     if s.strength < 1.0 or s.topic < LINK_TOPIC or s.score < LINK_SCORE or not s.typical:
         return False
-    return not cross_unit or len(s.names) >= CROSS_UNIT_NAMES or names_unit()
+    return not cross_unit or len(s.names) >= CROSS_UNIT_NAMES or names_unit
+
+
+_NAMED_UNIT = re.compile(r"\b(?:xa|phuong|dac khu)(?=((?: \w+){1,3}))")  # lookahead: "thon phuong my xa an khanh"
+
+
+def named_units(session: Session, petition: Petition) -> list[int]:
+    """Other communes the text names ("… xã An Khánh …"): a city-level petition about a commune's matter."""
+    own = fold(petition.unit.short_name) if petition.unit.kind != "city" else None
+    wanted = set()
+    for m in _NAMED_UNIT.finditer(petition.content_folded):
+        words = m.group(1).split()
+        if own and " ".join(words).startswith(own):
+            continue  # its own commune
+        wanted |= {" ".join(words[:k]) for k in range(1, len(words) + 1)}
+    if not wanted:
+        return []
+    found = session.execute(select(Unit.id, Unit.short_name).where(Unit.kind != "city")).all()
+    return [uid for uid, name in found if fold(name) in wanted and uid != petition.unit_id][:3]
 
 
 def best_match(session: Session, petition: Petition, mine: Profile, now: dt.datetime
                ) -> tuple[Matter, Similarity] | None:
     """The matter this petition belongs to, or None."""
     since = min(petition.received_at, now) - WINDOW
+    named = named_units(session, petition)
     rows = [r for period in range(epoch(since), epoch(max(petition.received_at, now)) + 1)
-            for r in bands(mine, petition.unit_id, period)]
+            for r in bands(mine, [petition.unit_id, *named], period)]
     if not rows:
         return None  # nothing distinctive to compare
-    folded = f" {petition.content_folded} "
     best: tuple[int, Similarity] | None = None
     for c in _candidates(session, petition, rows, since):
         if c.status == "merged":
             continue
         s = similarity(mine, c.profile, c.text)
-        names_unit = lambda c=c: f" {fold(session.get(Unit, c.unit_id).short_name)} " in folded  # noqa: E731
-        if _accepts(s, c.unit_id != petition.unit_id, names_unit) and (best is None or s.score > best[1].score):
+        if accepts(s, c.unit_id != petition.unit_id, c.unit_id in named) and (
+                best is None or s.score > best[1].score):
             best = (c.matter_id, s)
     return (session.get(Matter, best[0]), best[1]) if best else None
 
@@ -196,8 +220,8 @@ def _store_signature(session: Session, petition: Petition, rows: list[tuple[int,
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":  # one prepared statement, one round trip
-        session.execute(text("INSERT INTO petition_signatures (petition_id, unit_id, band, bucket) "
-                             "SELECT :pid, :unit, unnest(CAST(:bands AS integer[])), unnest(CAST(:buckets AS bigint[]))"),
+        session.execute(text("INSERT INTO petition_signatures (petition_id, unit_id, band, bucket) SELECT :pid, "
+                             ":unit, unnest(CAST(:bands AS integer[])), unnest(CAST(:buckets AS bigint[]))"),
                         {"pid": petition.id, "unit": petition.unit_id, "bands": [b for b, _ in rows],
                          "buckets": [k for _, k in rows]})
     else:
@@ -219,6 +243,7 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
                         updated_at=now)
         session.add(matter)
         session.flush()
+        session.info.setdefault(flags.OPENED, {})[matter.id] = session.get_transaction()
         petition.matter_id = matter.id
         record(session, petition, "matter_opened", MATCHER, at=now, matter_id=matter.id,
                data={"title": matter.title, **data})
@@ -230,7 +255,7 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
         matter.updated_at = now
         record(session, petition, "matter_linked", MATCHER, at=now, matter_id=matter.id,
                reason=f"Cùng nội dung: {', '.join(s.names[:4])}", data={**s.explain(), **data})
-    _store_signature(session, petition, bands(mine, petition.unit_id, epoch(petition.received_at)))
+    _store_signature(session, petition, bands(mine, [petition.unit_id], epoch(petition.received_at)))
     session.flush()
     logger.info("Petition %s %s matter %s", petition.code, "opened" if match is None else "joined", matter.id)
     return matter
@@ -242,14 +267,6 @@ def on_petition_received(session: Session, petition: Petition, now: dt.datetime 
     matter = assign_matter(session, petition, now)
     flags.evaluate_matter_flags(session, matter, now)
     return matter
-
-
-def recount(session: Session, matter: Matter) -> int:
-    """Distinct petitioners of the matter (the same phone, or folded name and address, counts once)."""
-    petitions = session.scalars(select(Petition).where(Petition.matter_id == matter.id)
-                                .options(selectinload(Petition.people))).all()
-    matter.petitioner_count = flags.distinct_people(petitions)
-    return matter.petitioner_count
 
 
 def _check(actor: Actor, reason: str) -> str:
@@ -270,10 +287,10 @@ def merge_matters(session: Session, keep: Matter, other: Matter, actor: Actor, r
     moved = session.scalars(select(Petition).where(Petition.matter_id == other.id)).all()
     for p in moved:
         p.matter_id = keep.id
-    for flag in session.scalars(select(Flag).where(Flag.matter_id == other.id,
-                                                         Flag.cleared_at.is_(None))):
+    for flag in session.scalars(select(Flag).where(Flag.matter_id == other.id, Flag.cleared_at.is_(None))):
         if flag.petition_id is None:  # the kept matter's own flag takes over
-            flag.cleared_at, flag.cleared_by_id, flag.cleared_reason = now, actor.user_id, f"Gộp vào vụ việc #{keep.id}"
+            flag.cleared_at, flag.cleared_by_id = now, actor.user_id
+            flag.cleared_reason = f"Gộp vào vụ việc #{keep.id}"
         else:
             flag.matter_id = keep.id
     if other.status == "open":
@@ -296,7 +313,8 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
     old = session.get(Matter, petition.matter_id) if petition.matter_id else None
     if old is None:
         raise Conflict("Đơn chưa thuộc vụ việc nào.", "The petition belongs to no matter.")
-    others = session.scalars(select(Petition.id).where(Petition.matter_id == old.id, Petition.id != petition.id)).all()
+    others = session.scalars(select(Petition.id).where(Petition.matter_id == old.id,
+                                                       Petition.id != petition.id)).all()
     if not others:
         raise Conflict("Vụ việc chỉ có một đơn, không thể tách.", "A matter of one petition cannot be split.")
     have = set(session.execute(select(MatterSeparation.petition_a_id, MatterSeparation.petition_b_id).where(
@@ -305,14 +323,15 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
     if pairs:
         session.execute(insert(MatterSeparation), [{"petition_a_id": a, "petition_b_id": b, "created_at": now}
                                                    for a, b in pairs])
-    new = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now, updated_at=now)
+    new = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now,
+                 updated_at=now)
     session.add(new)
     session.flush()
     petition.matter_id = new.id
-    for flag in session.scalars(select(Flag).where(Flag.petition_id == petition.id,
-                                                         Flag.code.in_(flags.MATTER_FLAGS),
-                                                         Flag.cleared_at.is_(None))):
-        flag.cleared_at, flag.cleared_by_id, flag.cleared_reason = now, actor.user_id, f"Tách khỏi vụ việc #{old.id}"
+    for flag in session.scalars(select(Flag).where(Flag.petition_id == petition.id, Flag.cleared_at.is_(None),
+                                                   Flag.code.in_(flags.MATTER_FLAGS))):
+        flag.cleared_at, flag.cleared_by_id = now, actor.user_id
+        flag.cleared_reason = f"Tách khỏi vụ việc #{old.id}"
     data = {"petition": petition.code, "from": old.id, "to": new.id, "separated_from": len(others)}
     record(session, petition, "matter_split", actor, at=now, reason=reason, matter_id=old.id, data=data)
     record(session, petition, "matter_split", actor, at=now, reason=reason, matter_id=new.id, data=data)

@@ -8,13 +8,14 @@ name in one text counts as a name in the other ("phuong my" in a chat is "thôn 
 General words ("đường", "ô nhiễm", "đề nghị") weigh little: their weight is an IDF learned from a reference
 corpus of 393 petitions and baked in below as document-frequency tiers, so nothing is loaded at run time.
 
-The band index stores one bucket per band of a 64-permutation numpy MinHash (no datasketch). Bands 0‥31 hash
-single permutations of the heaviest shingles and are scoped to the unit and to the 90-day period the petition
-was received in (both sit in the high bits of the bucket), so an indexed lookup only meets the unit's
-petitions of the window, however many years are stored; bands 32‥39 hash only the strong names (two-word
-names, long numbers) and are city-wide, so a petition sent to another unit (vượt cấp, a neighbour) still finds
-its matter when it names the same place or decision. One permutation per band (R = 1) because a one-line chat
-and a two-page letter share few shingles: P(candidate) = 1 - (1 - J)^32 is 0.96 already at Jaccard J = 0.1.
+The band index stores one bucket per band of a 64-permutation numpy MinHash (no datasketch), scoped to the
+90-day period the petition was received in, so a lookup only meets the petitions of its window however many
+years are stored. Bands 0‥31 hash single permutations of the heaviest shingles (names counted thrice) and bands
+32‥39 the names alone, both scoped to the unit; a petition naming another commune (sent to the city over the
+commune's head) also looks in that commune's buckets. Bands 40‥43 hash pairs of strong names (two-word names,
+long numbers) city-wide, so a neighbour's petition naming the same two places or decisions is found too. One
+permutation per unit band (R = 1) because a one-line chat and a two-page letter share few shingles:
+P(candidate) = 1 - (1 - J)^32 is 0.96 already at Jaccard J = 0.1.
 """
 from __future__ import annotations
 
@@ -31,47 +32,47 @@ from rapidfuzz import fuzz
 from service.domain.text import fold, nfc
 
 PERMUTATIONS = 64
-UNIT_BANDS = 32
-NAME_BANDS = 8
+UNIT_BANDS = 32  # bands 0..31: all shingles, per unit
+NAME_BANDS_END = 40  # bands 32..39: the names, per unit
+CITY_BANDS = 4  # bands 40..43: pairs of strong names, city-wide (two permutations each)
 EPOCH_DAYS = 90  # buckets are kept per 90-day period: a lookup probes the periods of its window only
 _EPOCH_START = dt.date(2020, 1, 1)
 NAME_WEIGHT = 2.0
 MAX_SHINGLES = 48  # a two-page letter keeps its 48 heaviest shingles, so it stays comparable to a chat
 MAX_CHARS = 4000  # the subject of a letter comes first; the rest only costs time
-UNIGRAM_SHARE = 1.0
-TYPICAL = 2
+TYPICAL = 2  # against a matter of 3+ petitions, share a word at least half of them use (1/TYPICAL)
 
 # Document frequency in a 393-petition reference corpus (tests/data/petitions_corpus.jsonl, folded) as weight
 # tiers w = ln((N+1)/(df+1)) / ln(N+1); a syllable not listed is rarer and weighs 1.0.
 _DF_TIERS = {
-    0.26: """an anh ban bao bi cao cho co cong cua dan de dinh do dong duong gia gui ho khong kinh lam nghi nguoi
-             nha nhan o phan phuong so tai thi thu to toi tu ubnd va van viec xa""",
+    0.26: """an anh ban bao bi cao cho co cong cua dan de dinh do dong duong gia gui ho khong kinh lam nghi nguoi nha
+    nhan o phan phuong so tai thi thu to toi tu ubnd va van viec xa""",
     0.38: """a bo ca cac can cap chi chu chua chung con cu da dang dat dau den di dien doi du dung duoc em giay hai
-             hang hoi khi khieu khu kiem kien ky la lai lan ly ma mat moi mot nai nam nay nhieu noi ong qua quy ra
-             thang thanh thon thuong tien tra tren tro trong vao vi voi xay xin xu""",
+    hang hoi khi khieu khu kiem kien ky la lai lan ly ma mat moi mot nai nam nay nhieu noi ong qua quy ra thang thanh
+    thon thuong tien tra tren tro trong vao vi voi xay xin xu""",
     0.49: """ba bien biet boi canh cat cau chan chinh chuc cung dai danh dao day dem dieu doan doanh don gio ha hanh
-             he hien hoa hoc hon hong hop hung huong ke ket khai lang lap le len loi luong may minh mo mua muon nang
-             nao ngay nghiep ngo nguyen nhung nong nop nuoc phai pham phep pho phong phu quan quyen quyet rat roi
-             sach san sang sinh tam tang thay the them thoi thong tich tinh tran trang trieu tru truoc truong tuc
-             tuyen ve vu xac xe xem xet xuong y""",
+    he hien hoa hoc hon hong hop hung huong ke ket khai lang lap le len loi luong may minh mo mua muon nang nao ngay
+    nghiep ngo nguyen nhung nong nop nuoc phai pham phep pho phong phu quan quyen quyet rat roi sach san sang sinh tam
+    tang thay the them thoi thong tich tinh tran trang trieu tru truoc truong tuc tuyen ve vu xac xe xem xet xuong y""",
     0.60: """ai bac bai bang bat bay ben binh bui cai cam cham chat chau che chiem choi chuyen dac dia dich diem doc
-             dot dua gan gay ghi gi giai giam giao giau goi han het hiem hieu hoach hoang hoat hom huy kenh keo
-             khach kho khoi ko lao lich lien lieu lo long lua luc mai mang me mong muc mui nen nghe ngheo nghin
-             ngoai nguy nhap nho nhu nuoi on phap phat phe phi phuc ro rong ruong sat sau som son song su sua tac
-             tan tao tap te ten thai tham theo thieu thoai thoat thua thuc thue thuoc tiep tieu tin toan tong trai
-             tram tranh tre tri trinh truc trung tuan tuoi tuong ty vay via vien vinh vo xuat xuyen yeu""",
-    0.70: """am be benh boc bong buc buoi cay chap chay chet chieu chiu chuan coi cuoc cuoi cuong dam dc doa duc
-             duyet e ep gap gian giang gioi giu giua giup gom gop hen hoan huu huynh j karaoke kem khac khan khe
-             khoan khoang kieu kim lac lanh lau lay loc lon lop luat luu m2 mac mam manh mau met mien moc mu muong
-             nat nga ngan ngap nghiem ngu nhac nhanh nhat nhiem nhom nien ninh non nut pha quang quoc rac rang ranh
-             rao rieng sai sao sap say suat suc suot tay than thao thap thien thiet thuy tiem tieng tnhh ton trach
-             trat trom truyen tung ung uong vat viet vua vuc vuon xom""",
+    dot dua gan gay ghi gi giai giam giao giau goi han het hiem hieu hoach hoang hoat hom huy kenh keo khach kho khoi
+    ko lao lich lien lieu lo long lua luc mai mang me mong muc mui nen nghe ngheo nghin ngoai nguy nhap nho nhu nuoi
+    on phap phat phe phi phuc ro rong ruong sat sau som son song su sua tac tan tao tap te ten thai tham theo thieu
+    thoai thoat thua thuc thue thuoc tiep tieu tin toan tong trai tram tranh tre tri trinh truc trung tuan tuoi tuong
+    ty vay via vien vinh vo xuat xuyen yeu""",
+    0.70: """am be benh boc bong buc buoi cay chap chay chet chieu chiu chuan coi cuoc cuoi cuong dam dc doa duc duyet
+    e ep gap gian giang gioi giu giua giup gom gop hen hoan huu huynh j karaoke kem khac khan khe khoan khoang kieu
+    kim lac lanh lau lay loc lon lop luat luu m2 mac mam manh mau met mien moc mu muong nat nga ngan ngap nghiem ngu
+    nhac nhanh nhat nhiem nhom nien ninh non nut pha quang quoc rac rang ranh rao rieng sai sao sap say suat suc suot
+    tay than thao thap thien thiet thuy tiem tieng tnhh ton trach trat trom truyen tung ung uong vat viet vua vuc vuon
+    xom""",
 }
 _WEIGHT = {s: w for w, words in _DF_TIERS.items() for s in words.split()}
 
 # Function words: never a shingle on their own (a capitalised "Cổ" of "Cổ Dũng" is not "có").
 _STOP = frozenset("""a ah ai bi cac cai chung co cua cung da dang de duoc dc gi hay khi khong ko k kh la lai ma moi
-    mot nay nao neu nen nhe nhung nua o oi ra rang rat roi se thi toi va vao ve voi vi vay xin ak nhi ne u ui uh""".split())
+    mot nay nao neu nen nhe nhung nua o oi ra rang rat roi se thi toi va vao ve voi vi vay xin ak nhi ne u ui
+    uh""".split())
 _HONORIFIC = frozenset("ông bà anh chị em cô chú bác cụ".split())  # they open a name; not part of it
 _HONORIFIC_FOLDED = frozenset(fold(h) for h in _HONORIFIC)
 _SURNAMES = frozenset("""nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đào đinh trịnh mai lâm
@@ -113,19 +114,19 @@ _BOILERPLATE = _Phrases(_split("""kinh gui|uy ban nhan dan|ubnd|hdnd|van phong h
     khieu nai|to cao|xem xet|giai quyet|xu ly|kiem tra|chi dao|cong dan|nguoi dan|ho dan|ba con|gia dinh|chung toi|
     co quan|tham quyen|duong day nong|goi dien|thanh pho|hai phong|dac khu|chu tich|trinh bay|noi dung|cam doan|
     su that|kem theo|tran trong|xin cam on|cam on|nguoi khieu nai|nguoi to cao|don khieu nai|don to cao|lam don|
-    lan dau|mong|giup|sinh nam|tru tai|cu tru|ho ten|so dien thoai|sdt|goi duong day nong|goi dien thoai|
-    anh huong|nghiem trong|tinh trang|doi song|suc khoe|nhieu lan|khac phuc|keo dai|thoi gian|hien nay|
-    nguoi gia|tre em|lo lang|buc xuc|rat mong|som giai quyet|dut diem|cac co quan|chuc nang"""))
+    lan dau|mong|giup|sinh nam|tru tai|cu tru|ho ten|so dien thoai|sdt|goi duong day nong|goi dien thoai|anh huong|
+    nghiem trong|tinh trang|doi song|suc khoe|nhieu lan|khac phuc|keo dai|thoi gian|hien nay|nguoi gia|tre em|
+    lo lang|buc xuc|rat mong|som giai quyet|dut diem|cac co quan|chuc nang"""))
 # Words that introduce a name: the capitalised run, number or (caseless chat) two syllables after them.
 _PLACE_MARKERS = _Phrases(_split("""thon|xom|ngo|ngach|hem|kiet|duong|pho|to dan pho|tdp|khu dan cu|khu do thi|
     khu nha o|khu cong nghiep|kcn|khu tai dinh cu|khu|cho|cau|ben|ben ca|bai tam|vinh|dao|song|kenh|ke bien|ke|nui|
-    nga ba|nga tu|nut giao|quoc lo|ql|tinh lo|xu dong|canh dong|lang|ap|chung cu|toa nha|nha van hoa|
-    truong tieu hoc|truong mam non|truong thcs|truong thpt|truong|tram y te|benh vien|chua|nha tho|cong vien|du an|
-    cong ty|cong ty tnhh|cong ty co phan|co so|xuong|nha hang|khach san|cong chuc|can bo|ong|ten"""))
-# Words after which only a number is a name: "số 125", "thửa 118", "tờ bản đồ 9", "Quyết định 215".
+    nga ba|nga tu|nut giao|quoc lo|ql|tinh lo|xu dong|canh dong|lang|ap|chung cu|toa nha|nha van hoa|truong tieu hoc|
+    truong mam non|truong thcs|truong thpt|truong|tram y te|benh vien|chua|nha tho|cong vien|du an|cong ty|
+    cong ty tnhh|cong ty co phan|co so|xuong|nha hang|khach san|cong chuc|can bo|ong|ten"""))
 _PLACE_WORDS = frozenset("""thon xom ngo ngach hem kiet duong pho to dan tdp khu cu do thi lang ap so nha thua ban
     quoc lo ql tinh cho nga ba tu nut giao xu dong canh truong tieu hoc mam non thcs thpt nha van hoa tram y te benh
     vien chua tho cong chung toa""".split())  # marker words that only say where: a landmark is not the matter
+# Words after which only a number is a name: "số 125", "thửa 118", "tờ bản đồ 9", "Quyết định 215".
 _NUMBER_MARKERS = _Phrases(_split("""so|so nha|thua|thua dat|thua dat so|to ban do|to ban do so|quyet dinh|
     quyet dinh so|lo|can ho|km|ngo|ngach|hem|kiet|duong|pho|to|to dan pho|tdp|quoc lo|ql|tinh lo|khu|phong"""))
 
@@ -248,7 +249,8 @@ def _mark_senders(segments: list[list[_Tok]]) -> None:
             if p is None and not (n == 0 and i == 0 and seq[0].f in _HONORIFIC_FOLDED):
                 continue
             if p is not None and " ".join(p) == "kinh gui":
-                rest = seq[i:] if i + len(p) < len(seq) else seq[i:] + (segments[n + 1] if n + 1 < len(segments) else [])
+                after = segments[n + 1] if i + len(p) == len(seq) and n + 1 < len(segments) else []
+                rest = seq[i:] + after  # "Kính gửi: Chủ tịch UBND xã …" goes on past the colon
                 for t in rest:
                     t.stop = t.boiler = True
                 continue
@@ -366,12 +368,9 @@ def similarity(q: Profile, c: Profile, fuzzy_text: str | None = None) -> Similar
     def share(f: str) -> float:  # a word one letter of five used once says less about the matter
         return 1.0 if c.size <= 1 else (c.support.get(f, 1) / c.size) ** 0.5
 
-    def w(p: Profile, f: str) -> float:  # one syllable alone says less than two: "lở" (sạt lở) is not "lò" (lò mổ)
-        return p.weights[f] if " " in f else p.weights[f] * UNIGRAM_SHARE
-
-    topic_q = sum(w(q, f) for f in q.weights if topical(f))
-    topic_c = sum(w(c, f) for f in c.weights if topical(f))
-    common = sorted(((min(w(q, f), w(c, f)) * share(f), f) for f in shared if topical(f)), reverse=True)
+    topic_q = sum(w for f, w in q.weights.items() if topical(f))
+    topic_c = sum(w for f, w in c.weights.items() if topical(f))
+    common = sorted(((min(q.weights[f], c.weights[f]) * share(f), f) for f in shared if topical(f)), reverse=True)
     topic = sum(w for w, _ in common) / (min(topic_q, topic_c) + 1.0)
     fuzzy = fuzz.token_set_ratio(q.text, fuzzy_text if fuzzy_text is not None else c.text) / 100.0
     strength = sum(1.0 if " " in f or len(f) >= 3 and f.isdigit() else 0.5 for f in shared_names)
@@ -414,18 +413,25 @@ def strong(feature: str, names: set[str]) -> bool:
     return feature in names and (" " in feature or feature.isdigit() and len(feature) >= 3)
 
 
-def bands(p: Profile, unit_id: int, period: int) -> list[tuple[int, int]]:
-    """(band, bucket) rows of a profile in one period: unit bands over the heaviest shingles, city-wide bands
-    over the strong names. A bucket is period << 48 | unit << 32 | min-hash (the unit is left out for names)."""
+def bands(p: Profile, units: Iterable[int], period: int) -> list[tuple[int, int]]:
+    """(band, bucket) rows of a profile in one period. For each unit of `units` (its own when stored; when
+    looking, also the communes the text names): bands over the heaviest shingles and bands over the names.
+    City-wide: bands over pairs of strong names. A bucket is period << 48 | unit << 32 | min-hash."""
     top = shingles(p)
     rows: list[tuple[int, int]] = []
     # Names count thrice (weighted MinHash by replication): two texts about one place collide more often than
     # two texts about one kind of problem in different places, whose general words would otherwise dominate.
-    sig = minhash(top + [f"{f}#{k}" for f in top if f in p.names for k in (1, 2)])
-    if sig is not None:
-        rows += [(band, period << 48 | unit_id << 32 | int(v)) for band, v in enumerate(sig[:UNIT_BANDS])]
-    sig = minhash(f for f in top if strong(f, p.names))
-    if sig is not None:
-        rows += [(UNIT_BANDS + k, period << 48 | int(v))
-                 for k, v in enumerate(sig[UNIT_BANDS:UNIT_BANDS + NAME_BANDS])]
+    words = minhash(top + [f"{f}#{k}" for f in top if f in p.names for k in (1, 2)])
+    names = minhash(f for f in top if f in p.names)
+    for unit_id in units:
+        scope = period << 48 | unit_id << 32
+        if words is not None:
+            rows += [(band, scope | int(v)) for band, v in enumerate(words[:UNIT_BANDS])]
+        if names is not None:
+            rows += [(UNIT_BANDS + k, scope | int(v)) for k, v in enumerate(names[UNIT_BANDS:NAME_BANDS_END])]
+    strongest = [f for f in top if strong(f, p.names)]
+    pairs = minhash(strongest) if len(strongest) >= 2 else None  # "a strong place/name overlap": two at once
+    if pairs is not None:
+        for k, (x, y) in enumerate(pairs[NAME_BANDS_END:NAME_BANDS_END + 2 * CITY_BANDS].reshape(CITY_BANDS, 2)):
+            rows += [(NAME_BANDS_END + k, period << 48 | (int(x) << 16 ^ int(y)) & 0xFFFFFFFFFFFF)]
     return rows

@@ -32,7 +32,8 @@ def send(session, i: int, *, phone: str | None = None, name: str | None = None, 
 def open_flags(session, code: str, **where) -> list[Flag]:
     stmt = select(Flag).where(Flag.code == code, Flag.cleared_at.is_(None))
     for key, value in where.items():
-        stmt = stmt.where(getattr(Flag, key) == value) if value is not None else stmt.where(getattr(Flag, key).is_(None))
+        column = getattr(Flag, key)
+        stmt = stmt.where(column == value if value is not None else column.is_(None))
     return session.scalars(stmt).all()
 
 
@@ -156,7 +157,8 @@ def test_clear_needs_staff_and_reason_and_stays_cleared_until_something_new(sess
         flags.clear_flag(session, flag, CITIZEN, "không đúng")
     with pytest.raises(ValidationFailed):
         flags.clear_flag(session, flag, STAFF, " ")
-    flags.clear_flag(session, flag, STAFF, "Cùng một hộ gia đình, không phải đông người", now=NOW + dt.timedelta(days=1))
+    flags.clear_flag(session, flag, STAFF, "Cùng một hộ gia đình, không phải đông người",
+                     now=NOW + dt.timedelta(days=1))
     assert not open_flags(session, flags.DONG_NGUOI)
     assert flag.cleared_reason.startswith("Cùng một hộ")
     flags.evaluate_matter_flags(session, session.get(Matter, petitions[0].matter_id), NOW + dt.timedelta(days=2))

@@ -64,9 +64,13 @@ def test_decoys_stay_apart_from_the_cluster_they_imitate(dev_run):
     for row in rows:
         by_cluster.setdefault(row["cluster"], set()).add(predicted[row["id"]])
     decoys = [r for r in rows if r.get("decoy_of")]
-    joined = [r["id"] for r in decoys if predicted[r["id"]] in by_cluster[r["decoy_of"]]]
+    joined = {r["id"]: r["decoy"] for r in decoys if predicted[r["id"]] in by_cluster[r["decoy_of"]]}
+    print(f"decoys joined to the cluster they imitate: {joined or 'none'} of {len(decoys)}")
     assert len(decoys) >= 15
-    assert len(joined) <= 3, joined  # the hardest decoys share the place and half the object
+    # Same topic at another place, and another official: always apart. Same place and another object: the two
+    # hardest share the actor too (parents at the school's gate vs its fees; tour boats' wash vs their waste).
+    assert "other_place" not in joined.values() and "other_person" not in joined.values(), joined
+    assert len(joined) <= 2, joined
 
 
 def test_dev_set_has_what_the_matcher_must_handle():
@@ -101,8 +105,9 @@ def test_same_topic_other_place_and_other_object_same_place_open_new_matters(ses
              "Ngõ 193 Văn Cao có quán karaoke hát to đến 2 giờ sáng, đề nghị xử lý tiếng ồn."]
     ids = []
     for i, text in enumerate(texts):
-        p = intake.submit(session, InboundMessage(content=text, **base), CITIZEN, now=NOW + dt.timedelta(hours=i)).petition
-        ids.append(matters.on_petition_received(session, p, now=NOW + dt.timedelta(hours=i)).id)
+        when = NOW + dt.timedelta(hours=i)
+        p = intake.submit(session, InboundMessage(content=text, **base), CITIZEN, now=when).petition
+        ids.append(matters.on_petition_received(session, p, now=when).id)
     assert ids[0] == ids[1] and len({ids[0], ids[2], ids[3]}) == 3
 
 
