@@ -11,12 +11,12 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from tests.bots.server import ThreadedServer
+from tests.bots.server import FakePlatform
 
 TOKEN = "123456:TEST-token"
 
 
-class FakeTelegram:
+class FakeTelegram(FakePlatform):
     def __init__(self, token: str = TOKEN):
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -26,19 +26,8 @@ class FakeTelegram:
         self.webhook: dict[str, Any] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self.server = ThreadedServer(self._app())
+        self._serve()
 
-    # --- control -----------------------------------------------------------------------------
-    def start(self) -> "FakeTelegram":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def add_file(self, file_id: str, data: bytes, path: str | None = None) -> None:
         self.files[file_id] = (path or f"photos/{file_id}.jpg", data)

@@ -12,12 +12,12 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from bots.zalo import signature
-from tests.bots.server import ThreadedServer, raw_header
+from tests.bots.server import FakePlatform, raw_header
 
 APP_ID, APP_SECRET, OA_SECRET = "zalo-app", "zalo-app-secret", "zalo-oa-secret"
 
 
-class FakeZalo:
+class FakeZalo(FakePlatform):
     def __init__(self):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.access_token, self.refresh_token = "access-1", "refresh-1"
@@ -30,18 +30,8 @@ class FakeZalo:
         self._ids = itertools.count(1)
         self._generation = itertools.count(2)
         self._lock = threading.Lock()
-        self.server = ThreadedServer(self._app())
+        self._serve()
 
-    def start(self) -> "FakeZalo":
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def image_url(self, name: str, data: bytes) -> str:
         self.images[name] = data

@@ -33,3 +33,21 @@ class ThreadedServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+class FakePlatform:
+    """What every fake platform shares: its server's life cycle and address. Subclasses define `_app()`."""
+
+    def _serve(self) -> None:
+        self.server = ThreadedServer(self._app())
+
+    def start(self):
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
