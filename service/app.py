@@ -38,12 +38,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from service.web import api, health, open311, public
+    from service.web import api, console, health, open311, public
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(open311.bp)
     app.register_blueprint(public.bp)
+    app.register_blueprint(console.bp)
 
 
 def register_plugins(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Staff accounts and API tokens."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.codes import ROLES
-from service.domain.errors import NotFound, ValidationFailed
+from service.domain.errors import Forbidden, NotFound, ValidationFailed
 from service.domain.units import find_unit, office_of
 from service.models.user import ApiToken, User
 
@@ -20,6 +21,9 @@ MIN_PASSWORD_LENGTH = 10
 # Roles that belong to one unit; the office is required for staff and office heads.
 UNIT_ROLES = {"staff", "office_head", "chairperson"}
 OFFICE_ROLES = {"staff", "office_head"}
+# Lock-out after repeated failures: slows down password guessing without locking a clerk out for the day.
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
 
 
 def hash_password(password: str) -> str:
@@ -87,3 +91,57 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     row.last_used_at = utcnow()
     return row.user
+
+
+class LoginFailed(Forbidden):
+    code = "login_failed"
+    http_status = 401
+
+
+def authenticate(session: Session, username: str, password: str, now: dt.datetime | None = None) -> User:
+    """The user whose password matches, or LoginFailed (one message for every cause, so that a guesser
+    learns nothing). After MAX_FAILED_LOGINS failures in a row the account is locked for LOCK_MINUTES."""
+    now = now or utcnow()
+    user = session.scalar(select(User).where(User.username == (username or "").strip()))
+    failed = LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
+    if user is None or not user.active:
+        _hasher.hash(password or "")  # the same work as a real check, so timing does not tell
+        raise failed
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise LoginFailed(f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {minutes} phút.",
+                          f"Account locked after repeated failures; retry in {minutes} minutes.")
+    if not verify_password(user, password or ""):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+        raise failed
+    user.failed_logins = 0
+    user.locked_until = None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(user, current or ""):
+        raise ValidationFailed("Mật khẩu hiện tại không đúng.", "The current password is wrong.",
+                               fields={"current": ["Mật khẩu hiện tại không đúng."]})
+    set_password(user, new)
+
+
+def set_password(user: User, new: str) -> None:
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"Mật khẩu mới cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+                               f"The new password needs at least {MIN_PASSWORD_LENGTH} characters.",
+                               fields={"new": [f"Cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."]})
+    user.password_hash = hash_password(new)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def password_stamp(user: User) -> str:
+    """Changes whenever the password does: kept in the login cookie so that changing the password
+    ends every other session of the account."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]

@@ -1,6 +1,8 @@
 """Security headers and the rate limiter of the public entry points."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -13,8 +15,11 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
 
 def init_security(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")  # a second line of defence behind the CSRF tokens
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # Flask's config already holds these keys (SameSite None, 31 days), so setdefault would not apply.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"  # behind CSRF tokens
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if app.config.get("PERMANENT_SESSION_LIFETIME") == dt.timedelta(days=31):
+        app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=10)  # a staff login lasts one working day
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("RATELIMIT_ENABLED"))
     limiter.init_app(app)
 

@@ -1,0 +1,1 @@
+"""Console views: one petition (placeholder until written)."""
