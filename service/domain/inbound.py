@@ -47,6 +47,9 @@ class InboundMessage:
     consent: bool = False  # consent to personal-data processing (Luật BVDLCN 91/2025)
     chat_user_id: str | None = None  # Telegram / Zalo user, for replies in the same channel
     external_id: str | None = None  # e.g. the platform's message id, for de-duplication
+    # How many co-signers in all when `co_signers` lists only some of them: a crowd that names only its
+    # representatives (Luật Tiếp công dân Điều 29).
+    co_signer_total: int | None = None
 
     @property
     def co_signer_list(self) -> list[PersonData]:
@@ -54,7 +57,9 @@ class InboundMessage:
 
     @property
     def co_signer_count(self) -> int:
-        return len(self.co_signers) if isinstance(self.co_signers, list) else int(self.co_signers or 0)
+        if isinstance(self.co_signers, list):
+            return max(len(self.co_signers), self.co_signer_total or 0)
+        return int(self.co_signers or 0)
 
 
 @dataclass

@@ -8,19 +8,20 @@ phone number (kept in the signed session cookie), so codes cannot be enumerated.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from flask import (Blueprint, current_app, flash, redirect, render_template, request, session as browser,
                    url_for)
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from service.domain import intake, status
+from service.domain import flags, intake, matters, status
 from service.db import utcnow
 from service.domain.codes import KINDS
 from service.domain.errors import NotFound, ValidationFailed
 from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
 from service.domain.units import search_units
-from service.domain.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
+from service.domain.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_CO_SIGNERS
 from service.models.petition import Petition
 from service.models.unit import Unit
 from service.web import csrf, formatting
@@ -55,15 +56,28 @@ STEP_HINTS = {
     "chuyen_don": "Cơ quan chuyển đơn tới nơi có thẩm quyền và báo cho bạn",
 }
 
+# Representatives of a crowd (Luật Tiếp công dân Điều 29): rows rep-<n>-name/phone/address, n = 1..the most
+# the law allows, and a box for "I, the sender, am one of them".
+MAX_REPRESENTATIVES = matters.representative_limits(MAX_CO_SIGNERS + 1)[1]
+REP_ROWS = tuple(range(1, MAX_REPRESENTATIVES + 1))
+# For form.js: [[from people, fewest, most], …] wherever the law's limits change.
+REP_LIMITS = [[n, *matters.representative_limits(n)] for n in range(flags.CROWD, MAX_CO_SIGNERS + 2)
+              if n == flags.CROWD or matters.representative_limits(n) != matters.representative_limits(n - 1)]
+REP_RULE = ", ".join(
+    (f"từ {start} đến {nxt[0] - 1} người" if nxt else f"từ {start} người trở lên") + f" cử từ {low} đến {high} người"
+    for (start, low, high), nxt in zip(REP_LIMITS, [*REP_LIMITS[1:], None]))
+REP_INPUTS = tuple(f"rep-{n}-{part}" for n in REP_ROWS for part in ("name", "phone", "address"))
+
 # Domain field name -> the form input that shows its error.
 FIELD_INPUTS = {
     "unit": "unit", "kind": "kind", "title": "title", "content": "content", "location.address": "place",
     "attachments": "attachments", "petitioner": "name", "petitioner.name": "name", "petitioner.address": "address",
     "petitioner.phone": "phone", "petitioner.email": "email", "co_signers": "co_signers", "consent": "consent",
+    "representatives": "representatives", "rep_self": "rep_self", **{name: name for name in REP_INPUTS},
 }
 # The order of the inputs on the page, so the error summary reads top to bottom.
 FIELD_ORDER = ("unit", "kind", "title", "content", "place", "attachments", "name", "address", "phone", "email",
-               "co_signers", "consent")
+               "co_signers", "representatives", "rep_self", *REP_INPUTS, "consent")
 CONSENT_MISSING = ("Bạn cần đồng ý cho cơ quan xử lý dữ liệu cá nhân để gửi đơn "
                    "(Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15).")
 FILES_LOST = "Vì lý do an toàn, trình duyệt không giữ tệp đã chọn: vui lòng chọn lại tệp đính kèm."
@@ -106,30 +120,101 @@ def submit_petition():
     if not form.get("consent"):
         # Without consent the personal data is not processed at all, not even validated (Luật BVDLCN 91/2025).
         return render_form(form, errors={"consent": [CONSENT_MISSING]}, had_files=bool(files), status_code=422)
+    crowd = crowd_from_form(form)
+    if crowd.errors:
+        return render_form(form, errors=crowd.errors, had_files=bool(files), status_code=422)
     try:
-        submitted = intake.submit(db_session(), message_from_form(form, files), CITIZEN)
+        submitted = intake.submit(db_session(), message_from_form(form, files, crowd), CITIZEN)
     except ValidationFailed as exc:
-        return render_form(form, errors=exc.fields, had_files=bool(files), status_code=422)
+        return render_form(form, errors=crowd.placed(exc.fields), had_files=bool(files), status_code=exc.http_status)
     commit()
     remember(submitted.petition.code)
     return redirect(url_for(".submitted", code=submitted.petition.code), code=303)
 
 
-def message_from_form(form: MultiDict, files: list[FileStorage]) -> InboundMessage:
-    """The form as the one contract every channel produces; empty inputs become None."""
+def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | None = None) -> InboundMessage:
+    """The form as the one contract every channel produces; empty inputs become None. The representatives
+    are listed as co-signers with `representative=True`, beside the count of all co-signers."""
     def text(name: str) -> str | None:
         return form.get(name) or None
 
-    person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"))
+    crowd = crowd or crowd_from_form(form)
+    person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"),
+                        representative=crowd.sender_represents)
     has_person = any((person.name, person.phone, person.email, person.address))
     place = text("place")
     return InboundMessage(
         channel="web", content=form.get("content", ""), title=text("title"), unit=text("unit"), kind=text("kind"),
         petitioner=person if has_person else None, anonymous=bool(form.get("anonymous")),
-        co_signers=_count(form.get("co_signers", "")), location=Location(address=place) if place else None,
+        co_signers=[p for _, p in crowd.listed] or crowd.count, co_signer_total=crowd.count,
+        location=Location(address=place) if place else None,
         attachments=[AttachmentData(f.filename or "tep", f.read(), f.mimetype) for f in files],
         consent=bool(form.get("consent")),
     )
+
+
+@dataclass
+class Crowd:
+    """The co-signers part of the form: their count, the representatives named, and what is wrong with them."""
+
+    count: int
+    listed: list[tuple[int, PersonData]] = field(default_factory=list)  # (form row, representative)
+    sender_represents: bool = False
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def placed(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Intake's errors with 'co_signers.<i>.phone' renamed to the row's input, 'rep-<n>-phone'."""
+        out: dict[str, list[str]] = {}
+        for name, messages in fields.items():
+            parts = name.split(".")
+            if len(parts) == 3 and parts[0] == "co_signers" and parts[1].isdigit() and int(parts[1]) < len(self.listed):
+                name = f"rep-{self.listed[int(parts[1])][0]}-{parts[2]}"
+            out.setdefault(name, []).extend(messages)
+        return out
+
+
+def crowd_from_form(form: MultiDict) -> Crowd:
+    """Five or more people on one petition appoint representatives: 1-2 for up to ten people, at most 5
+    beyond (Luật Tiếp công dân Điều 29; NĐ 124/2020 Điều 6 k2). The law's count is `matters.representative_limits`."""
+    count = _count(form.get("co_signers", ""))
+    listed = []
+    for n in REP_ROWS:
+        values = {part: (form.get(f"rep-{n}-{part}") or "").strip() or None for part in ("name", "phone", "address")}
+        if any(values.values()):
+            listed.append((n, PersonData(**values, representative=True)))
+    sender = bool(form.get("rep_self"))
+    crowd = Crowd(count, listed)
+    named = len(listed) + sender
+    people = 1 + count
+    if count < 0:
+        return crowd  # intake explains the count
+    if named and (people < flags.CROWD or form.get("anonymous")):
+        crowd.errors["representatives"] = [
+            "Đơn gửi nặc danh không ghi người đại diện: bỏ chọn «Gửi nặc danh» hoặc xoá phần người đại diện."
+            if form.get("anonymous") else
+            f"Chỉ cử người đại diện khi có từ {flags.CROWD} người trở lên cùng đứng tên đơn: hãy ghi số người "
+            f"cùng ký, hoặc xoá phần người đại diện."]
+        return crowd
+    if people < flags.CROWD or form.get("anonymous"):
+        return crowd
+    low, high = matters.representative_limits(people)
+    if named < low:
+        crowd.errors["representatives"] = [
+            f"Đơn có {people} người cùng đứng tên: vui lòng ghi họ tên, số điện thoại của người đại diện "
+            f"(từ {low} đến {high} người, Luật Tiếp công dân, Điều 29)."]
+    elif named > high:
+        crowd.errors["representatives"] = [
+            f"Đơn có {people} người cùng đứng tên chỉ cử tối đa {high} người đại diện; bạn đã ghi {named} người "
+            f"(Luật Tiếp công dân, Điều 29)."]
+    for n, person in listed:
+        if not person.name:
+            crowd.errors[f"rep-{n}-name"] = [f"Cần nhập họ tên người đại diện thứ {n}."]
+        if not person.phone:
+            crowd.errors[f"rep-{n}-phone"] = [f"Cần nhập số điện thoại người đại diện thứ {n}."]
+    if sender and not (form.get("name") or "").strip():
+        crowd.errors["rep_self"] = ["Để là người đại diện, bạn cần ghi họ và tên của mình ở mục 3."]
+    crowd.sender_represents = sender
+    return crowd
 
 
 def _count(value: str) -> int:
@@ -151,7 +236,8 @@ def render_form(values: MultiDict, *, errors: dict[str, list[str]] | None = None
         "public/form.html", values=values, errors=field_errors, summary=summary, general_errors=general,
         unit_groups=_group_units(units), selected_unit=selected, query=query.strip(), matches=matches,
         kinds=KINDS, kind_hints=KIND_HINTS, max_files=MAX_ATTACHMENTS, max_mb=MAX_ATTACHMENT_BYTES // 2**20,
-        consent_missing=CONSENT_MISSING,
+        consent_missing=CONSENT_MISSING, crowd=flags.CROWD, rep_rows=REP_ROWS, rep_limits=REP_LIMITS,
+        rep_rule=REP_RULE,
     ), status_code
 
 
@@ -204,8 +290,15 @@ def submitted(code: str):
     petition = load_remembered(code)
     view = status.citizen_view(db_session(), petition)
     first = min(view.deadlines, key=lambda d: d["due"]) if view.deadlines else None
+    representatives = [(p.name, masked(p.phone)) for p in matters.representatives(petition)]
     return render_template("public/submitted.html", view=view, office=petition.lead_office, first=first,
-                           step_hints=STEP_HINTS, spoken=spoken(view.code), anonymous=petition.anonymous)
+                           step_hints=STEP_HINTS, spoken=spoken(view.code), anonymous=petition.anonymous,
+                           people=flags.petitioners_on(petition), representatives=representatives)
+
+
+def masked(phone: str | None) -> str:
+    """'0912345678' -> '0912 *** 678': enough to check, not enough to collect (the page is kept in the session)."""
+    return f"{phone[:4]} *** {phone[-3:]}" if phone and len(phone) > 7 else ""
 
 
 def spoken(code: str) -> list[tuple[str, str]]:

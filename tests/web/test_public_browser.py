@@ -10,6 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from service.domain import flags
 from service.models.attachment import Attachment
 from service.models.petition import Petition
 
@@ -216,3 +217,34 @@ def test_the_pages_fit_a_laptop_screen(browser, live_server, tmp_path):
         assert no_horizontal_scroll(page)
         page.screenshot(path=str(tmp_path / f"{name}-1366.png"))
     context.close()
+
+
+def test_representative_rows_appear_when_the_count_reaches_the_threshold(phone, live_server, session):
+    page = phone
+    page.goto(f"{live_server}/gui-don")
+    block, add = page.locator("#representatives"), page.locator("#rep-add")
+    assert block.is_hidden()
+    count = page.get_by_label("Số người cùng ký đơn")
+    count.fill(str(flags.CROWD - 2))  # one short of a crowd, with the sender
+    assert block.is_hidden() and page.locator("#f-rep-1-name").is_disabled()  # hidden rows are not sent
+    count.fill(str(flags.CROWD - 1))
+    assert block.is_visible() and page.locator("#rep-1").is_visible() and page.locator("#rep-2").is_hidden()
+    assert "vui lòng ghi người đại diện (tối đa 2 người)" in page.locator("#rep-status").inner_text()
+    add.click()  # five to ten people: two at most
+    assert page.locator("#rep-2").is_visible() and add.is_hidden()
+    assert page.evaluate("document.activeElement.id") == "f-rep-2-name"
+    count.fill("30")
+    assert add.is_visible() and page.locator("#rep-3").is_hidden()
+    page.locator("#f-rep-1-name").fill("Lê Văn Cường")
+    page.locator("#f-rep-1-phone").fill("0912 000 111")
+    page.get_by_label("Tôi (người gửi đơn) là một người đại diện").check()
+    page.get_by_label("Nội dung").fill("Đề nghị làm lại cầu dân sinh thôn Đông bị sập sau bão.")
+    page.get_by_label("Họ và tên").fill("Trần Thị Bình")
+    page.get_by_label("Số điện thoại").fill("0987 654 321")
+    page.get_by_label("Tôi đồng ý").check()
+    page.get_by_role("button", name="Gửi đơn").click()
+    page.wait_for_url(re.compile(r"/da-gui/"))
+    listed = page.locator(".representatives-list li").all_inner_texts()
+    assert listed == ["Trần Thị Bình – 0987 *** 321", "Lê Văn Cường – 0912 *** 111"]
+    petition = session.scalar(select(Petition).where(Petition.code == page.locator("[data-code]").inner_text().strip()))
+    assert petition.co_signer_count == 30 and [p.representative for p in petition.people] == [True, True]

@@ -2,7 +2,9 @@
    - the unit list filters as you type (diacritics ignored), instead of a GET round trip;
    - the error summary takes the focus, so screen readers and keyboards start there;
    - too many or too large attachments, or a missing consent, are caught before a long upload;
-   - a second click on "Gửi đơn" does not send the petition twice. */
+   - a second click on "Gửi đơn" does not send the petition twice;
+   - the representatives of a crowd are asked for only once the number of people reaches the threshold,
+     and only as many rows as the law allows (Luật Tiếp công dân Điều 29). */
 (function () {
   "use strict";
 
@@ -126,6 +128,68 @@
     });
   }
 
+  /* Rows of representatives: hidden (and disabled, so not sent) below the threshold or for an anonymous
+     petition; otherwise one row, more on request up to the law's maximum for that many people. A row
+     already filled in is never hidden: the server then says what is wrong instead of dropping it. */
+  function representatives() {
+    var group = document.getElementById("crowd");
+    var block = document.getElementById("representatives");
+    var count = document.getElementById("f-co_signers");
+    var add = document.getElementById("rep-add");
+    var live = document.getElementById("rep-status");
+    var anonymous = document.getElementById("f-anonymous");
+    if (!group || !block || !count || !add) { return; }
+    var threshold = parseInt(group.getAttribute("data-crowd"), 10);
+    var limits = JSON.parse(group.getAttribute("data-limits") || "[]");
+    var rows = Array.prototype.slice.call(block.querySelectorAll(".rep"));
+    var shown = 0;
+    var said = "";
+
+    function filled(row) {
+      return Array.prototype.some.call(row.querySelectorAll("input"), function (i) { return i.value.trim(); }) ||
+        row.querySelector("[aria-invalid]") !== null;
+    }
+
+    function most(people) {
+      var found = 0;
+      limits.forEach(function (l) { if (people >= l[0]) { found = l[2]; } });
+      return found;
+    }
+
+    function setRow(row, visible) {
+      row.hidden = !visible;
+      Array.prototype.forEach.call(row.querySelectorAll("input"), function (i) { i.disabled = !visible; });
+    }
+
+    function apply() {
+      var n = parseInt(count.value, 10);
+      var people = isNaN(n) || n < 0 ? 1 : n + 1;
+      var crowd = people >= threshold && !(anonymous && anonymous.checked);
+      var high = crowd ? most(people) : 0;
+      var last = 0;
+      rows.forEach(function (row, i) { if (filled(row)) { last = i + 1; } });
+      var senderBox = document.getElementById("f-rep_self");
+      shown = Math.max(crowd ? Math.min(high, Math.max(shown, 1)) : 0, last);
+      block.hidden = !crowd && !last && !(senderBox && senderBox.checked);
+      if (senderBox) { senderBox.disabled = block.hidden; }
+      rows.forEach(function (row, i) { setRow(row, i < shown); });
+      add.hidden = !crowd || shown >= high;
+      var text = crowd ? "Đơn có " + people + " người cùng đứng tên: vui lòng ghi người đại diện (tối đa " +
+        high + " người)." : "";
+      if (live && text !== said) { live.textContent = text; said = text; }
+    }
+
+    add.addEventListener("click", function () {
+      shown += 1;
+      apply();
+      var row = rows[shown - 1];
+      if (row) { row.querySelector("input").focus(); }
+    });
+    count.addEventListener("input", apply);
+    if (anonymous) { anonymous.addEventListener("change", apply); }
+    apply();
+  }
+
   function singleSubmit() {
     var form = document.getElementById("petition-form");
     var button = document.getElementById("submit-button");
@@ -151,6 +215,7 @@
     unitFilter();
     attachmentCheck();
     consentCheck();
+    representatives();
     singleSubmit();
   }
 
