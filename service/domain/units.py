@@ -102,7 +102,8 @@ def _ensure_offices(session: Session, unit: Unit, offices: dict[str, str]) -> No
 
 def _office_name(name: str, unit: Unit) -> str:
     if name == "Công an":
-        return f"Công an {unit.name.split(' ')[0].lower()} {unit.short_name}"
+        prefix = unit.name.removesuffix(unit.short_name).strip().lower()  # "xã", "phường", "đặc khu"
+        return f"Công an {prefix} {unit.short_name}"
     return name
 
 

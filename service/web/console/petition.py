@@ -1,1 +1,269 @@
-"""Console views: one petition (placeholder until written)."""
+"""Console views: one petition (what it says, who sent it within the confidentiality rules, classification,
+routing, deadlines, matter, history, notes), its attachments, and the actions on it.
+
+GET  /can-bo/don/<code>                      the page (404 when the user may not view it)
+GET  /can-bo/don/<code>/tep/<id>             an attachment, as a download
+POST /can-bo/don/<code>/thao-tac/<action>    a workflow action (workflow.ACTIONS) or one of CONSOLE_ACTIONS
+
+Who may act is `casework.may_act` (the handling office, the unit's Văn phòng, the assignee, admins); the
+chairperson and the inspectors read only and get 403 on every POST.
+"""
+from __future__ import annotations
+
+import io
+from typing import Any, Callable
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from marshmallow import fields as ma_fields
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from service.domain import casework, matters, notices, workflow
+from service.domain.access import HIDDEN_DENOUNCER, can_see_identity, can_view
+from service.domain.codes import KINDS, STATUSES, categories
+from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from service.domain.tracking import normalise_code
+from service.models.attachment import Attachment
+from service.models.catalogue import CatalogueTask
+from service.models.matter import Matter
+from service.models.petition import Petition
+from service.models.reply import Reply
+from service.models.unit import Office, Unit
+from service.models.user import User
+from service.schemas.base import StrictBoolean
+from service.web.api.actions import SCHEMAS, load_action
+from service.web.console import bp
+from service.web.console.auth import actor_of, current_user, log, login_required
+from service.web.csrf import check_csrf
+from service.web.session import commit, db_session
+
+ACTION_LABELS = {
+    "classify": "Sửa phân loại", "accept": "Thụ lý", "return": "Trả lại đơn", "guide": "Hướng dẫn",
+    "transfer": "Chuyển đơn đến cơ quan có thẩm quyền", "start": "Bắt đầu giải quyết", "extend": "Gia hạn",
+    "mark_complex": "Xác định vụ việc phức tạp", "answer": "Trả lời", "close": "Đóng hồ sơ", "reopen": "Mở lại",
+    "withdraw": "Ghi nhận rút đơn", "route": "Chuyển phòng ban, đơn vị", "assign": "Giao người xử lý",
+    "note": "Thêm ghi chú nội bộ", "merge_matter": "Gộp vụ việc", "split_matter": "Tách đơn khỏi vụ việc",
+    "rename_matter": "Đổi tên vụ việc", "clear_flag": "Gỡ cờ",
+}
+assert set(workflow.ACTIONS) <= set(ACTION_LABELS)
+PEOPLE_ROLES = {"petitioner": "Người gửi đơn", "co_signer": "Người cùng đứng tên"}
+
+
+def load_petition(code: str) -> Petition:
+    """The petition by tracking code when the current user may view it. Raises NotFound otherwise: another
+    office's petition answers exactly like a code that does not exist, so codes cannot be probed."""
+    petition = db_session().scalar(select(Petition).where(Petition.code == (normalise_code(code) or code)))
+    if petition is None or not can_view(current_user(), petition):
+        raise NotFound(f"Không tìm thấy đơn {code}.", f"No petition {code}.")
+    return petition
+
+
+@bp.get("/don/<code>")
+@login_required()
+def petition(code: str):
+    return _page(load_petition(code))
+
+
+@bp.get("/don/<code>/tep/<int:attachment_id>")
+@login_required()
+def attachment(code: str, attachment_id: int):
+    """A file of the petition, always as a download. A denunciation's files may show the denouncer's
+    handwriting (bút tích), so they are identity material (Luật Tố cáo Điều 56)."""
+    p = load_petition(code)
+    file = db_session().scalar(select(Attachment).where(Attachment.id == attachment_id,
+                                                        Attachment.petition_id == p.id))
+    if file is None:
+        raise NotFound("Không tìm thấy tệp đính kèm.", "No such attachment.")
+    if p.kind == "to_cao" and not can_see_identity(current_user(), p):
+        raise Forbidden("Tệp đính kèm của đơn tố cáo được giữ bí mật (Luật Tố cáo Điều 47, 56).",
+                        "A denunciation's attachments are confidential.")
+    log("view_attachment", object_type="petition", object_id=p.code, attachment=file.id, filename=file.filename)
+    commit()
+    response = send_file(io.BytesIO(file.data), mimetype=file.content_type, as_attachment=True,
+                         download_name=file.filename, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.post("/don/<code>/thao-tac/<action>")
+@login_required()
+def petition_action(code: str, action: str):
+    check_csrf()
+    p = load_petition(code)
+    user = current_user()
+    if not casework.may_act(user, p):
+        raise Forbidden("Bạn chỉ được xem đơn này, không thực hiện thao tác.", "Read-only access to this petition.")
+    handler = CONSOLE_ACTIONS.get(action) or (_workflow_action if action in workflow.ACTIONS else None)
+    if handler is None:
+        raise NotFound(f"Không có thao tác “{action}”.", f"No action '{action}'.")
+    session = db_session()
+    try:
+        handler(p, user, action, request.form)
+    except DomainError as err:
+        session.rollback()  # nothing of a refused action is kept; the page shows why, with the form as typed
+        return _page(load_petition(code), error=err, failed=action, values=request.form)
+    commit()
+    flash(f"Đã thực hiện: {ACTION_LABELS[action].lower()}.", "success")
+    if not can_view(user, p):  # sent to another unit or office: it left this user's desk
+        flash(f"Đơn {p.code} đã chuyển khỏi phạm vi của bạn.", "info")
+        return redirect(url_for("console.inbox"), 303)
+    return redirect(url_for("console.petition", code=p.code), 303)
+
+
+# --- the actions ----------------------------------------------------------------------------------------
+
+def _form_params(action: str, form: MultiDict) -> dict[str, Any]:
+    """The action's parameters from the form, typed as the API's schema wants them (empty = not given)."""
+    data: dict[str, Any] = {"action": action}
+    for name, field in SCHEMAS[action]._declared_fields.items():
+        if name in ("action", "at"):
+            continue
+        if isinstance(field, ma_fields.List):
+            values = [v for v in form.getlist(name) if v.strip()]
+            if values:
+                data[name] = values
+        elif isinstance(field, StrictBoolean):
+            if form.get(name) in ("true", "false"):
+                data[name] = form.get(name) == "true"
+        elif (form.get(name) or "").strip():
+            data[name] = form.get(name).strip()
+    return data
+
+
+def _workflow_action(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    params = load_action(_form_params(action, form))
+    params = {k: v for k, v in params.items() if k not in ("action", "at") and v is not None}
+    if action == "answer":
+        params["text"] = notices.check_filled(params.get("text", ""))
+    before = p.status
+    workflow.perform(db_session(), p, action, actor_of(user), **params)
+    log("petition_action", object_type="petition", object_id=p.code, op=action, status_from=before,
+        status_to=p.status)
+
+
+def _route(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    """Another office of the unit or a city department (classify with an office), or another unit."""
+    unit, office, reason = (form.get(k, "").strip() for k in ("unit", "office", "reason"))
+    if not reason:
+        raise ValidationFailed("Cần ghi lý do chuyển.", "A reason is required.", fields={"reason": ["Cần ghi lý do."]})
+    s, actor = db_session(), actor_of(user)
+    if unit and unit != p.unit.code:
+        casework.move_to_unit(s, p, actor, unit=unit, office=office or None, reason=reason)
+    elif office:
+        casework.route_to_office(s, p, actor, office=office, reason=reason)
+    else:
+        raise ValidationFailed("Chọn phòng ban hoặc đơn vị nhận đơn.", "Choose an office or a unit.",
+                               fields={"office": ["Chọn nơi nhận."]})
+    log("petition_action", object_type="petition", object_id=p.code, op="route", unit=p.unit.code,
+        office=p.routing.get("office"))
+
+
+def _assign(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    s = db_session()
+    raw = form.get("assignee", "").strip()
+    assignee = s.get(User, int(raw)) if raw.isdigit() else None
+    if raw and assignee is None:
+        raise ValidationFailed("Không tìm thấy cán bộ.", "No such user.", fields={"assignee": ["Không tìm thấy."]})
+    casework.assign(s, p, assignee, actor_of(user), reason=form.get("reason"))
+    log("petition_assigned", object_type="petition", object_id=p.code,
+        assignee=assignee.username if assignee else None)
+
+
+def _note(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    event = casework.add_note(db_session(), p, actor_of(user), form.get("text", ""))
+    db_session().flush()
+    log("note_added", object_type="petition", object_id=p.code, event=event.id)
+
+
+def _matter(p: Petition) -> Matter:
+    if p.matter_id is None:
+        raise ValidationFailed("Đơn chưa thuộc vụ việc nào.", "The petition has no matter.")
+    return db_session().get(Matter, p.matter_id)
+
+
+def _merge(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    s, keep = db_session(), _matter(p)
+    other = casework.find_matter(s, form.get("other", ""), None if user.role == "admin" else p.unit_id)
+    matters.merge_matters(s, keep, other, actor_of(user), form.get("reason", ""))
+    log("matter_changed", object_type="matter", object_id=keep.id, op="merge", merged=other.id, petition=p.code)
+
+
+def _split(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    old = _matter(p)
+    new = matters.split_petition(db_session(), p, actor_of(user), form.get("reason", ""))
+    log("matter_changed", object_type="matter", object_id=old.id, op="split", new=new.id, petition=p.code)
+
+
+def _rename(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    matter = _matter(p)
+    matters.rename_matter(db_session(), matter, form.get("title", ""), actor_of(user), form.get("reason", ""))
+    log("matter_changed", object_type="matter", object_id=matter.id, op="rename", petition=p.code)
+
+
+def _clear_flag(p: Petition, user: User, action: str, form: MultiDict) -> None:
+    raw = form.get("flag_id", "")
+    flag = casework.clear_flag(db_session(), p, int(raw) if raw.isdigit() else 0, actor_of(user),
+                               form.get("reason", ""))
+    log("petition_action", object_type="petition", object_id=p.code, op="clear_flag", flag=flag.code)
+
+
+CONSOLE_ACTIONS: dict[str, Callable[[Petition, User, str, MultiDict], None]] = {
+    "route": _route, "assign": _assign, "note": _note, "merge_matter": _merge, "split_matter": _split,
+    "rename_matter": _rename, "clear_flag": _clear_flag,
+}
+
+
+# --- the page -------------------------------------------------------------------------------------------
+
+def _page(p: Petition, *, error: DomainError | None = None, failed: str | None = None,
+          values: MultiDict | None = None):
+    """Render the page; a denouncer's identity shown is an audited view (Luật Tố cáo Điều 47)."""
+    s, user = db_session(), current_user()
+    identity = can_see_identity(user, p)
+    if identity and p.kind == "to_cao" and p.people:
+        log("view_identity", object_type="petition", object_id=p.code, people=len(p.people))
+    commit()
+    acting = casework.may_act(user, p)
+    allowed = workflow.allowed_actions(p) if acting else []
+    task = s.get(CatalogueTask, p.task_id) if p.task_id else None
+    context = {
+        "p": p, "identity": identity, "hidden_label": HIDDEN_DENOUNCER, "people_roles": PEOPLE_ROLES,
+        "acting": acting, "allowed": allowed, "labels": ACTION_LABELS, "task": task,
+        "task_plan": task.plan.code if task else None,
+        "collaborating": _office_names(s, p), "deadlines": casework.deadline_states(s, p),
+        "matter": casework.matter_view(s, user, p), "flags": casework.open_flags(s, p),
+        "rule_labels": casework.FLAG_RULE_LABELS,
+        "timeline": casework.timeline(s, p), "event_label": casework.event_label,
+        "notes": casework.notes(s, p), "replies": _replies(s, p),
+        "assignee": s.get(User, p.assignee_id) if p.assignee_id else None,
+        "assignable": casework.assignable_users(s, p) if acting else [],
+        "error": error, "failed": failed, "values": values or MultiDict(),
+        "kinds": KINDS, "categories": categories(), "statuses": STATUSES,
+        "basis": lambda action: notices.action_basis(action, p.kind),
+        "answer_draft": notices.answer_draft(p) if "answer" in allowed else "",
+    }
+    if acting and "classify" in allowed:
+        context.update(_route_choices(s, p))
+    status = error.http_status if error is not None else 200
+    return render_template("console/petition.html", **context), status
+
+
+def _office_names(s, p: Petition) -> list[str]:
+    codes = p.collaborating_office_codes or []
+    names = dict(s.execute(select(Office.code, Office.name).where(Office.unit_id == p.unit_id,
+                                                                  Office.code.in_(codes))).all()) if codes else {}
+    return [names.get(c, c) for c in codes]
+
+
+def _replies(s, p: Petition) -> list[Reply]:
+    return list(s.scalars(select(Reply).where(Reply.petition_id == p.id).order_by(Reply.created_at, Reply.id)))
+
+
+def _route_choices(s, p: Petition) -> dict[str, Any]:
+    """The offices of this unit (but the current one), the city's departments, and the other units."""
+    unit_offices = [o for o in p.unit.offices if o.id != p.lead_office_id]
+    city = s.scalar(select(Unit).where(Unit.kind == "city"))
+    city_offices = city.offices if city is not None and city.id != p.unit_id else []
+    units = s.scalars(select(Unit).where(Unit.id != p.unit_id).order_by(Unit.kind != "city", Unit.name)).all()
+    return {"unit_offices": unit_offices, "city_offices": city_offices, "units": units}
