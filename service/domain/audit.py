@@ -32,6 +32,19 @@ ACTIONS: dict[str, str] = {
     "user_created": "Tạo tài khoản",
     "user_changed": "Sửa tài khoản",
     "data_request": "Yêu cầu dữ liệu cá nhân",
+    "data_request_handled": "Xử lý yêu cầu dữ liệu cá nhân",
+    "dialogue_changed": "Thay đổi phiên đối thoại",
+}
+
+# What an entry's object_type names, in the admin page's words.
+OBJECT_TYPES: dict[str, str] = {
+    "petition": "Đơn",
+    "user": "Tài khoản",
+    "matter": "Vụ việc",
+    "attachment": "Tệp đính kèm",
+    "report": "Báo cáo",
+    "dialogue": "Đối thoại",
+    "audit_log": "Nhật ký",
 }
 
 
@@ -55,21 +68,45 @@ class AuditFilters:
     until: dt.datetime | None = None
 
 
-def search(session: Session, f: AuditFilters, *, page: int = 1, per_page: int = 50) -> tuple[list[AuditEntry], int]:
-    """Newest first, filtered; the admin's audit page and tests read the log through this."""
+def _filtered(f: AuditFilters):
     stmt = select(AuditEntry)
     if f.username:
-        stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.username == f.username)))
+        stmt = stmt.where(AuditEntry.user_id.in_(select(User.id).where(User.username == f.username.strip())))
     for column, value in ((AuditEntry.action, f.action), (AuditEntry.object_type, f.object_type),
                           (AuditEntry.object_id, f.object_id)):
         if value:
-            stmt = stmt.where(column == value)
+            stmt = stmt.where(column == value.strip())
     if f.since:
         stmt = stmt.where(AuditEntry.at >= f.since)
     if f.until:
         stmt = stmt.where(AuditEntry.at <= f.until)
+    return stmt
+
+
+def _newest_first(stmt):
+    return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def search(session: Session, f: AuditFilters, *, page: int = 1, per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    """Newest first, filtered; the admin's audit page and tests read the log through this."""
+    stmt = _filtered(f)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     per_page = max(1, min(per_page, 200))
-    rows = session.scalars(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                           .offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    rows = session.scalars(_newest_first(stmt).offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
     return list(rows), total
+
+
+EXPORT_LIMIT = 100_000  # a CSV an office can still open; narrow the dates for more
+
+
+def export(session: Session, f: AuditFilters, *, limit: int = EXPORT_LIMIT) -> list[AuditEntry]:
+    """Every entry matching the filters (newest first, at most `limit`), for the CSV export."""
+    return list(session.scalars(_newest_first(_filtered(f)).limit(limit)))
+
+
+def usernames(session: Session, entries: list[AuditEntry]) -> dict[int, str]:
+    """The user name of each entry's author, for display (the log keeps only the id)."""
+    ids = {e.user_id for e in entries if e.user_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())

@@ -29,6 +29,13 @@ class Deadline(Base):
         Index("ix_deadlines_escalation", "escalation_level", "due_at",
               postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL"),
               sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL")),
+        # The inbox walks open deadlines in due order and checks none of the petition's comes earlier.
+        Index("ix_deadlines_open_nearest", "due_at", "id", postgresql_include=["petition_id", "step"],
+              postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL"),
+              sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL")),
+        Index("ix_deadlines_open_petition", "petition_id", "due_at", "id",
+              postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL"),
+              sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

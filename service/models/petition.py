@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
@@ -21,6 +21,14 @@ class Petition(Base):
     __table_args__ = (
         Index("ix_petitions_unit_status_received", "unit_id", "status", "received_at"),
         Index("ix_petitions_office_status", "lead_office_id", "status"),
+        # The staff inbox (service.domain.search, bench/inbox.py), PostgreSQL only: what the nearest-deadline
+        # walk filters on, read without the table; and trigram search of the folded content. On SQLite
+        # `WHERE 0` keeps them empty (it has neither INCLUDE nor pg_trgm); the migration says the same.
+        Index("ix_petitions_inbox", "id", postgresql_include=["unit_id", "lead_office_id", "assignee_id", "kind",
+                                                                "status", "category", "channel", "needs_review",
+                                                                "received_at"], sqlite_where=text("0")),
+        Index("ix_petitions_content_trgm", "content_folded", postgresql_using="gin",
+              postgresql_ops={"content_folded": "gin_trgm_ops"}, sqlite_where=text("0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from service.domain import intake, search, status
+from service.domain import audit, intake, search, status
 from service.domain.access import can_view
 from service.domain.errors import DomainError, NotFound, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor
@@ -104,7 +104,12 @@ def load_visible(code: str) -> Petition:
 @bp.get("/petitions/<code>")
 def get_petition(code: str):
     petition = load_visible(code)
-    return jsonify(detail_json(db_session(), petition, g.api_user))
+    body = detail_json(db_session(), petition, g.api_user)
+    if any(not person["hidden"] for person in body["people"]):  # personal data shown: audited (TC Đ47, BVDLCN)
+        audit.record(db_session(), "view_identity", user=g.api_user, object_type="petition", object_id=petition.code,
+                     ip=request.remote_addr, people=len(body["people"]), kind=petition.kind, via="api")
+        commit()
+    return jsonify(body)
 
 
 @bp.get("/petitions")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hmac
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
@@ -31,7 +32,8 @@ def current_user() -> User | None:
     uid = session.get(SESSION_USER)
     if uid is not None:
         user = db_session().get(User, uid)
-        if user is None or not user.active or session.get(SESSION_STAMP) != accounts.password_stamp(user):
+        if user is None or not user.active or not hmac.compare_digest(
+                str(session.get(SESSION_STAMP, "")).encode(), accounts.password_stamp(user).encode()):
             session.pop(SESSION_USER, None)
             user = None
     g.console_user = user

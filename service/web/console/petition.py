@@ -218,11 +218,12 @@ CONSOLE_ACTIONS: dict[str, Callable[[Petition, User, str, MultiDict], None]] = {
 
 def _page(p: Petition, *, error: DomainError | None = None, failed: str | None = None,
           values: MultiDict | None = None):
-    """Render the page; a denouncer's identity shown is an audited view (Luật Tố cáo Điều 47)."""
+    """Render the page; personal data shown is an audited view (Luật Tố cáo Điều 47 for a denouncer,
+    Luật Bảo vệ dữ liệu cá nhân 91/2025 for everyone)."""
     s, user = db_session(), current_user()
     identity = can_see_identity(user, p)
-    if identity and p.kind == "to_cao" and p.people:
-        log("view_identity", object_type="petition", object_id=p.code, people=len(p.people))
+    if identity and p.people:
+        log("view_identity", object_type="petition", object_id=p.code, people=len(p.people), kind=p.kind)
     commit()
     acting = casework.may_act(user, p)
     allowed = workflow.allowed_actions(p) if acting else []

@@ -142,3 +142,24 @@ def test_anonymous_denunciation_is_marked(login_as, session):
     session.commit()
     html = login_as("staff").get(f"/can-bo/don/{p.code}").get_data(as_text=True)
     assert "Tố cáo nặc danh" in html and "Điều 25" in html
+
+
+def test_api_detail_view_of_personal_data_is_audited(session, client):
+    from sqlalchemy import select
+
+    from service.domain.inbound import CITIZEN, InboundMessage, PersonData
+    from service.domain.intake import submit
+    from service.models.user import AuditEntry
+    from tests.helpers import staff_token
+
+    token = staff_token(session, username="vp-api-audit")
+    petition = submit(session, InboundMessage(
+        channel="web", unit="11914", kind="kien_nghi", content="Đề nghị sửa đèn đường ở thôn Đông, hỏng đã lâu.",
+        petitioner=PersonData(name="Trần Thị Mai", phone="0912345678"), consent=True), CITIZEN).petition
+    session.commit()
+    answer = client.get(f"/api/v1/petitions/{petition.code}", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and answer.get_json()["people"][0]["name"] == "Trần Thị Mai"
+    session.expire_all()
+    rows = session.scalars(select(AuditEntry).where(AuditEntry.action == "view_identity",
+                                                    AuditEntry.object_id == petition.code)).all()
+    assert len(rows) == 1 and rows[0].data["via"] == "api"
