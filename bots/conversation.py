@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bots import citizen, prompts
+from bots import dialogue  # đối thoại: /doithoai, «đối thoại» (bots/dialogue.py)
 from bots.drafting import Drafting
 from bots.replies import Incoming, Reply, pick
 from bots.states import (CO_SIGNERS, CONFIRM, CONSENT, CONTACT, DESCRIBE, DRAFTING, EDIT, IDLE, KIND, LOOKUP, MENU,
@@ -141,7 +142,7 @@ class _Turn(Drafting):
             CONTACT: lambda: Reply(prompts.CONTACT_ASK + ("" if optional else prompts.CONTACT_REQUIRED),
                                    prompts.contact_buttons(optional)),
             NAME: lambda: Reply(prompts.NAME, prompts.name_buttons(d.get("suggested_name"), optional)),
-            CO_SIGNERS: lambda: Reply(prompts.CO_SIGNERS, prompts.co_signer_buttons()),
+            CO_SIGNERS: self.co_signer_prompt,  # the count, or the next representative of a crowd
             CONSENT: lambda: Reply(prompts.CONSENT, prompts.consent_buttons()),
             CONFIRM: self.summary, EDIT: lambda: Reply("Bạn muốn sửa mục nào?", list(prompts.EDIT)),
             LOOKUP: lambda: Reply(prompts.LOOKUP),
@@ -157,6 +158,8 @@ class _Turn(Drafting):
             return self.menu(prompts.GREETING) if not self.drafting else [self.prompt(self.state)]
         if inc.choice and inc.choice.startswith("rate:"):
             return self.rate_choice(inc.choice)
+        if dialogue.wants(self):
+            return dialogue.step(self)
         command = _command(inc.text)
         if command is not None:
             return self.command(*command)

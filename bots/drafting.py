@@ -1,5 +1,6 @@
 """The petition-drafting steps of the conversation: kind, description and photos, unit, place, contact,
-name, co-signers, consent, summary (edit or send), and the one call to `intake.submit`.
+name, co-signers and, for a crowd, its representatives, consent, summary (edit or send), and the one call
+to `intake.submit`.
 
 A mixin of `bots.conversation._Turn`, which supplies the plumbing (`go`, `then`, `prompt`, `cancel`,
 `draft`, `inc`); each `on_<state>` method takes one step of its state (see conversation.mmd).
@@ -13,7 +14,7 @@ from bots import prompts
 from bots.replies import Button, Incoming, Reply, pick
 from bots.states import (CO_SIGNERS, CONFIRM, CONSENT, CONTACT, DESCRIBE, EDIT, FIELD_STEPS, KIND, MAX_CHOICES,
                          NAME, PLACE, UNIT, UNIT_CHOICE)
-from service.domain import intake
+from service.domain import flags, intake, matters
 from service.domain.codes import KINDS
 from service.domain.errors import ValidationFailed
 from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
@@ -142,13 +143,84 @@ class Drafting:
             self.draft["name"] = name
         return self.then(CO_SIGNERS)
 
+    # --- co-signers, then for a crowd its representatives (Luật Tiếp công dân Điều 29) --------------
+    # The CO_SIGNERS state has sub-steps kept in the draft: the count, then "rep_step" = name | phone
+    # for each representative in turn (conversation.mmd).
+
+    def co_signer_prompt(self) -> Reply:
+        step, reps = self.draft.get("rep_step"), self.draft.get("representatives", [])
+        if step == "phone":
+            return Reply(prompts.REP_PHONE.format(name=self.draft.get("rep_name", "")))
+        if step == "name":
+            buttons = [prompts.REP_SELF] if self.draft.get("name") and not any(r.get("self") for r in reps) else []
+            low = self.representative_limits()[0]
+            return Reply(prompts.REP_NAME.format(n=len(reps) + 1) + (prompts.REP_OR_DONE if len(reps) >= low else ""),
+                         buttons + ([prompts.DONE] if len(reps) >= low else []))
+        return Reply(prompts.CO_SIGNERS, prompts.co_signer_buttons())
+
+    def representative_limits(self) -> tuple[int, int]:
+        return matters.representative_limits(1 + int(self.draft.get("co_signers") or 0))
+
     def on_co_signers(self) -> list[Reply]:
-        said = pick(prompts.co_signer_buttons(), self.inc) or fold(self.inc.text or "")
-        said = said.split()[0] if said else ""
+        if self.draft.get("rep_step"):
+            return self.on_representative()
+        typed = fold(self.inc.text or "").split()
+        # A typed number is the count, even on Zalo where "1" would also pick the first numbered option.
+        said = typed[0] if typed and typed[0].isdigit() else pick(prompts.co_signer_buttons(), self.inc) or ""
         if not said.isdigit() or int(said) > MAX_CO_SIGNERS:
             return [Reply(f"Vui lòng gõ một số từ 0 đến {MAX_CO_SIGNERS}."), self.prompt(CO_SIGNERS)]
         self.draft["co_signers"] = int(said)
-        return self.then(CONFIRM if self.draft.get("consent") else CONSENT)
+        self.draft["representatives"] = []
+        people = 1 + int(said)
+        if people < flags.CROWD:
+            return self.after_co_signers()
+        low, high = self.representative_limits()
+        self.draft["rep_step"] = "name"
+        return [Reply(prompts.REP_INTRO.format(people=people, low=low, high=high)), self.prompt(CO_SIGNERS)]
+
+    def on_representative(self) -> list[Reply]:
+        reps, inc = list(self.draft.get("representatives", [])), self.inc
+        low, high = self.representative_limits()
+        if self.draft["rep_step"] == "phone":
+            try:
+                phone = normalise_phone(inc.text or inc.phone)
+            except FieldError as err:
+                return [Reply(err.message), self.prompt(CO_SIGNERS)]
+            if not phone:
+                return [self.prompt(CO_SIGNERS)]
+            reps.append({"name": self.draft.pop("rep_name"), "phone": phone})
+        else:
+            said = fold(inc.text or "")
+            choice = pick(self.co_signer_prompt().buttons, inc) or ("done" if said in prompts.DONE.aliases else None)
+            if choice == "done":
+                if len(reps) < low:
+                    return [Reply(prompts.REP_TOO_FEW.format(low=low)), self.prompt(CO_SIGNERS)]
+                return self.after_co_signers()
+            if choice == "self" and self.draft.get("name"):
+                reps.append({"self": True})
+            else:
+                try:
+                    name = clean_text(inc.text, label="họ tên người đại diện", max_chars=200, required=True)
+                except FieldError as err:
+                    return [Reply(err.message), self.prompt(CO_SIGNERS)]
+                self.draft["rep_name"], self.draft["rep_step"] = name, "phone"
+                return [self.prompt(CO_SIGNERS)]
+        self.draft["representatives"] = reps
+        self.draft["rep_step"] = "name"
+        noted = Reply(prompts.REP_NOTED.format(n=len(reps), who=self.representative_label(reps[-1])))
+        if len(reps) >= high:
+            return self.after_co_signers(noted)
+        return [noted, self.prompt(CO_SIGNERS)]
+
+    def after_co_signers(self, *before: Reply) -> list[Reply]:
+        self.draft.pop("rep_step", None)
+        self.draft.pop("rep_name", None)
+        return self.then(CONFIRM if self.draft.get("consent") else CONSENT, *before)
+
+    def representative_label(self, rep: dict[str, Any]) -> str:
+        if rep.get("self"):
+            return ", ".join(x for x in (self.draft.get("name"), self.draft.get("phone"), "người gửi đơn") if x)
+        return f"{rep['name']}, {rep['phone']}"
 
     def on_consent(self) -> list[Reply]:
         choice = pick(prompts.consent_buttons(), self.inc)
@@ -172,6 +244,8 @@ class Drafting:
                  f"• Nội dung: {content if len(content) <= 400 else content[:400] + '…'}",
                  f"• Ảnh: {len(d.get('photos', []))}", f"• Gửi tới: {d.get('unit_name', '')}",
                  f"• Địa điểm: {where}", f"• Người gửi: {person}", f"• Số người cùng ký: {d.get('co_signers', 0)}"]
+        if d.get("representatives"):
+            lines.append("• Người đại diện: " + "; ".join(self.representative_label(r) for r in d["representatives"]))
         return Reply("\n".join(lines), list(prompts.CONFIRM))
 
     def on_confirm(self) -> list[Reply]:
@@ -199,10 +273,14 @@ class Drafting:
     def message(self) -> InboundMessage:
         d = self.draft
         place = d.get("place")
-        person = PersonData(name=d.get("name"), phone=d.get("phone")) if d.get("name") or d.get("phone") else None
+        reps = d.get("representatives") or []
+        person = PersonData(name=d.get("name"), phone=d.get("phone"), representative=any(r.get("self") for r in reps)) \
+            if d.get("name") or d.get("phone") else None
+        listed = [PersonData(name=r["name"], phone=r["phone"], representative=True) for r in reps if not r.get("self")]
+        count = int(d.get("co_signers") or 0)
         return InboundMessage(
             channel=self.channel, content="\n".join(d.get("content", [])), unit=d.get("unit"), kind=d.get("kind"),
-            petitioner=person, co_signers=int(d.get("co_signers") or 0),
+            petitioner=person, co_signers=listed or count, co_signer_total=count,
             location=Location(place.get("lat"), place.get("lon"), place.get("address")) if place else None,
             attachments=[AttachmentData(p["filename"], base64.b64decode(p["data"])) for p in d.get("photos", [])],
             consent=bool(d.get("consent")), chat_user_id=self.user,
@@ -226,9 +304,12 @@ class Drafting:
         if any(f.startswith("attachments") for f in err.fields):
             self.draft["photos"] = []
             text += "\nCác ảnh không hợp lệ đã được bỏ."
-        step = next((FIELD_STEPS[f] for f in err.fields if f in FIELD_STEPS), CONFIRM)
+        step = next((FIELD_STEPS.get(f) or (CO_SIGNERS if f.startswith("co_signers.") else None)
+                     for f in err.fields if f in FIELD_STEPS or f.startswith("co_signers.")), CONFIRM)
         if step == DESCRIBE:
             self.draft["content"] = []
+        if step == CO_SIGNERS:
+            self.draft["representatives"] = []  # asked again from the count
         if step != CONFIRM:
             self.draft["editing"] = True
         return self.go(step, Reply(text))

@@ -49,7 +49,17 @@ PLACE = "Sự việc xảy ra ở đâu? Gửi vị trí, gõ địa chỉ, ho�
 CONTACT_ASK = "Số điện thoại để cơ quan liên hệ với bạn? Bấm “Chia sẻ số điện thoại” hoặc gõ số (ví dụ 0912345678)."
 CONTACT_REQUIRED = " Với đơn khiếu nại, tố cáo, cần có họ tên và cách liên hệ của người gửi."
 NAME = "Họ và tên của bạn?"
-CO_SIGNERS = "Ngoài bạn, có bao nhiêu người cùng ký tên vào đơn? Gõ một số (0 nếu chỉ mình bạn)."
+CO_SIGNERS = ("Có bao nhiêu người cùng đứng tên đơn này? Gõ số người cùng ký ngoài bạn "
+              "(0 nếu chỉ mình bạn).")
+# A crowd's representatives (Luật Tiếp công dân Điều 29), asked one by one.
+REP_INTRO = ("Đơn có {people} người cùng đứng tên. Theo Luật Tiếp công dân (Điều 29), những người cùng đứng tên "
+             "cử từ {low} đến {high} người đại diện để trình bày và nhận thông báo. Xin cho biết từng người đại diện.")
+REP_NAME = "Người đại diện thứ {n}: gõ họ và tên."
+REP_OR_DONE = " Nếu đã đủ, bấm “Xong” (hoặc gõ: xong)."
+REP_PHONE = "Số điện thoại của người đại diện {name}? (ví dụ 0912345678)"
+REP_NOTED = "Đã ghi người đại diện thứ {n}: {who}."
+REP_TOO_FEW = "Cần ít nhất {low} người đại diện."
+REP_SELF = Button("Tôi là người đại diện", "self", aliases=("toi", "la toi", "toi la nguoi dai dien", "chinh toi"))
 CONSENT = ("Để giải quyết đơn, cơ quan cần thu thập và xử lý dữ liệu cá nhân của bạn (họ tên, số điện thoại, vị trí, "
            "nội dung, ảnh) theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, chỉ để giải quyết đơn và liên hệ "
            "với bạn; người tố cáo được giữ bí mật danh tính. Bạn có đồng ý không?")
@@ -73,7 +83,8 @@ EDIT = [Button("Loại đơn", "kind", aliases=("loai", "loai don")),
         Button("Địa điểm", "place", aliases=("dia diem", "vi tri")),
         Button("Số điện thoại", "contact", aliases=("so dien thoai", "dien thoai", "sdt")),
         Button("Họ tên", "name", aliases=("ho ten", "ten")),
-        Button("Số người cùng ký", "co_signers", aliases=("so nguoi", "nguoi cung ky")),
+        Button("Số người cùng ký, người đại diện", "co_signers",
+               aliases=("so nguoi", "nguoi cung ky", "so nguoi cung ky", "nguoi dai dien", "dai dien")),
         Button("Quay lại", "back", aliases=("quay lai", "thoi"))]
 RATING_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường", 4: "Hài lòng", 5: "Rất hài lòng"}
 RATE_ASK = "Bạn hài lòng với kết quả giải quyết đơn {code} đến đâu? Chọn từ 1 (rất không hài lòng) đến 5 (rất hài lòng)."

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the service needs on a fresh Debian machine: Python packages into .venv,
-# and with --system also PostgreSQL and Chromium (for the database and browser tests).
+# and with --system also PostgreSQL, Chromium and LibreOffice Writer (database, browser and PDF tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,12 @@ if [[ "${1:-}" == "--system" ]]; then
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  # LibreOffice (headless Writer only) renders the DOCX briefings and notices to PDF.
+  if ! command -v soffice >/dev/null 2>&1; then
+    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null
   fi
 fi
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
 
 
+# The workflow decisions the periodic reports read per petition (service.domain.reports), from the index alone.
+DECISION_EVENTS_WHERE = ("kind IN ('accepted', 'answered', 'returned', 'guided', 'transferred', 'withdrawn', "
+                         "'closed', 'reopened')")
+
+
 class Event(Base):
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_decisions", "petition_id", "kind", "at",
+                            postgresql_where=text(DECISION_EVENTS_WHERE), sqlite_where=text(DECISION_EVENTS_WHERE)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bots import conversation
 from bots.replies import Button, Incoming, Reply, pick
+from service.domain import flags, matters
 from service.domain.inbound import AttachmentData, Location
 from service.models import ChatConversation, Petition
 from tests.bots.helpers import code_in, count
@@ -157,3 +158,83 @@ def test_cancel_words_with_or_without_diacritics(session, word):
     citizen.say("1")
     assert "Đã huỷ" in citizen.say(word)[0]
     assert citizen.state == conversation.MENU
+
+
+# ---- a crowd's representatives (Luật Tiếp công dân Điều 29) ----------------------------------------
+
+def to_co_signers(citizen: Citizen) -> None:
+    for text in ("1", "1", "Cống thoát nước ở tổ 3 bị tắc, nước tràn vào nhà dân.", "xong", "kim thanh",
+                 "Tổ 3, thôn Kim Lũy", "0987654321", "Phạm Thị Dung"):
+        citizen.say(text)
+    assert citizen.state == conversation.CO_SIGNERS
+
+
+def stored_people(session, code: str) -> tuple[Petition, list[tuple]]:
+    petition = session.scalar(select(Petition).where(Petition.code == code))
+    return petition, [(p.role, p.name, p.phone, p.representative) for p in petition.people]
+
+
+def test_a_crowd_names_its_representatives_one_by_one(session):
+    citizen = Citizen(session)
+    to_co_signers(citizen)
+    intro, ask = citizen.say(str(flags.CROWD + 2))  # eight people: one or two representatives
+    assert f"Đơn có {flags.CROWD + 3} người cùng đứng tên" in intro and "từ 1 đến 2 người đại diện" in intro
+    assert ask == "Người đại diện thứ 1: gõ họ và tên."
+    assert citizen.say("xong") == ["Cần ít nhất 1 người đại diện.", ask]  # at least one
+    assert "Số điện thoại của người đại diện Tran Van Binh?" in citizen.say("Tran Van Binh")[0]
+    assert "không phải số Việt Nam" in citizen.say("12345")[0]
+    noted, ask = citizen.say("0912 000 111")
+    assert noted == "Đã ghi người đại diện thứ 1: Tran Van Binh, 0912000111." and "Người đại diện thứ 2" in ask
+    assert citizen.state == conversation.CO_SIGNERS
+    noted, consent = citizen.say("Tôi là người đại diện")  # the sender; two is the most for eight people
+    assert "Phạm Thị Dung, 0987654321, người gửi đơn" in noted and "Bạn có đồng ý không?" in consent
+    summary = citizen.say("dong y")[0]
+    assert "• Người đại diện: Tran Van Binh, 0912000111; Phạm Thị Dung, 0987654321, người gửi đơn" in summary
+    petition, people = stored_people(session, code_in(citizen.say("gui don")))
+    assert petition.co_signer_count == flags.CROWD + 2
+    assert people == [("petitioner", "Phạm Thị Dung", "0987654321", True),
+                      ("co_signer", "Tran Van Binh", "0912000111", True)]
+    assert not matters.needs_representatives(petition)
+
+
+def test_more_than_ten_people_name_up_to_five_and_finish_with_xong(session):
+    citizen = Citizen(session, user="u-crowd")
+    to_co_signers(citizen)
+    assert "từ 1 đến 5 người đại diện" in citizen.say("30")[0]
+    for n, name in enumerate(("Lê Văn Cường", "vu thi hoa", "Đỗ Minh"), start=1):
+        citizen.say(name)
+        citizen.say(f"091200011{n}")
+    assert citizen.state == conversation.CO_SIGNERS
+    citizen.say("XONG")  # with or without diacritics, any case
+    assert citizen.state == conversation.CONSENT
+    citizen.say("đồng ý")
+    petition, people = stored_people(session, code_in(citizen.say("gửi đơn")))
+    assert petition.co_signer_count == 30
+    assert people[1:] == [("co_signer", "Lê Văn Cường", "0912000111", True),
+                          ("co_signer", "vu thi hoa", "0912000112", True), ("co_signer", "Đỗ Minh", "0912000113", True)]
+    assert people[0] == ("petitioner", "Phạm Thị Dung", "0987654321", False)
+
+
+def test_fewer_people_are_not_asked_and_editing_the_count_drops_the_representatives(session):
+    citizen = Citizen(session, user="u-edit")
+    to_co_signers(citizen)
+    citizen.say("9")
+    citizen.say("Lê Văn Cường")
+    citizen.say("0912000111")
+    citizen.say("xong")
+    citizen.say("dong y")
+    assert "Người đại diện: Lê Văn Cường" in citizen.say("x")[-1]
+    citizen.say("sua")
+    assert "Có bao nhiêu người cùng đứng tên đơn này?" in citizen.say("nguoi dai dien")[0]
+    summary = citizen.say(str(flags.CROWD - 2))[0]  # below the threshold: straight back to the summary
+    assert "Số người cùng ký: 3" in summary and "Người đại diện" not in summary
+    petition, people = stored_people(session, code_in(citizen.say("1")))
+    assert petition.co_signer_count == flags.CROWD - 2 and len(people) == 1
+
+
+def test_a_typed_one_is_a_count_not_the_first_numbered_option(session):
+    citizen = Citizen(session, user="u-one")
+    to_co_signers(citizen)
+    citizen.say("1")
+    draft = session.scalar(select(ChatConversation.draft).where(ChatConversation.chat_user_id == "u-one"))
+    assert draft["co_signers"] == 1 and citizen.state == conversation.CONSENT

@@ -205,3 +205,27 @@ def test_edited_messages_and_unknown_updates_are_ignored(telegram_chat, session)
     assert telegram_chat.post(in_group).get_json()["result"] == "ignored" and nothing_stored(session)
     assert telegram_chat.client.post("/bots/telegram/webhook", data="not json",
                                      headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret"}).status_code == 400
+
+
+def test_a_crowd_names_its_representatives_with_the_keyboard(telegram_chat, fake_telegram, session):
+    chat = telegram_chat
+    for text in ("/start", "Gửi phản ánh, kiến nghị", "kien nghi", "Đề nghị làm lại cầu dân sinh thôn Đông bị sập.",
+                 "Xong", "an khanh", "Bỏ qua", "0912345678", "Nguyễn Văn An"):
+        chat.say(text)
+    intro, ask = chat.say("24")  # 25 people: one to five representatives
+    assert "Đơn có 25 người cùng đứng tên" in intro and "từ 1 đến 5 người đại diện" in intro
+    keyboard = [b["text"] for row in chat.last_markup()["keyboard"] for b in row]
+    assert ask == "Người đại diện thứ 1: gõ họ và tên." and keyboard == ["Tôi là người đại diện"]
+    chat.say("Tôi là người đại diện")
+    assert [b["text"] for row in chat.last_markup()["keyboard"] for b in row] == ["Xong"]
+    chat.say("Hoàng Thị Mai")
+    assert chat.say("098 765 4321") == ["Đã ghi người đại diện thứ 2: Hoàng Thị Mai, 0987654321.",
+                                        "Người đại diện thứ 3: gõ họ và tên. Nếu đã đủ, bấm “Xong” (hoặc gõ: xong)."]
+    chat.say("Xong")
+    summary = chat.say("Đồng ý")[-1]
+    assert "• Số người cùng ký: 24" in summary
+    assert "• Người đại diện: Nguyễn Văn An, 0912345678, người gửi đơn; Hoàng Thị Mai, 0987654321" in summary
+    petition = session.scalar(select(Petition).where(Petition.code == code_in(chat.say("Gửi đơn"))))
+    assert petition.co_signer_count == 24
+    assert [(p.role, p.name, p.representative) for p in petition.people] == \
+        [("petitioner", "Nguyễn Văn An", True), ("co_signer", "Hoàng Thị Mai", True)]

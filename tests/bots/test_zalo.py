@@ -211,3 +211,24 @@ def test_events_builder_signs_like_zalo():
     raw, headers = events.signed(events.text("x"))
     assert signature.verify(raw, headers[signature.HEADER], APP_ID, OA_SECRET)
     assert not signature.verify(raw, headers[signature.HEADER], APP_ID, "")
+
+
+def test_a_crowd_names_its_representatives_with_numbered_options(zalo_chat, fake_zalo, session):
+    chat = zalo_chat
+    chat.send(chat.events.follow())
+    for text in ("1", "1", "Bãi rác tự phát cạnh trường tiểu học thôn Nam gây mùi hôi.", "xong", "cat hai", "bo qua",
+                 "0912345678", "Lê Văn Cường"):
+        chat.say(text)
+    intro, ask = chat.say("6")  # seven people: one or two representatives
+    assert "Đơn có 7 người cùng đứng tên" in intro and "từ 1 đến 2 người đại diện" in intro
+    assert "Người đại diện thứ 1: gõ họ và tên." in ask and "\n1. Tôi là người đại diện" in ask
+    assert chat.say("nguyen thi lan") == ["Số điện thoại của người đại diện nguyen thi lan? (ví dụ 0912345678)"]
+    assert chat.say("0901 234 567")[0] == "Đã ghi người đại diện thứ 1: nguyen thi lan, 0901234567."
+    noted, consent = chat.say("1")  # Tôi là người đại diện: the second and last for seven people
+    assert noted == "Đã ghi người đại diện thứ 2: Lê Văn Cường, 0912345678, người gửi đơn." and "đồng ý" in consent
+    summary = chat.say("1")[-1]
+    assert "• Người đại diện: nguyen thi lan, 0901234567; Lê Văn Cường, 0912345678, người gửi đơn" in summary
+    petition = session.scalar(select(Petition).where(Petition.code == code_in(chat.say("1"))))
+    assert petition.co_signer_count == 6 and petition.channel == "zalo"
+    assert [(p.role, p.phone, p.representative) for p in petition.people] == \
+        [("petitioner", "0912345678", True), ("co_signer", "0901234567", True)]

@@ -73,6 +73,13 @@ def build_spec() -> dict:
         "responses": {"200": {"description": "Nhiệm vụ"}, **_errors(404)}}})
     spec.path(path="/api/v1/categories", operations={"get": {"summary": "Lĩnh vực",
                                                              "responses": {"200": {"description": "Danh sách"}}}})
+    from service.web.api.reports import openapi_operation
+
+    spec.path(path="/api/v1/reports", operations={"get": openapi_operation(_errors(401, 403, 422))})
+    from service.web.api.dialogues import openapi_paths
+
+    for path, operations in openapi_paths(_errors).items():
+        spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 

@@ -1,13 +1,232 @@
-"""Console views: Đối thoại (placeholder until written)."""
+"""Console views: Đối thoại — plan and announce dialogue sessions, the briefing (page, DOCX, PDF), minutes,
+commitments and the conclusion notice. For the unit's chairperson and its Văn phòng HĐND-UBND (task 4.3);
+every other role or office gets 403 (service.domain.dialogue.can_manage)."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 
+from service.domain import briefing as briefings
+from service.domain import commitments, dialogue
+from service.domain.dialogue_documents import briefing_document, conclusion_document
+from service.domain.documents import build_docx, docx_to_pdf, soffice_path
+from service.domain.errors import Conflict, DomainError, ValidationFailed
+from service.models.dialogue import Commitment, DialogueSession
+from service.models.petition import Petition
+from service.models.unit import Unit
 from service.web.console import bp
-from service.web.console.auth import login_required
+from service.web.console.auth import actor_of, current_user, log, login_required
+from service.web.csrf import check_csrf
+from service.web.session import commit, db_session
+
+ROLES = ("admin", "staff", "office_head", "chairperson")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+STEPS = {"thong-bao": "announce", "da-to-chuc": "hold", "bien-ban": "minutes", "phat-bieu": "speech",
+         "cam-ket": "commitment", "ket-thuc": "close"}
+DONE = {"announce": "Đã công bố thông báo đối thoại và gửi tới người đăng ký nhận tin.",
+        "hold": "Đã ghi nhận phiên đối thoại đã tổ chức.", "minutes": "Đã lưu biên bản và kết luận.",
+        "speech": "Đã ghi ý kiến phát biểu vào biên bản.", "commitment": "Đã ghi cam kết và báo cho công dân liên quan.",
+        "close": "Đã kết thúc phiên đối thoại; người đăng ký phát biểu được thông báo kết luận."}
 
 
-@bp.get("/doi-thoai")
-@login_required("admin", "staff", "office_head", "chairperson")
+def _load(session_id: int) -> DialogueSession:
+    """The session if the current user manages its unit; NotFound (404) or Forbidden (403) otherwise."""
+    ds = dialogue.get_session(db_session(), session_id)
+    dialogue.check_manage(current_user(), ds.unit_id)
+    return ds
+
+
+def _units() -> list[Unit]:
+    user = current_user()
+    if user.role == "admin":
+        return list(db_session().scalars(select(Unit).order_by(Unit.kind != "city", Unit.name)))
+    return [user.unit] if user.unit is not None else []
+
+
+@bp.route("/doi-thoai", methods=["GET", "POST"])
+@login_required(*ROLES)
 def dialogues():
-    return render_template("console/placeholder.html", title="Đối thoại")
+    user = current_user()
+    if user.role != "admin" and not dialogue.can_manage(user, user.unit_id):
+        abort(403)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        check_csrf()
+        form = request.form
+        try:
+            ds = dialogue.create_session(
+                db_session(), actor_of(user), unit=form.get("unit") or (user.unit.code if user.unit else ""),
+                starts_at=form.get("date", ""), time=form.get("time") or None, place=form.get("place"),
+                topics=[t for t in form.get("topics", "").splitlines() if t.strip()], chair=form.get("chair"),
+                participants=form.getlist("participants") + [t for t in form.get("others", "").splitlines()
+                                                             if t.strip()], user=user)
+        except ValidationFailed as err:
+            errors = err.fields
+        else:
+            log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="created")
+            commit()
+            flash("Đã tạo phiên đối thoại. Chuẩn bị tài liệu và công bố thông báo ít nhất 7 ngày trước.", "success")
+            return redirect(url_for("console.dialogue", session_id=ds.id), code=303)
+    offices = [] if user.unit is None else list(user.unit.offices)
+    return render_template("console/dialogues.html", sessions=dialogue.sessions_for(db_session(), user),
+                           statuses=dialogue.STATUSES, units=_units(), offices=offices, errors=errors,
+                           values=request.form), 422 if errors else 200
+
+
+def _page(ds: DialogueSession, *, failed: str | None = None, error: DomainError | None = None, status: int = 200):
+    s = db_session()
+    unit = s.get(Unit, ds.unit_id)
+    codes = dict(s.execute(select(Petition.id, Petition.code).where(Petition.unit_id == unit.id)).all())
+    offices = {o.id: o for o in unit.offices}
+    return render_template(
+        "console/dialogue.html", ds=ds, unit=unit, statuses=dialogue.STATUSES, failed=failed, error=error,
+        values=request.form if failed else {}, codes=codes, offices=offices,
+        registrations=[(r, dialogue.speaker_name(s, r)) for r in dialogue.registrations_of(s, ds)],
+        agenda=[(a, dialogue.agenda_speaker(s, a)) for a in dialogue.agenda_of(s, ds)],
+        commitments=commitments.commitments_of(s, ds), is_overdue=commitments.is_overdue,
+        commitment_statuses=dialogue.COMMITMENT_STATUSES, pdf_available=soffice_path() is not None,
+    ), status
+
+
+@bp.get("/doi-thoai/<int:session_id>", endpoint="dialogue")
+@login_required(*ROLES)
+def dialogue_page(session_id: int):
+    return _page(_load(session_id))
+
+
+def _do(step: str, ds: DialogueSession) -> None:
+    s, user, form = db_session(), current_user(), request.form
+    actor = actor_of(user)
+    if step == "announce":
+        dialogue.announce(s, ds, actor)
+    elif step == "hold":
+        dialogue.mark_held(s, ds, actor)
+    elif step == "minutes":
+        dialogue.save_minutes(s, ds, minutes=form.get("minutes"), conclusion=form.get("conclusion"))
+    elif step == "speech":
+        reg = form.get("registration_id", "")
+        dialogue.record_speech(s, ds, title=form.get("title"), speaker=form.get("speaker"), answer=form.get("answer"),
+                               petition_code=form.get("petition_code") or None, office=form.get("office") or None,
+                               registration_id=int(reg) if reg.isdigit() else None)
+    elif step == "commitment":
+        commitments.add_commitment(s, ds, actor, text=form.get("text"), office=form.get("office"),
+                                   due=form.get("due"), petition_codes=form.get("petitions"))
+    elif step == "close":
+        dialogue.close(s, ds, actor)
+
+
+@bp.post("/doi-thoai/<int:session_id>/<step>")
+@login_required(*ROLES)
+def dialogue_action(session_id: int, step: str):
+    check_csrf()
+    if step not in STEPS:
+        abort(404)
+    ds = _load(session_id)
+    action = STEPS[step]
+    try:
+        _do(action, ds)
+    except (ValidationFailed, Conflict) as err:
+        db_session().rollback()
+        return _page(dialogue.get_session(db_session(), session_id), failed=action, error=err,
+                     status=err.http_status)
+    log("dialogue_changed", object_type="dialogue", object_id=ds.id, step=action)
+    commit()
+    flash(DONE[action], "success")
+    return redirect(url_for("console.dialogue", session_id=ds.id), code=303)
+
+
+@bp.post("/doi-thoai/<int:session_id>/cam-ket/<int:commitment_id>/<step>")
+@login_required(*ROLES)
+def commitment_action(session_id: int, commitment_id: int, step: str):
+    check_csrf()
+    ds = _load(session_id)
+    c = db_session().get(Commitment, commitment_id)
+    if c is None or c.session_id != ds.id or step not in ("hoan-thanh", "huy"):
+        abort(404)
+    action = "commitment_done" if step == "hoan-thanh" else "commitment_cancel"
+    try:
+        if step == "hoan-thanh":
+            commitments.complete_commitment(db_session(), c, actor_of(current_user()), request.form.get("result"))
+        else:
+            commitments.cancel_commitment(db_session(), c, actor_of(current_user()), request.form.get("result"))
+    except (ValidationFailed, Conflict) as err:
+        db_session().rollback()
+        return _page(dialogue.get_session(db_session(), session_id), failed=f"{action}-{commitment_id}", error=err,
+                     status=err.http_status)
+    log("dialogue_changed", object_type="commitment", object_id=c.id, step=action)
+    commit()
+    flash("Đã cập nhật cam kết.", "success")
+    return redirect(url_for("console.dialogue", session_id=ds.id, _anchor="cam-ket"), code=303)
+
+
+# --- the briefing -------------------------------------------------------------------------------
+
+@bp.route("/doi-thoai/<int:session_id>/tai-lieu", methods=["GET", "POST"])
+@login_required(*ROLES)
+def dialogue_briefing(session_id: int):
+    ds = _load(session_id)
+    s = db_session()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        check_csrf()
+        try:
+            briefings.edit_briefing(s, ds, intro=request.form.get("intro"),
+                                    notes={k: request.form.get(f"note_{k}") for k in briefings.SECTIONS})
+        except ValidationFailed as err:
+            errors = err.fields
+            s.rollback()
+        else:
+            log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="briefing_edited")
+            commit()
+            flash("Đã lưu phần chỉnh sửa tài liệu.", "success")
+            return redirect(url_for("console.dialogue_briefing", session_id=ds.id), code=303)
+    b = briefings.current_briefing(s, ds)
+    commit()  # the first compile is kept
+    return render_template("console/dialogue_briefing.html", ds=ds, b=b, sections=briefings.SECTIONS,
+                           errors=errors, pdf_available=soffice_path() is not None), 422 if errors else 200
+
+
+@bp.post("/doi-thoai/<int:session_id>/tai-lieu/tong-hop-lai")
+@login_required(*ROLES)
+def dialogue_briefing_refresh(session_id: int):
+    check_csrf()
+    ds = _load(session_id)
+    briefings.refresh_briefing(db_session(), ds)
+    log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="briefing_compiled")
+    commit()
+    flash("Đã tổng hợp lại số liệu; phần mở đầu và ghi chú của bạn được giữ nguyên.", "success")
+    return redirect(url_for("console.dialogue_briefing", session_id=ds.id), code=303)
+
+
+def _download(data: bytes, mimetype: str, name: str, ds: DialogueSession, document: str, fmt: str) -> Response:
+    log("export", object_type="dialogue", object_id=ds.id, document=document, format=fmt)
+    commit()
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/doi-thoai/<int:session_id>/tai-lieu.docx")
+@login_required(*ROLES)
+def dialogue_briefing_docx(session_id: int):
+    ds = _load(session_id)
+    data = build_docx(briefing_document(db_session(), ds))
+    return _download(data, DOCX, f"tai-lieu-doi-thoai-{ds.id}.docx", ds, "briefing", "docx")
+
+
+@bp.get("/doi-thoai/<int:session_id>/tai-lieu.pdf")
+@login_required(*ROLES)
+def dialogue_briefing_pdf(session_id: int):
+    ds = _load(session_id)
+    data = docx_to_pdf(build_docx(briefing_document(db_session(), ds)))
+    return _download(data, "application/pdf", f"tai-lieu-doi-thoai-{ds.id}.pdf", ds, "briefing", "pdf")
+
+
+@bp.get("/doi-thoai/<int:session_id>/ket-luan.docx")
+@login_required(*ROLES)
+def dialogue_conclusion_docx(session_id: int):
+    ds = _load(session_id)
+    data = build_docx(conclusion_document(db_session(), ds))
+    return _download(data, DOCX, f"thong-bao-ket-luan-{ds.id}.docx", ds, "conclusion", "docx")
+

@@ -1,0 +1,171 @@
+"""Benchmark: the yearly city report (TT 01/2024 year 2026: 15/12/2025 – 14/12/2026) over N petitions.
+
+    python bench/reports.py [--rows 1000000] [--url postgresql://…/tiepdan_bench_reports] [--runs 3]
+
+Recreates the database, builds the schema with the project's migrations, loads the units, then COPYs N
+petitions received over 18 months (so a third of them predate the year and some are carried over), with
+their workflow events, deadlines, ratings and flagged matters. It then times `reports.build` for the
+whole city and for one unit, and the XLSX of the city report. Goal: the yearly city report <= 2 s.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from service.cli import run_setup  # noqa: E402
+from service.db import Database  # noqa: E402
+from service.domain import reports, spreadsheets  # noqa: E402
+from service.domain.calendar import VN_TZ  # noqa: E402
+from service.domain.codes import CHANNELS, KINDS, categories  # noqa: E402
+from service.domain.report_periods import parse_period  # noqa: E402
+from service.models.petition import Petition  # noqa: E402
+from service.models.unit import Office, Unit  # noqa: E402
+
+DEFAULT_URL = "postgresql://tiepdan:tiepdan@127.0.0.1:5432/tiepdan_bench_reports"
+FIRST = dt.datetime(2025, 6, 15, tzinfo=VN_TZ)
+SPAN_DAYS = 547  # to 14/12/2026
+NOW = dt.datetime(2026, 12, 20, 9, tzinfo=VN_TZ)
+# fate: (weight, events after "received", final status)
+FATES = [(40, ("answered",), "answered"), (15, ("accepted", "answered"), "closed"), (10, ("guided",), "guided"),
+         (5, ("transferred",), "transferred"), (5, ("returned",), "returned"), (3, ("withdrawn",), "withdrawn"),
+         (12, ("accepted",), "in_progress"), (10, (), "classified")]
+
+
+def recreate_database(url: str) -> None:
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _copy(conn: psycopg.Connection, table: str, columns: list[str], rows) -> None:
+    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def load(database: Database, url: str, n: int, seed: int = 11) -> None:
+    rng = random.Random(seed)
+    with database.session_scope() as s:
+        offices: dict[int, list[int]] = {}
+        for unit_id, office_id in s.execute(select(Unit.id, Office.id).join(Office, Office.unit_id == Unit.id)):
+            offices.setdefault(unit_id, []).append(office_id)
+    units = sorted(offices)
+    kinds, cats, channels = list(KINDS), list(categories()), list(CHANNELS)
+    fates = [f for f in FATES for _ in range(f[0])]
+    empty, none = json.dumps({}), json.dumps([])
+    petitions, events, deadlines, ratings = [], [], [], []
+    matters, flags = [], []
+    for i in range(1, n + 1):
+        unit = units[i % len(units)]
+        kind, received = rng.choice(kinds), FIRST + dt.timedelta(minutes=rng.randrange(SPAN_DAYS * 1440))
+        _, steps, status = rng.choice(fates)
+        at, matter_id = received, None
+        if i % 200 == 0:  # one petition in 200 is part of a flagged (đông người / kéo dài) matter
+            matter_id = len(matters) + 1
+            matters.append((matter_id, unit, f"Vụ việc {matter_id}", "open", 7, received, received))
+            flags.append((len(flags) + 1, rng.choice(reports.MATTER_FLAGS), matter_id, received + dt.timedelta(days=1),
+                          empty))
+        petitions.append((i, f"R{i:09d}", kind, rng.choice(cats), 1, rng.choice(channels), unit, "nội dung",
+                          "noi dung", received, status, rng.choice(offices[unit]), none,
+                          rng.random() < 0.03, False, 6 if rng.random() < 0.02 else 0, False, False, empty, empty,
+                          matter_id, received, received))
+        events.append((i, "received", received))
+        handled = None
+        for step in steps:
+            at = at + dt.timedelta(days=rng.randint(1, 25))
+            events.append((i, step, at))
+            handled = handled or at
+        first_step = "tra_loi" if kind in ("kien_nghi", "phan_anh") else "thu_ly"
+        for step, days in (("xu_ly_don", 14), (first_step, 12)):
+            deadlines.append((i, step, received, received + dt.timedelta(days=days), handled))
+        if "accepted" in steps and kind in ("khieu_nai", "to_cao"):
+            start = next(e[2] for e in reversed(events) if e[0] == i and e[1] == "accepted")
+            met = at if "answered" in steps else None
+            deadlines.append((i, "giai_quyet", start, start + dt.timedelta(days=30), met))
+        if "answered" in steps and rng.random() < 0.2:
+            ratings.append((i, rng.randint(1, 5), at + dt.timedelta(days=2)))
+    with psycopg.connect(url) as conn:
+        _copy(conn, "matters", ["id", "unit_id", "title", "status", "petitioner_count", "created_at", "updated_at"],
+              matters)
+        _copy(conn, "petitions", ["id", "code", "kind", "category", "round", "channel", "unit_id", "content",
+                                  "content_folded", "received_at", "status", "lead_office_id",
+                                  "collaborating_office_codes", "anonymous", "identity_disclosed", "co_signer_count",
+                                  "complex", "needs_review", "classification", "routing", "matter_id", "created_at",
+                                  "updated_at"], petitions)
+        _copy(conn, "events", ["petition_id", "kind", "at", "actor_label", "data", "public"],
+              ((pid, kind, at, "bench", "{}", True) for pid, kind, at in events))
+        _copy(conn, "deadlines", ["petition_id", "step", "starts_at", "due_at", "met_at", "rule", "extensions",
+                                  "escalation_level"], (row + ("bench", 0, 0) for row in deadlines))
+        _copy(conn, "ratings", ["petition_id", "score", "created_at"], ratings)
+        _copy(conn, "flags", ["id", "code", "matter_id", "raised_at", "explanation"], flags)
+        for table, last in (("petitions", n), ("matters", len(matters)), ("flags", len(flags))):
+            conn.execute(f"SELECT setval('{table}_id_seq', %s)", (max(last, 1),))
+        conn.commit()
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ("petitions", "events", "deadlines", "ratings", "flags", "matters"):
+            conn.execute(f"VACUUM ANALYZE {table}")
+    print(f"loaded {n:,} petitions, {len(events):,} events, {len(deadlines):,} deadlines, {len(ratings):,} ratings, "
+          f"{len(matters):,} flagged matters")
+
+
+def timed(label: str, fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    print(f"{label:<44} median {statistics.median(times) * 1000:8.1f} ms  (runs: "
+          f"{', '.join(f'{t * 1000:.0f}' for t in times)} ms)")
+    return statistics.median(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="reuse the loaded database (no reload)")
+    args = parser.parse_args()
+    url = args.url.replace("postgresql+psycopg://", "postgresql://")
+    print(f"database {url.rsplit('@', 1)[-1]}, {args.rows:,} petitions")
+    if not args.keep:
+        recreate_database(url)
+    database = Database(url)
+    if not args.keep:
+        run_setup(database)
+        started = time.perf_counter()
+        load(database, url, args.rows)
+        print(f"loaded and analysed in {time.perf_counter() - started:.1f} s")
+    year = parse_period("2026-year")
+    with database.session_scope() as s:
+        unit = s.scalar(select(Unit).where(Unit.code == "11737"))
+        # A yardstick for a shared machine: one plain scan and GROUP BY of the petitions table.
+        timed("baseline: SELECT kind, count(*) GROUP BY kind", lambda: s.execute(
+            select(Petition.kind, func.count()).group_by(Petition.kind)).all(), args.runs)
+        city, report = timed("yearly city report (reports.build)", lambda: reports.build(s, None, year, now=NOW),
+                             args.runs)
+        timed("yearly report of one unit", lambda: reports.build(s, unit, year, now=NOW), args.runs)
+        timed("6-month city report", lambda: reports.build(s, None, parse_period("2026-6m"), now=NOW), args.runs)
+        timed("XLSX of the yearly city report", lambda: spreadsheets.workbook(report), 1)
+    print(f"city 2026: {report['total']:,} petitions ({report['received']['carried_over']:,} carried over), "
+          f"on time {report['on_time']:,}, overdue {report['overdue']:,}, flagged {report['flagged']['total']:,}")
+    print(f"goal: yearly city report <= 2 s: {'OK' if city <= 2 else 'ABOVE GOAL'} ({city:.2f} s)")
+    database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""API v1 periodic reports: GET /api/v1/reports?unit=…&period=… | &from=…&to=…, &format=json|xlsx (staff)."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from service.domain import audit, reports, spreadsheets
+from service.domain.errors import ValidationFailed
+from service.web.api import bp
+from service.web.api.auth import require_staff
+from service.web.session import commit, db_session
+
+FORMATS = ("json", "xlsx")
+
+
+def report_from_args(user, args) -> dict:
+    """The report a query string asks for; the scope and period rules live in the domain."""
+    return reports.report_for(db_session(), user, unit=args.get("unit"), period=args.get("period"),
+                              first=args.get("from"), last=args.get("to"))
+
+
+def audit_export(user, report: dict, fmt: str, ip: str | None) -> None:
+    audit.record(db_session(), "export", user=user, object_type="report", object_id=report["unit"]["code"], ip=ip,
+                 period=report["period"]["code"], date_from=report["period"]["from"], date_to=report["period"]["to"],
+                 format=fmt)
+
+
+def xlsx_response(report: dict) -> Response:
+    return Response(spreadsheets.workbook(report), mimetype=spreadsheets.XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{spreadsheets.filename(report)}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.get("/reports")
+def get_report():
+    user = require_staff()
+    fmt = (request.args.get("format") or "json").strip().lower()
+    if fmt not in FORMATS:
+        raise ValidationFailed("Định dạng phải là json hoặc xlsx.", "format must be json or xlsx.",
+                               fields={"format": ["Chọn json hoặc xlsx."]})
+    report = report_from_args(user, request.args)
+    audit_export(user, report, fmt, request.remote_addr)
+    commit()
+    if fmt == "xlsx":
+        return xlsx_response(report)
+    response = jsonify(report)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def openapi_operation(errors: dict) -> dict:
+    """The OpenAPI description of GET /api/v1/reports (added to the document by openapi.py)."""
+    def query(name: str, description: str, **schema) -> dict:
+        return {"in": "query", "name": name, "description": description, "schema": {"type": "string", **schema}}
+
+    counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+    return {
+        "summary": "Báo cáo định kỳ (cán bộ): kỳ chốt số liệu theo TT 01/2024/TT-TTCP hoặc khoảng ngày",
+        "security": [{"bearer": []}],
+        "parameters": [
+            query("unit", "Mã hoặc tên đơn vị; bỏ trống hoặc `city`: toàn thành phố (thanh tra, quản trị)"),
+            query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (15/12 năm trước → 14/03, 14/06, 14/09, 14/12)",
+                  pattern=r"^(\d{4}-(q[1-4]|6m|9m|year))?$"),  # empty: the current period
+            query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`"),
+            query("to", "Đến ngày (tính cả ngày này)"),
+            query("format", "json (mặc định) hoặc xlsx", enum=list(FORMATS)),
+        ],
+        "responses": {
+            "200": {"description": "Báo cáo", "content": {
+                "application/json": {"schema": {"type": "object", "required": [
+                    "unit", "period", "total", "by_kind", "by_category", "by_channel", "by_office", "by_status",
+                    "on_time", "overdue", "flagged"], "properties": {
+                    "total": {"type": "integer"}, "on_time": {"type": "integer"}, "overdue": {"type": "integer"},
+                    **{k: counts for k in ("by_kind", "by_category", "by_channel", "by_office", "by_status")},
+                    "flagged": {"type": "object"}, "received": {"type": "object"}, "deadlines": {"type": "object"},
+                    "ratings": {"type": "object"}, "plan": {"type": "object"}}}},
+                spreadsheets.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}},
+            **errors,
+        },
+    }
