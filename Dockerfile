@@ -22,4 +22,4 @@ USER tiepdan
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["gunicorn", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "service.app:create_app()"]
+CMD ["gunicorn", "-c", "config/gunicorn.conf.py", "--workers", "4", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "service.app:create_app()"]

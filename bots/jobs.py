@@ -11,6 +11,7 @@ import sys
 from bots.senders import register_senders
 from service.db import Database
 from service.jobs.__main__ import main as jobs_main
+from service import logging_filters
 from service.settings import load_settings
 
 logger = logging.getLogger("bots.jobs")
@@ -20,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging_filters.install(settings)  # no phone, ID number or token in the logs
     database = Database(settings["DATABASE_URL"], pool_size=2)  # the senders' own reads (windows, tokens, codes)
     try:
         channels = register_senders(database, settings)

@@ -11,4 +11,4 @@ PORT="${PORT:-5000}"
 echo
 echo "Tiếp dân số đang chạy: http://127.0.0.1:${PORT}/"
 echo "(tài khoản mẫu: xem 'flask demo' ở trên; dừng bằng Ctrl+C)"
-exec gunicorn --workers 2 --bind "127.0.0.1:${PORT}" --access-logfile - "service.app:create_app()"
+exec gunicorn -c config/gunicorn.conf.py --workers 2 --bind "127.0.0.1:${PORT}" --access-logfile - "service.app:create_app()"

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from service import crypto, logging_filters
 from service.db import Database
 from service.settings import load_settings
 
@@ -16,6 +17,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(settings)
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"))
+    logging_filters.install(settings)  # no phone, ID number or token ever reaches a log
+    crypto.configure(settings)  # the key of the ID numbers encrypted at rest
     register_database(app)
     register_extensions(app)
     register_blueprints(app)
@@ -45,6 +48,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(console.bp)
+    from service.web import privacy
+
+    app.register_blueprint(privacy.bp)
+    app.register_blueprint(privacy.staff_bp)
+    from service.web import public_dialogues
+
+    app.register_blueprint(public_dialogues.bp)
 
 
 def register_plugins(app: Flask) -> None:

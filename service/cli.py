@@ -5,7 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from service import migrate
+from service import backup, migrate
 from service.db import Database
 from service.domain import accounts, catalogue, units
 from service.domain.codes import ROLES, categories
@@ -84,6 +84,8 @@ def register(app: Flask) -> None:
             _fail(exc)
         click.echo("Mã truy cập (chỉ hiện một lần):")
         click.echo(token)
+
+    backup.register(app)  # flask backup / flask restore
 
     cat = AppGroup("catalogue", help="Task catalogues of the plans.")
     app.cli.add_command(cat)

@@ -17,6 +17,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bots.telegram.updates import handle_update
 from service.db import Database
+from service.domain import quota
+from service import logging_filters
 from service.settings import load_settings
 
 logger = logging.getLogger("bots.telegram")
@@ -46,11 +48,13 @@ def build_application(database: Database, settings: Mapping[str, Any]) -> Applic
 def main() -> int:
     settings = load_settings()
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging_filters.install(settings)  # no phone, ID number or token in the logs
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in URLs
     if not settings.get("TELEGRAM_BOT_TOKEN"):
         print("TELEGRAM_BOT_TOKEN is not set.", file=sys.stderr)
         return 2
     database = Database(settings["DATABASE_URL"], pool_size=2)
+    quota.bind(database.sessionmaker, settings.get("RATELIMIT_PER_PHONE"), enabled=settings["RATELIMIT_ENABLED"])
     try:
         # run_polling deletes any webhook first, then long-polls getUpdates.
         build_application(database, settings).run_polling(allowed_updates=["message", "callback_query"])

@@ -153,7 +153,9 @@ def _petitions(session: Session, matter: Matter) -> list[Petition]:
             .options(joinedload(Petition.people)).order_by(Petition.received_at, Petition.id))
     mine = session.info.get(OPENED, {}).get(matter.id) is session.get_transaction()
     if session.get_bind().dialect.name == "postgresql" and not mine:
-        stmt = stmt.with_for_update(of=Matter)
+        # FOR NO KEY UPDATE: it serialises two arrivals but does not clash with the FOR KEY SHARE lock that
+        # inserting a petition's matter_id takes on the same row (FOR UPDATE deadlocked under load).
+        stmt = stmt.with_for_update(of=Matter, key_share=True)
     petitions = list(session.scalars(stmt).unique())
     matter.petitioner_count = distinct_people(petitions)
     return petitions

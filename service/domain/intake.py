@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import classify, deadlines, matters, routing, tracking
+from service.domain import classify, deadlines, matters, quota, routing, tracking
 from service.domain.calendar import Calendar
 from service.domain.codes import CHANNELS, KINDS, categories
 from service.domain.errors import ValidationFailed
@@ -171,6 +171,8 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     now = now or utcnow()
     with session.no_autoflush:
         checked = _validate(session, message, actor, now)
+        if not actor.is_staff and checked.petitioner is not None:
+            quota.check_phone(session, checked.petitioner.phone, now)  # petitions per phone (RATELIMIT_PER_PHONE)
         decision = classify.classify(checked.content, checked.title, session=session)
         kind = message.kind or decision.kind
         category = message.category or decision.category

@@ -20,7 +20,7 @@ def _build_table() -> dict[int, str]:
 
 
 _FOLD_TABLE = _build_table()
-_NON_WORD = re.compile(r"[^\w]+")
+_NON_WORD = re.compile(r"[\W_]+")  # underscore too: "a_ b" folds to "a b", never "a  b"
 
 
 def nfc(text: str) -> str:
@@ -36,4 +36,4 @@ def strip_marks(text: str) -> str:
 
 def fold(text: str) -> str:
     """'Đèn  ĐƯỜNG hỏng!' -> 'den duong hong': lower-case, no diacritics, words separated by one space."""
-    return _NON_WORD.sub(" ", strip_marks(text).lower()).replace("_", " ").strip()
+    return _NON_WORD.sub(" ", strip_marks(text).lower()).strip()

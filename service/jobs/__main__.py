@@ -8,6 +8,7 @@ import sys
 from service.db import Database
 from service.jobs import lease
 from service.jobs.schedule import JOBS, build_scheduler
+from service import logging_filters
 from service.settings import load_settings
 
 logger = logging.getLogger("service.jobs")
@@ -17,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging_filters.install(settings)  # no phone, ID number or token in the logs
     if not settings["SCHEDULER_ENABLED"]:
         print("SCHEDULER_ENABLED=false: the jobs process does not run; exiting.")
         return 0

@@ -11,7 +11,9 @@ from typing import Any, Callable
 from service.db import Database
 from service.domain import flags
 from service.jobs import lease
+from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
+from service.jobs.retention import apply_retention
 from service.jobs.scan import office_digest, scan_deadlines
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,10 @@ JOBS: tuple[Job, ...] = (
     # Every open đông người / phức tạp kéo dài matter, to each unit's Văn phòng (task 4.5 of the plans).
     Job("flag-digest", flag_digest, "cron", {"hour": 7, "minute": 5},
         misfire_grace_time=3 * 3600),
+    # Personal data past its retention period (RETENTION_* settings; Luật BVDLCN 91/2025/QH15).
+    Job("privacy-retention", apply_retention, "cron", {"hour": 2, "minute": 30}, misfire_grace_time=6 * 3600),
+    # Dialogue commitments: 3-day reminder and overdue flag; registered speakers reminded the day before.
+    Job("dialogue-reminders", dialogue_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
 )
 
 

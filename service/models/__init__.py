@@ -2,8 +2,10 @@
 from service.models.attachment import Attachment
 from service.models.catalogue import CatalogueTask, Plan
 from service.models.channel import ChannelToken, ChatConversation, IdempotencyRecord, ProcessedInbound
+from service.models.data_request import DataRequest
 from service.models.deadline import Deadline
 from service.models.dialogue import AgendaItem, Commitment, DialogueRegistration, DialogueSession
+from service.models.dialogue import DialogueSubscription
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, HolidayOverride, JobLease
@@ -18,7 +20,8 @@ from service.models.user import ApiToken, AuditEntry, User
 
 __all__ = [
     "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
-    "ClassificationCorrection", "Commitment", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
+    "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
+    "DialogueSubscription",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "Matter", "MatterSeparation", "OutboxMessage",
     "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "Unit", "User",
 ]

@@ -5,8 +5,9 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from service.crypto import EncryptedText, lookup_hash
 from service.db import Base, utcnow
 
 if TYPE_CHECKING:
@@ -24,13 +25,21 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(20), index=True)  # normalised "0xxxxxxxxx"
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None]
-    id_number: Mapped[str | None] = mapped_column(String(64))  # CCCD; sensitive personal data
+    # CCCD: sensitive personal data, stored encrypted (Luật BVDLCN 91/2025/QH15); found by its keyed hash.
+    id_number: Mapped[str | None] = mapped_column(EncryptedText())
+    id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     name_folded: Mapped[str | None] = mapped_column(String(200))
     chat_channel: Mapped[str | None] = mapped_column(String(16))  # telegram | zalo, for replies
     chat_user_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    anonymised_at: Mapped[dt.datetime | None]  # personal data erased when its retention period ended
 
     petition: Mapped[Petition] = relationship(back_populates="people")
+
+    @validates("id_number")
+    def _hash_id_number(self, _key: str, value: str | None) -> str | None:
+        self.id_number_hash = lookup_hash(value)
+        return value
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.role} of petition {self.petition_id}>"

@@ -37,7 +37,8 @@ def check_csrf() -> None:
     """Raises CsrfFailed unless the request carries this browser's token (form field or header)."""
     expected = session.get(SESSION_KEY)
     given = request.form.get(FIELD) or request.headers.get(HEADER) or ""
-    if not expected or not hmac.compare_digest(str(expected), given):
+    # Bytes: compare_digest refuses non-ASCII str (a TypeError, a 500) and a forged form may carry any text.
+    if not expected or not hmac.compare_digest(str(expected).encode(), given.encode("utf-8", "replace")):
         raise CsrfFailed("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang "
                          "và gửi lại; thông tin chưa được lưu.",
                          "The form's CSRF token is missing or invalid; nothing was stored.")

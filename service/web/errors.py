@@ -64,7 +64,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         status = exc.code or 500
-        return error_response(status)
+        response = app.make_response(error_response(status))
+        for name, value in exc.get_headers():  # e.g. Allow on 405 (RFC 9110), Retry-After on 429
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(OperationalError)
     def _database_down(exc: OperationalError):

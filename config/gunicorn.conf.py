@@ -1,0 +1,18 @@
+"""Gunicorn settings shared by scripts/serve.sh, the Dockerfile and the load bench (`gunicorn -c config/gunicorn.conf.py`)."""
+import logging
+
+
+def post_worker_init(worker):
+    """Train the classifier before the worker takes its first request: otherwise the first citizen of each
+    worker waits for it (~1-6 s on a busy machine)."""
+    from service.domain import classify
+
+    app = worker.wsgi
+    try:
+        session = app.extensions["db"].sessionmaker()
+        try:
+            classify.current_model(session)
+        finally:
+            session.close()
+    except Exception:  # a database not reachable yet: the first request trains instead
+        logging.getLogger(__name__).warning("classifier not warmed at worker start", exc_info=True)
