@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from service.domain import flags
 from service.models.attachment import Attachment
@@ -16,9 +14,6 @@ from service.models.petition import Petition
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
 CONTENT = "Cống thoát nước trước nhà số 5 đường Vạn Sơn bị tắc, nước tràn ra đường mỗi khi mưa."
@@ -28,28 +23,6 @@ FORM_TAB_STOPS = ["f-unit-search", "unit-search-button", "f-unit", "f-kind", "f-
                   "f-attachments", "f-name", "f-address", "f-phone", "f-email", "f-anonymous", "f-co_signers",
                   "f-consent", "submit-button"]
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api
-
-    # No silent skip: CI installs Chromium, and a developer without it is told how to get it.
-    assert CHROMIUM.exists(), "Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def live_server(make_app):
-    """The app on a real HTTP server in a thread, on the test database."""
-    server = make_server("127.0.0.1", 0, make_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from service.db import utcnow
 from service.domain.inbound import Actor, InboundMessage, PersonData
@@ -22,34 +19,11 @@ from tests.web.console.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
 UNIT = "11914"  # Đặc khu Cát Hải
 CONTENT = "Mái phòng học lớp 3 của trường tiểu học thôn 4 bị dột nặng, học sinh phải chuyển lớp mỗi khi trời mưa."
 ANSWER_TEXT = "Phòng Kinh tế đã kiểm tra ngày 12/3 và bố trí kinh phí lợp lại mái phòng học trong tháng 4."
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright import sync_api
-
-    assert CHROMIUM.exists(), "Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def live_server(make_app):
-    server = make_server("127.0.0.1", 0, make_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
 
 
 def desk(browser, live_server, username):

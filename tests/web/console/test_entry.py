@@ -255,49 +255,39 @@ ENTRY_TAB_STOPS = ["f-channel", "f-received_at", "f-name", "f-phone", "f-address
 
 
 @pytest.mark.browser
-def test_clerk_enters_a_call_with_the_keyboard_only(make_app, make_user, session):
-    from playwright import sync_api
-    from werkzeug.serving import make_server
-
+def test_clerk_enters_a_call_with_the_keyboard_only(browser, live_server, make_user, session):
     from tests.web.console.conftest import PASSWORD
 
     make_user("vp_phone", "staff", unit="11914", office="van_phong")
-    server = make_server("127.0.0.1", 0, make_app(), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
+    base = live_server
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     try:
-        with sync_api.sync_playwright() as p:
-            chromium = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-            page = chromium.new_page(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-            page.goto(f"{base}/can-bo/dang-nhap?next=/can-bo/nhap-don")
-            page.fill("#username", "vp_phone")
-            page.fill("#password", PASSWORD)
-            page.keyboard.press("Enter")
-            page.wait_for_url(f"{base}/can-bo/nhap-don")
-            stops = [page.evaluate("document.activeElement.id")]
-            for _ in ENTRY_TAB_STOPS[1:]:
-                page.keyboard.press("Tab")
-                stops.append(page.evaluate("document.activeElement.id"))
-            assert stops == ENTRY_TAB_STOPS
-            page.focus("#f-channel")
+        page = context.new_page()
+        page.goto(f"{base}/can-bo/dang-nhap?next=/can-bo/nhap-don")
+        page.fill("#username", "vp_phone")
+        page.fill("#password", PASSWORD)
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"{base}/can-bo/nhap-don")
+        stops = [page.evaluate("document.activeElement.id")]
+        for _ in ENTRY_TAB_STOPS[1:]:
             page.keyboard.press("Tab")
-            page.keyboard.press("Tab")  # the received time stays "now"
-            page.keyboard.type("Hoàng Văn Sơn")
-            page.keyboard.press("Tab")
-            page.keyboard.type("0904111222")
-            page.focus("#f-content")
-            page.keyboard.type(CONTENT)
-            page.focus("#f-consent")
-            page.keyboard.press("Space")
-            page.focus("#f-place")
-            page.keyboard.press("Enter")  # Enter in a text input saves the form
-            page.wait_for_url(re.compile(re.escape(base) + r"/can-bo/don/[A-Z0-9-]+$"))
-            chromium.close()
+            stops.append(page.evaluate("document.activeElement.id"))
+        assert stops == ENTRY_TAB_STOPS
+        page.focus("#f-channel")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")  # the received time stays "now"
+        page.keyboard.type("Hoàng Văn Sơn")
+        page.keyboard.press("Tab")
+        page.keyboard.type("0904111222")
+        page.focus("#f-content")
+        page.keyboard.type(CONTENT)
+        page.focus("#f-consent")
+        page.keyboard.press("Space")
+        page.focus("#f-place")
+        page.keyboard.press("Enter")  # Enter in a text input saves the form
+        page.wait_for_url(re.compile(re.escape(base) + r"/can-bo/don/[A-Z0-9-]+$"))
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
+        context.close()
     petition = _petition(session)
     assert petition.channel == "hotline" and petition.content == CONTENT
     assert page.url.endswith(f"/can-bo/don/{petition.code}")
