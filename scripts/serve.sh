@@ -10,5 +10,5 @@ flask demo
 PORT="${PORT:-5000}"
 echo
 echo "Tiếp dân số đang chạy: http://127.0.0.1:${PORT}/"
-echo "(tài khoản mẫu: xem 'flask demo' ở trên; dừng bằng Ctrl+C)"
+echo "Bàn làm việc cán bộ: http://127.0.0.1:${PORT}/can-bo/ (tài khoản mẫu: xem 'flask demo' ở trên; dừng bằng Ctrl+C)"
 exec gunicorn -c config/gunicorn.conf.py --workers 2 --bind "127.0.0.1:${PORT}" --access-logfile - "service.app:create_app()"
