@@ -136,7 +136,7 @@ def test_inspectors_see_the_whole_city(client, session):
 @pytest.mark.parametrize("params, field", [({"period": "2026-h1"}, "period"), ({"from": "31/02/2026", "to": "01/03/2026"},
                                                                                "from"),
                                            ({"period": "2026-6m", "from": "01/01/2026"}, "period"),
-                                           ({"period": "2026-6m", "format": "pdf"}, "format"),
+                                           ({"period": "2026-6m", "format": "pdf"}, "format"), ({"format": ""}, "format"),
                                            ({"unit": "Không có xã này"}, "unit")])
 def test_bad_parameters_answer_422_in_both_languages(client, session, params, field):
     token = staff_token(session, role="admin", unit=None, office=None)
