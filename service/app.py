@@ -41,19 +41,15 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from service.web import api, console, health, open311, public
+    from service.web import api, console, health, open311, privacy, public, public_dialogues
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(open311.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(console.bp)
-    from service.web import privacy
-
     app.register_blueprint(privacy.bp)
     app.register_blueprint(privacy.staff_bp)
-    from service.web import public_dialogues
-
     app.register_blueprint(public_dialogues.bp)
 
 
