@@ -160,7 +160,7 @@ def test_prune_keeps_recent_backups(tmp_path):
 @pytest.mark.postgres
 def test_postgresql_pg_dump_and_pg_restore_round_trip(service_db, new_pg_database, tmp_path):
     if shutil.which("pg_dump") is None:
-        pytest.skip("pg_dump is not installed")
+        pytest.fail("pg_dump is missing: scripts/install.sh --system installs the PostgreSQL client")
     fill(service_db)
     made = cli(service_db, "backup", "--dir", str(tmp_path))
     assert made.exit_code == 0, made.output

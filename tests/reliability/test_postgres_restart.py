@@ -30,7 +30,7 @@ BODY = {"content": "Đường liên thôn bị sụt lún sau mưa lớn, đề 
 def _bin(name: str) -> str:
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
     if not found:
-        pytest.skip("PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+        pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) are missing: scripts/install.sh --system installs them")
     return str(found[-1])
 
 
@@ -77,7 +77,7 @@ class PrivateCluster:
 def cluster(pg_admin_url):  # like the other PostgreSQL tests: in the PostgreSQL pass only
     _bin("initdb")
     if os.geteuid() == 0 and shutil.which("runuser") is None:
-        pytest.skip("runuser is needed to start PostgreSQL as the postgres user")
+        pytest.fail("runuser (util-linux) is needed to start PostgreSQL as the postgres user")
     made = PrivateCluster()
     made.start()
     yield made
