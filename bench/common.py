@@ -18,6 +18,23 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ADMIN_URL = "postgresql://tiepdan:tiepdan@127.0.0.1:5432/postgres"
 
 
+
+def recreate_database(url: str) -> None:
+    """Drop and create the PostgreSQL database of `url` (a benchmark's own database)."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def copy_rows(conn, table: str, columns: list[str], rows) -> None:
+    """Bulk-load rows with COPY: a million rows in seconds, where the ORM would take minutes."""
+    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
 def fresh_database(prefix: str) -> tuple[str, callable]:
     """A new empty PostgreSQL database and a function that drops it."""
     admin_url = os.environ.get("BENCH_ADMIN_URL", DEFAULT_ADMIN_URL)

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.common import copy_rows as _copy, recreate_database  # noqa: E402
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
 from service.domain.calendar import VN_TZ, Calendar, end_of_day  # noqa: E402
@@ -50,18 +51,6 @@ SCAN_INDEXES = (
 KINDS = ("khieu_nai", "to_cao", "kien_nghi", "phan_anh")
 STEPS = {"khieu_nai": "giai_quyet", "to_cao": "giai_quyet", "kien_nghi": "tra_loi", "phan_anh": "tra_loi"}
 
-
-def recreate_database(url: str) -> None:
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _copy(conn: psycopg.Connection, table: str, columns: list[str], rows) -> None:
-    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def load(database: Database, url: str, n: int, now: dt.datetime, seed: int = 7) -> None:

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bench.deadlines import _copy, recreate_database  # noqa: E402
+from bench.common import copy_rows as _copy, recreate_database  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402

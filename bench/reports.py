@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
+from bench.common import copy_rows as _copy, recreate_database  # noqa: E402
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
 from service.domain import reports, spreadsheets  # noqa: E402
@@ -42,18 +43,6 @@ FATES = [(40, ("answered",), "answered"), (15, ("accepted", "answered"), "closed
          (5, ("transferred",), "transferred"), (5, ("returned",), "returned"), (3, ("withdrawn",), "withdrawn"),
          (12, ("accepted",), "in_progress"), (10, (), "classified")]
 
-
-def recreate_database(url: str) -> None:
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _copy(conn: psycopg.Connection, table: str, columns: list[str], rows) -> None:
-    with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def load(database: Database, url: str, n: int, seed: int = 11) -> None:

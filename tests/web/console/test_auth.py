@@ -76,6 +76,7 @@ def test_change_password_ends_other_sessions(app, make_user, session):
     ok = first.post("/can-bo/tai-khoan", data={"current": PASSWORD, "new": "mat-khau-moi-2026",
                                                "confirm": "mat-khau-moi-2026", "csrf_token": csrf_of(page)})
     assert ok.status_code == 302
+    assert "Đã đổi mật khẩu" in first.get(ok.headers["Location"]).get_data(as_text=True)  # the flashed notice
     assert first.get("/can-bo/don").status_code == 200
     assert second.get("/can-bo/don").status_code == 302  # the other browser is logged out
     session.expire_all()
