@@ -32,7 +32,7 @@ from service.models.catalogue import CatalogueTask, Plan
 from service.models.unit import Unit
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"  # the five plans the project was created from
 CORE = ("4.3", "4.4", "4.5")
 PLAN_FILES = {
     "000_cat_hai.yaml": ("cat-hai-2025-h2", "11914", 21),
@@ -133,7 +133,7 @@ def test_cat_hai_plan_has_its_full_table():
 
 def _seed(prefix: str) -> Path:
     found = sorted(SEEDS.glob(f"{prefix}_*.txt")) if SEEDS.is_dir() else []
-    assert found, f"seed plan {prefix} not found in {SEEDS} (../shared must sit beside the repository)"
+    assert found, f"seed plan {prefix} not found in {SEEDS} (tests/data/seeds holds a copy of the five seed plans)"
     return found[0]
 
 

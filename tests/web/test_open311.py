@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2: every JSON answer checked against the published JSON Schemas (shared/open311),
+"""Open311 GeoReport v2: every JSON answer checked against the published JSON Schemas (copied into tests/data/open311),
 every XML answer parsed; POST stores exactly one petition or nothing; GET never shows who wrote."""
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from service.models.petition import Petition
 from service.models.unit import Unit
 from service.web import open311
 
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "open311"
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "open311"  # copied from the Open311 project
 BASE = "/open311/v2"
 NAM_DO_SON = "Phường Nam Đồ Sơn"
 VN = dt.timezone(dt.timedelta(hours=7))
@@ -43,7 +43,7 @@ ERRORS_SCHEMA = {
 def schemas() -> dict[str, dict]:
     if not SCHEMA_DIR.is_dir():
         pytest.fail(f"The Open311 JSON Schemas are missing: expected the folder {SCHEMA_DIR} "
-                    "(shared/open311 beside the repository, with services.json, request.json, swagger.json …).")
+                    "(tests/data/open311, with services.json, request.json, swagger.json …).")
     loaded = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.json")}
     for name in ("services.json", "service.json", "service-definition.json", "requests.json", "request.json",
                  "swagger.json"):
