@@ -13,8 +13,6 @@ COPY bots ./bots
 RUN pip install --no-cache-dir . && useradd --create-home --uid 10001 tiepdan
 COPY config ./config
 COPY migrations ./migrations
-# The labelled corpus the classifier trains on when a process starts (it lives in tests/data, beside its tests).
-COPY tests/data/petitions_corpus.jsonl ./tests/data/petitions_corpus.jsonl
 COPY alembic.ini ./
 RUN mkdir -p /app/instance && chown -R tiepdan:tiepdan /app/instance
 

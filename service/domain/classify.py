@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 # Below this (the lower of the kind and field confidences) Văn phòng classifies again; on held-out
 # splits about 4 % of petitions fall below it, and half of those were wrong.
 REVIEW_THRESHOLD = 0.4
-CORPUS_PATH = Path(__file__).resolve().parents[2] / "tests" / "data" / "petitions_corpus.jsonl"
+CORPUS_PATH = Path(__file__).resolve().parents[2] / "config" / "corpus" / "petitions.jsonl"
 CORRECTION_WEIGHT = 5.0  # one staff correction outweighs a handful of corpus examples
 # Cosine of the tf-idf vectors: different petitions on one topic stay under 0.5, a paraphrase is ~0.7.
 SIMILAR_TO_CORRECTION = 0.55

@@ -42,7 +42,7 @@ MAX_SHINGLES = 48  # a two-page letter keeps its 48 heaviest shingles, so it sta
 MAX_CHARS = 4000  # the subject of a letter comes first; the rest only costs time
 TYPICAL = 2  # against a matter of 3+ petitions, share a word at least half of them use (1/TYPICAL)
 
-# Document frequency in a 393-petition reference corpus (tests/data/petitions_corpus.jsonl, folded) as weight
+# Document frequency in a 393-petition reference corpus (config/corpus/petitions.jsonl, folded) as weight
 # tiers w = ln((N+1)/(df+1)) / ln(N+1); a syllable not listed is rarer and weighs 1.0.
 _DF_TIERS = {
     0.26: """an anh ban bao bi cao cho co cong cua dan de dinh do dong duong gia gui ho khong kinh lam nghi nguoi nha
