@@ -1,13 +1,15 @@
 """Browser fixtures shared by the citizen and console page tests: real Chromium against a real server."""
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium by default; CHROMIUM_PATH points elsewhere (another distribution, a developer's machine).
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
 
@@ -17,7 +19,7 @@ def browser():
     from playwright import sync_api
 
     # No silent skip: CI installs Chromium, and a developer without it is told how to get it.
-    assert CHROMIUM.exists(), "Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium)"
+    assert CHROMIUM.exists(), f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)"
     with sync_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield chromium
