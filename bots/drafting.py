@@ -18,7 +18,7 @@ from service.domain import flags, intake, matters
 from service.domain.codes import KINDS
 from service.domain.errors import ValidationFailed
 from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
-from service.domain.text import fold
+from service.domain.text import fold, strip_invisible
 from service.domain.units import find_unit, search_units
 from service.domain.validation import MAX_CO_SIGNERS, FieldError, clean_text, normalise_phone
 
@@ -54,10 +54,11 @@ class Drafting:
             if not content:
                 return [Reply("Vui lòng mô tả sự việc bằng chữ trước khi bấm “Xong”."), self.prompt(DESCRIBE)]
             return self.then(UNIT)
-        if inc.text and inc.text.strip():
-            content.append(inc.text.strip())
+        text = strip_invisible(inc.text or "").strip()  # zero-width or bidi characters alone say nothing
+        if text:
+            content.append(text)
             self.draft["content"] = content
-        if not (inc.text or inc.photos or inc.location):
+        if not (text or inc.photos or inc.location):
             return [self.prompt(DESCRIBE)]
         photos = len(self.draft.get("photos", []))
         return [Reply(f"Đã ghi nhận ({len(content)} tin nhắn, {photos} ảnh). Gửi thêm, hoặc bấm “Xong”.",

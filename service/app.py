@@ -9,6 +9,7 @@ from flask import Flask
 
 from service import crypto, logging_filters
 from service.db import Database
+from service.domain import validation
 from service.settings import load_settings
 
 
@@ -19,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"))
     logging_filters.install(settings)  # no phone, ID number or token ever reaches a log
     crypto.configure(settings)  # the key of the ID numbers encrypted at rest
+    validation.set_image_pixel_budget(settings["MAX_IMAGE_PIXELS"])  # decompression bombs refused unread
     register_database(app)
     register_extensions(app)
     register_blueprints(app)

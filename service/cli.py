@@ -1,4 +1,4 @@
-"""Flask commands: setup, users, tokens, catalogue, demo (`flask --app service.app …`)."""
+"""Flask commands: setup, users, tokens, catalogue, demo, crypto (`flask --app service.app …`)."""
 from __future__ import annotations
 
 import click
@@ -86,6 +86,23 @@ def register(app: Flask) -> None:
         click.echo(token)
 
     backup.register(app)  # flask backup / flask restore
+
+    crypto_group = AppGroup("crypto", help="Keys of the personal data encrypted at rest.")
+    app.cli.add_command(crypto_group)
+
+    @crypto_group.command("rotate")
+    @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 100_000))
+    def crypto_rotate(batch_size: int) -> None:
+        """Re-encrypt every ID number under the first key of DATA_ENCRYPTION_KEY (safe to re-run)."""
+        from service import crypto
+        from service.crypto_rotation import rotate_id_numbers
+
+        try:
+            result = rotate_id_numbers(_database(), batch=batch_size)
+        except crypto.CryptoKeyError as exc:
+            raise click.ClickException(f"Không giải mã được số giấy tờ: {exc}. Hãy giữ khóa cũ sau khóa mới "
+                                       "trong DATA_ENCRYPTION_KEY (cách nhau bởi dấu phẩy) rồi chạy lại.") from exc
+        click.echo(f"Đã mã hóa lại {result.changed} số giấy tờ bằng khóa mới (đã kiểm tra {result.checked}).")
 
     cat = AppGroup("catalogue", help="Task catalogues of the plans.")
     app.cli.add_command(cat)

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_ENV = ROOT / "config" / "settings.example.env"
 BOOLEAN_KEYS = {"TESTING", "SCHEDULER_ENABLED", "RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"MAX_CONTENT_LENGTH"}
+INTEGER_KEYS = {"MAX_CONTENT_LENGTH", "MAX_IMAGE_PIXELS"}
 
 
 def defaults() -> dict[str, str]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
+
+from service import jsonsafe
 
 HEADER = "X-ZEvent-Signature"
+MAX_DEPTH = 32  # a real event nests about 5 levels; deeper bodies are refused before parsing
 
 
 def expected_mac(raw: bytes, app_id: str, oa_secret_key: str) -> str | None:
     """The mac Zalo computes for this body; None when the body is not a JSON object."""
     try:
-        event = json.loads(raw)
-    except ValueError:
+        event = jsonsafe.loads(raw, max_depth=MAX_DEPTH)
+    except ValueError:  # not JSON, or too deeply nested (jsonsafe.TooDeep)
         return None
     if not isinstance(event, dict):
         return None

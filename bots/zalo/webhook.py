@@ -3,10 +3,11 @@
 Loaded by name through the WEB_PLUGINS setting (service never imports bots). The mac is checked
 over the raw body before anything is parsed or stored; a forged or missing one gets 401. Each
 msg_id is processed once; the reply goes out right after the commit (the outbox keeps it otherwise).
+A body nested deeper than any event (signature.MAX_DEPTH) is a 400 and one over MAX_EVENT_BYTES a 413,
+never a 500: measuring the depth reads brackets, it parses nothing.
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Mapping
 
@@ -15,6 +16,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from bots import conversation, delivery
 from bots.zalo import adapter, signature
 from bots.zalo.sender import ZaloSender, api_host, client_from
+from service import jsonsafe
 from service.db import Database
 from service.web.session import database
 
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("zalo_bot", __name__, url_prefix="/bots/zalo")
 WEBHOOK_TIMEOUT = 1.5  # seconds per call to Zalo while the webhook request waits
+MAX_EVENT_BYTES = 1024 * 1024  # events carry image URLs, never images
 
 
 def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any], sender: ZaloSender | None = None) -> str:
@@ -45,11 +48,17 @@ def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any
 @bp.post("/webhook")
 def webhook():
     config = current_app.config
+    if request.content_length is not None and request.content_length > MAX_EVENT_BYTES:
+        abort(413)
     raw = request.get_data(cache=False)
+    if len(raw) > MAX_EVENT_BYTES:
+        abort(413)
+    if jsonsafe.nesting(raw, signature.MAX_DEPTH) > signature.MAX_DEPTH:
+        abort(400)  # the signature check would have to parse it to find the timestamp
     if not signature.verify(raw, request.headers.get(signature.HEADER), str(config.get("ZALO_APP_ID") or ""),
                             str(config.get("ZALO_OA_SECRET_KEY") or "")):
         logger.warning("zalo webhook: bad or missing signature from %s", request.remote_addr)
         abort(401)
-    event = json.loads(raw)  # valid JSON: the signature check parsed it already
+    event = jsonsafe.loads(raw, max_depth=signature.MAX_DEPTH)  # valid JSON: the signature check parsed it
     outcome = handle_event(database(), config, event)
     return jsonify({"ok": True, "result": outcome})

@@ -33,6 +33,7 @@ ACTIONS: dict[str, str] = {
     "user_changed": "Sửa tài khoản",
     "data_request": "Yêu cầu dữ liệu cá nhân",
     "data_request_handled": "Xử lý yêu cầu dữ liệu cá nhân",
+    "attachments_erased": "Xóa tệp đính kèm khi hết thời hạn lưu trữ",
     "dialogue_changed": "Thay đổi phiên đối thoại",
 }
 

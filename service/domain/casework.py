@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain import flags, notify, routing, workflow
+from service.domain.text import strip_invisible
 from service.domain.access import is_triage_staff, visible_petitions
 from service.domain.calendar import Calendar, local_date
 from service.domain.codes import STATUSES, STEPS
@@ -92,7 +93,7 @@ def assign(session: Session, petition: Petition, assignee: User | None, actor: A
         raise Conflict("Đơn đã được giao cho người này.", "Already assigned to this person.")
     before, petition.assignee_id = petition.assignee_id, new_id
     label = (assignee.full_name or assignee.username) if assignee is not None else None
-    event = record(session, petition, "assigned", actor, at=now, reason=(reason or "").strip() or None,
+    event = record(session, petition, "assigned", actor, at=now, reason=strip_invisible(reason or "").strip() or None,
                    data={"from": before, "to": new_id, "to_label": label})
     session.flush()
     if assignee is not None:
@@ -106,7 +107,7 @@ def assign(session: Session, petition: Petition, assignee: User | None, actor: A
 def add_note(session: Session, petition: Petition, actor: Actor, text: str, now: dt.datetime | None = None) -> Event:
     """An internal note on the case file: staff only, never shown to the citizen."""
     _staff_only(actor)
-    text = (text or "").strip()
+    text = strip_invisible(text or "").strip()
     if not text or len(text) > NOTE_MAX:
         raise ValidationFailed(f"Ghi chú phải có từ 1 đến {NOTE_MAX} ký tự.", f"A note has 1-{NOTE_MAX} characters.",
                                fields={"text": [f"Từ 1 đến {NOTE_MAX} ký tự."]})

@@ -24,7 +24,7 @@ from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.minhash import UNIT_BANDS, Profile, Similarity, bands, epoch, profile, similarity
-from service.domain.text import fold
+from service.domain.text import fold, strip_invisible
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter, MatterSeparation, PetitionSignature
@@ -272,9 +272,10 @@ def on_petition_received(session: Session, petition: Petition, now: dt.datetime 
 def _check(actor: Actor, reason: str) -> str:
     if not actor.is_staff:
         raise Forbidden("Chỉ cán bộ được gộp, tách hoặc đổi tên vụ việc.", "Only staff may change matters.")
-    if not (reason or "").strip():
+    reason = strip_invisible(reason or "").strip()
+    if not reason:
         raise ValidationFailed("Cần ghi rõ lý do.", "A reason is required.", fields={"reason": ["Cần ghi lý do."]})
-    return reason.strip()
+    return reason
 
 
 def merge_matters(session: Session, keep: Matter, other: Matter, actor: Actor, reason: str,
@@ -345,7 +346,7 @@ def rename_matter(session: Session, matter: Matter, title: str, actor: Actor, re
                   now: dt.datetime | None = None) -> Matter:
     """Staff: give the matter a better title."""
     reason, now = _check(actor, reason), now or utcnow()
-    title = " ".join((title or "").split())
+    title = " ".join(strip_invisible(title or "").split())
     if not title or len(title) > 300:
         raise ValidationFailed("Tên vụ việc phải có từ 1 đến 300 ký tự.", "title must be 1-300 characters.",
                                fields={"title": ["Từ 1 đến 300 ký tự."]})

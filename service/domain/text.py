@@ -37,3 +37,19 @@ def strip_marks(text: str) -> str:
 def fold(text: str) -> str:
     """'Đèn  ĐƯỜNG hỏng!' -> 'den duong hong': lower-case, no diacritics, words separated by one space."""
     return _NON_WORD.sub(" ", strip_marks(text).lower()).strip()
+
+
+# Invisible characters a citizen never types on purpose: bidi controls (U+202A–U+202E, U+2066–U+2069,
+# U+200E/U+200F, U+061C) make "Nguyễn Văn A" display as another name or hide a phrase from staff, and
+# zero-width characters (U+200B–U+200D, U+2060, U+FEFF, U+180E) let an empty letter or a near-duplicate
+# name slip past checks. All are Unicode category Cf ("format"); Vietnamese marks are Mn and stay.
+_INVISIBLE = {cp: None for cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C,
+                                  *range(0x200B, 0x200E), 0x2060, 0xFEFF, 0x180E)}
+
+
+def strip_invisible(text: str) -> str:
+    """The text without bidi controls, zero-width and other format (Cf) characters, NFC normalised."""
+    text = text.translate(_INVISIBLE)
+    if any(unicodedata.category(ch) == "Cf" for ch in text):
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return nfc(text)

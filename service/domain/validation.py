@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from service.domain.text import nfc
+from service.domain.text import nfc, strip_invisible
 
 MAX_CONTENT_CHARS = 20_000
 MAX_TITLE_CHARS = 300
@@ -15,6 +15,10 @@ MAX_SHORT_CHARS = 500
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_CO_SIGNERS = 1000  # more people than that sign petitions in batches, not one letter
+# Pixels an uploaded image may have (the MAX_IMAGE_PIXELS setting): a 79 KB palette PNG may declare
+# 9000×9000 and decode to gigabytes, so the size is read from the header and refused before decoding.
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
+_image_pixel_budget = DEFAULT_MAX_IMAGE_PIXELS
 
 # Mobile 03/05/07/08/09 + 8 digits; landline 02 + 9 digits (after the 2017-2018 renumbering).
 _PHONE = re.compile(r"^0(?:[35789]\d{8}|2\d{9})$")
@@ -33,7 +37,9 @@ class FieldError(ValueError):
 
 def clean_text(value: object, *, label: str, required: bool = False, max_chars: int = MAX_SHORT_CHARS,
                multiline: bool = False) -> str | None:
-    """NFC text, trimmed; refuses non-strings, control characters, lone surrogates and over-long text."""
+    """NFC text, trimmed; refuses non-strings, control characters, lone surrogates and over-long text.
+
+    Bidi overrides and zero-width characters are removed first, so a text made only of them is empty."""
     if value is None:
         if required:
             raise FieldError(f"Cần nhập {label}.", f"{label} is required.")
@@ -50,7 +56,7 @@ def clean_text(value: object, *, label: str, required: bool = False, max_chars: 
         if unicodedata.category(ch) in ("Cc", "Cs"):
             raise FieldError(f"{label.capitalize()} chứa ký tự điều khiển không được phép.",
                              f"{label} contains control characters.")
-    text = nfc(value).strip()
+    text = strip_invisible(value).strip()
     if not text:
         if required:
             raise FieldError(f"Cần nhập {label}.", f"{label} is required.")
@@ -117,22 +123,52 @@ def sniff_type(data: bytes) -> str | None:
     return None
 
 
+def set_image_pixel_budget(pixels: int) -> None:
+    """Install the MAX_IMAGE_PIXELS setting here and in Pillow, whose own bomb check then errs at twice it."""
+    global _image_pixel_budget
+    from PIL import Image
+
+    _image_pixel_budget = max(1, int(pixels))
+    Image.MAX_IMAGE_PIXELS = _image_pixel_budget
+
+
+def _too_many_pixels() -> FieldError:
+    megapixels = f"{_image_pixel_budget / 1_000_000:g}"
+    return FieldError(f"Ảnh quá lớn (tối đa {megapixels.replace('.', ',')} triệu điểm ảnh); vui lòng gửi ảnh có "
+                      "kích thước nhỏ hơn.", f"The image has more than {megapixels} million pixels.")
+
+
 def strip_image_metadata(data: bytes, content_type: str) -> bytes:
-    """Re-encode an image without EXIF (GPS position, device) to protect the sender's privacy."""
+    """Re-encode an image without EXIF (GPS position, device) to protect the sender's privacy.
+
+    `Image.open` reads only the header: the pixel count is checked there, before anything is decoded."""
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
     fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}[content_type]
+    Image.MAX_IMAGE_PIXELS = _image_pixel_budget  # Pillow's own check, should ours ever be bypassed
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            clean = Image.new(img.mode, img.size)
-            clean.putdata(list(img.getdata())) if img.mode == "P" else clean.paste(img)
-            if img.mode == "P" and img.getpalette():
-                clean.putpalette(img.getpalette())
-            out = io.BytesIO()
-            params = {"quality": 90} if fmt == "JPEG" else {}
-            clean.save(out, format=fmt, **params)
-            return out.getvalue()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:  # the header only: nothing decoded yet
+                width, height = img.size
+                if width * height > _image_pixel_budget:
+                    raise _too_many_pixels()
+                img.load()
+                # A fresh image from the raw pixels carries no metadata; no per-pixel Python list
+                # (a list of 81 million ints is what took a gigabyte).
+                clean = Image.frombytes(img.mode, img.size, img.tobytes())
+                if img.mode == "P" and img.getpalette():
+                    clean.putpalette(img.getpalette())
+                out = io.BytesIO()
+                params = {"quality": 90} if fmt == "JPEG" else {}
+                clean.save(out, format=fmt, **params)
+                return out.getvalue()
+    except FieldError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's header check fired first
+        raise _too_many_pixels()
     except (UnidentifiedImageError, OSError, ValueError):
         raise FieldError("Tệp ảnh bị hỏng hoặc không đọc được.", "The image is damaged or unreadable.")
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain import deadlines as rules
-from service.domain import notify, routing
+from service.domain import notify, routing, text as texts
 from service.domain.calendar import VN_TZ, Calendar
 from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import Conflict, ValidationFailed
@@ -414,6 +414,7 @@ def perform(session: Session, petition: Petition, action: str, actor: Actor, *, 
     `at` is when it happened (default: now). `paper=True` enters history from paper records: the
     notices are kept as replies but not sent, since the citizen already received them on paper.
     """
+    params = {k: texts.strip_invisible(v) if isinstance(v, str) else v for k, v in params.items()}  # staff texts too
     if action not in ACTIONS:
         raise ValidationFailed(f"Thao tác “{action}” không tồn tại.", f"Unknown action '{action}'.",
                                fields={"action": [f"Chọn một trong: {', '.join(ACTIONS)}."]})

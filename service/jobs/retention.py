@@ -14,6 +14,6 @@ def apply_retention(database: Database) -> privacy.RetentionResult:
     policy = privacy.RetentionPolicy.from_settings(load_settings())
     with database.session_scope() as session:
         result = privacy.apply_retention(session, policy)
-    logger.info("retention: %d people anonymised, %d requests, %d chat drafts, %d sent messages erased",
-                result.people, result.requests, result.conversations, result.messages)
+    logger.info("retention: %d people anonymised, %d requests, %d attachments, %d chat drafts, %d sent messages "
+                "erased", result.people, result.requests, result.attachments, result.conversations, result.messages)
     return result

@@ -26,6 +26,8 @@ class Attachment(Base):
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     handwriting: Mapped[bool] = mapped_column(default=False)  # bút tích of a denouncer (TC Đ56)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when retention emptied the file (data, name, size, hash) of a petition closed beyond the period.
+    erased_at: Mapped[dt.datetime | None]
 
     petition: Mapped[Petition] = relationship(back_populates="attachments")
 

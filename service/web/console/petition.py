@@ -77,6 +77,9 @@ def attachment(code: str, attachment_id: int):
     if p.kind == "to_cao" and not can_see_identity(current_user(), p):
         raise Forbidden("Tệp đính kèm của đơn tố cáo được giữ bí mật (Luật Tố cáo Điều 47, 56).",
                         "A denunciation's attachments are confidential.")
+    if file.erased_at is not None:
+        raise NotFound("Tệp này đã được xóa khi hết thời hạn lưu trữ.", "This file was erased when its retention "
+                       "period ended.")
     log("view_attachment", object_type="petition", object_id=p.code, attachment=file.id, filename=file.filename)
     commit()
     response = send_file(io.BytesIO(file.data), mimetype=file.content_type, as_attachment=True,
