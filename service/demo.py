@@ -94,6 +94,10 @@ def load_demo(session: Session, count: int = 60, seed: int = 2026) -> str:
         accounts.create_user(session, password=DEMO_PASSWORD, **spec)
     staff = session.scalar(select(User).where(User.username == "vanphong.catHai"))
     staff_actor = Actor(label=staff.full_name, user_id=staff.id, role=staff.role)
+    # Paper history is entered by the unit's Văn phòng, or by the admin where the demo has none (access policy).
+    admin = session.scalar(select(User).where(User.username == "admin"))
+    clerks = {u.unit_id: Actor(label=u.full_name, user_id=u.id, role=u.role) for u in session.scalars(
+        select(User).where(User.username.like("vanphong.%")))}
     rng = random.Random(seed)
     now = utcnow()
     for i in range(count):
@@ -111,6 +115,7 @@ def load_demo(session: Session, count: int = 60, seed: int = 2026) -> str:
         )
         submitted = intake.submit(session, message, staff_actor if staff_channel else CITIZEN,
                                   now=None if staff_channel else received)
-        _advance(session, submitted.petition, staff_actor, received, rng)
+        clerk = clerks.get(submitted.petition.unit_id, Actor(label=admin.full_name, user_id=admin.id, role="admin"))
+        _advance(session, submitted.petition, clerk, received, rng)
     return (f"Đã tạo {len(DEMO_USERS)} tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}) và {count} đơn mẫu.\n"
             "Tài khoản: " + ", ".join(u["username"] for u in DEMO_USERS))

@@ -14,9 +14,9 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import flags, notify, routing, workflow
+from service.domain import access, flags, notify, routing, workflow
+from service.domain.access import visible_petitions
 from service.domain.text import strip_invisible
-from service.domain.access import is_triage_staff, visible_petitions
 from service.domain.calendar import Calendar, local_date
 from service.domain.codes import STATUSES, STEPS
 from service.domain.deadlines import due_soon_cutoff
@@ -42,23 +42,9 @@ NOTE_MAX = 4000
 # --- who may act ------------------------------------------------------------------------------------
 
 def may_act(user: User, petition: Petition) -> bool:
-    """Who handles a petition acts on it: an admin; staff or the head of the unit's Văn phòng HĐND-UBND,
-    which receives and triages every petition of the unit (task 4.4 of the plans); staff or the head of the
-    office now leading it; and the person assigned to it.
-
-    The chairperson and the inspectors only read. The chairperson decides on paper (signed decisions and
-    conclusions the offices then record), and the inspectors supervise how petitions are handled (Luật
-    Thanh tra, task 4.6 of the plans): one who supervises a case must not also change it. The caller checks
-    `access.can_view` first.
-    """
-    if user.role == "admin":
-        return True
-    if user.role not in HANDLING_ROLES:
-        return False
-    if petition.assignee_id == user.id:
-        return True
-    return user.unit_id == petition.unit_id and (is_triage_staff(user, petition)
-                                                 or petition.lead_office_id == user.office_id)
+    """Whether any action of the access policy is the user's on this petition (`access.ACT`): the rules live
+    in service.domain.access alone."""
+    return access.can_act_at_all(user, petition)
 
 
 def _staff_only(actor: Actor) -> None:
@@ -79,8 +65,10 @@ def assignable_users(session: Session, petition: Petition) -> list[User]:
 
 def assign(session: Session, petition: Petition, assignee: User | None, actor: Actor, *,
            reason: str | None = None, now: dt.datetime | None = None) -> Event:
-    """Give the petition to one person of the office leading it (None: nobody); tells them on their console."""
+    """Give the petition to one person of the office leading it (None: nobody); tells them on their console.
+    Only the head of that office, the Văn phòng or an admin chooses (access.can_assign; TC Đ47 k2)."""
     _staff_only(actor)
+    access.check_act(session, actor, petition, "assign")
     if petition.status in FINISHED:
         raise Conflict(f"Đơn ở trạng thái “{STATUSES[petition.status]}”, không giao người xử lý.",
                        "A finished petition is not assigned.")
@@ -107,6 +95,7 @@ def assign(session: Session, petition: Petition, assignee: User | None, actor: A
 def add_note(session: Session, petition: Petition, actor: Actor, text: str, now: dt.datetime | None = None) -> Event:
     """An internal note on the case file: staff only, never shown to the citizen."""
     _staff_only(actor)
+    access.check_act(session, actor, petition, "note")
     text = strip_invisible(text or "").strip()
     if not text or len(text) > NOTE_MAX:
         raise ValidationFailed(f"Ghi chú phải có từ 1 đến {NOTE_MAX} ký tự.", f"A note has 1-{NOTE_MAX} characters.",
@@ -124,9 +113,11 @@ def notes(session: Session, petition: Petition) -> list[Event]:
 def move_to_unit(session: Session, petition: Petition, actor: Actor, *, unit: str, office: str | None,
                  reason: str) -> Petition:
     """Send a petition still being triaged to another commune, ward or special zone, or to the city: the
-    routing is recomputed there (or the named office leads), then the workflow's classify move records it.
+    routing is recomputed there (or the named office leads). The workflow's classify move is recorded first,
+    while the petition is still this unit's, so the access policy judges the sender, not the receiver.
     A petition outside the whole local government is transferred with the workflow's `transfer` instead."""
     _staff_only(actor)
+    access.check_act(session, actor, petition, "route")
     if not workflow.can(petition, "classify"):
         raise workflow.refusal("not_in_state", action_vi="chuyển sang đơn vị khác", action_en="move",
                                status=petition.status, status_vi=STATUSES[petition.status])
@@ -137,8 +128,8 @@ def move_to_unit(session: Session, petition: Petition, actor: Actor, *, unit: st
     if target.id == petition.unit_id:
         raise ValidationFailed("Đơn đã thuộc đơn vị này: chọn phòng ban nhận trong đơn vị.",
                                "The petition already belongs to this unit.", fields={"unit": ["Trùng đơn vị hiện tại."]})
-    routing.reroute(session, petition, actor, unit=target, office_code=office or None, reason=reason)
     workflow.perform(session, petition, "classify", actor, reason=reason)
+    routing.reroute(session, petition, actor, unit=target, office_code=office or None, reason=reason)
     _drop_stale_assignee(session, petition, actor)
     return petition
 
@@ -146,6 +137,7 @@ def move_to_unit(session: Session, petition: Petition, actor: Actor, *, unit: st
 def route_to_office(session: Session, petition: Petition, actor: Actor, *, office: str, reason: str) -> Petition:
     """Give the petition to another office (of this unit, or a city department: routing.reroute moves it to the
     city) through the workflow's classify move."""
+    access.check_act(session, actor, petition, "route")
     workflow.perform(session, petition, "classify", actor, office=office, reason=reason)
     _drop_stale_assignee(session, petition, actor)
     return petition
@@ -185,7 +177,9 @@ def open_flags(session: Session, petition: Petition) -> list[Flag]:
 
 
 def clear_flag(session: Session, petition: Petition, flag_id: int, actor: Actor, reason: str) -> Flag:
-    """Clear one of the flags shown on this petition's page (flags.clear_flag: staff, with a reason)."""
+    """Clear one of the flags shown on this petition's page (flags.clear_flag: staff, with a reason, as the
+    access policy allows)."""
+    access.check_act(session, actor, petition, "clear_flag")
     flag = next((f for f in open_flags(session, petition) if f.id == flag_id), None)
     if flag is None:
         raise NotFound("Cờ này không còn trên đơn (đã được gỡ hoặc không thuộc đơn).", "No such open flag here.")

@@ -19,7 +19,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
-from service.domain import notify
+from service.domain import access, notify
 from service.domain.calendar import VN_TZ, local_date
 from service.domain.codes import FLAGS
 from service.domain.errors import Forbidden, ValidationFailed
@@ -279,6 +279,11 @@ def clear_flag(session: Session, flag: Flag, actor: Actor, reason: str, now: dt.
     """Staff clear a flag with a reason; a matter flag clears with the same flag on its petitions."""
     if not actor.is_staff:
         raise Forbidden("Chỉ cán bộ được gỡ cờ.", "Only staff may clear a flag.")
+    user = access.user_of(session, actor)
+    if user is not None and flag.petition_id is not None:
+        access.require_act(user, session.get(Petition, flag.petition_id), "clear_flag")
+    elif user is not None and flag.matter_id is not None:  # a matter's flag is every office's of the matter
+        access.require_manage_matter(user, session.get(Matter, flag.matter_id))
     if not (reason or "").strip():
         raise ValidationFailed("Cần ghi rõ lý do gỡ cờ.", "A reason is required.",
                                fields={"reason": ["Cần ghi lý do."]})

@@ -19,7 +19,7 @@ from sqlalchemy import Integer, String, bindparam, column, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import flags
+from service.domain import access, flags
 from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
@@ -280,8 +280,12 @@ def _check(actor: Actor, reason: str) -> str:
 
 def merge_matters(session: Session, keep: Matter, other: Matter, actor: Actor, reason: str,
                   now: dt.datetime | None = None) -> Matter:
-    """Staff: move every petition of `other` into `keep`; `other` stays as a pointer (status merged)."""
+    """Staff: move every petition of `other` into `keep`; `other` stays as a pointer (status merged). Both
+    matters must be the user's to manage (access.require_merge): merging clears `other`'s own flags."""
     reason, now = _check(actor, reason), now or utcnow()
+    user = access.user_of(session, actor)
+    if user is not None:
+        access.require_merge(user, keep, other)
     if keep.id == other.id or "merged" in (keep.status, other.status):
         raise Conflict("Không thể gộp: hai vụ việc trùng nhau hoặc đã được gộp trước đó.",
                        "Cannot merge a matter with itself or a merged matter.")
@@ -311,6 +315,7 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
     """Staff: take a petition out of its matter into a new one; the matcher never joins it with the
     petitions it left (MatterSeparation, both directions so one indexed lookup finds them)."""
     reason, now = _check(actor, reason), now or utcnow()
+    access.check_act(session, actor, petition, "split_matter")
     old = session.get(Matter, petition.matter_id) if petition.matter_id else None
     if old is None:
         raise Conflict("Đơn chưa thuộc vụ việc nào.", "The petition belongs to no matter.")
@@ -344,8 +349,11 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
 
 def rename_matter(session: Session, matter: Matter, title: str, actor: Actor, reason: str,
                   now: dt.datetime | None = None) -> Matter:
-    """Staff: give the matter a better title."""
+    """Staff: give the matter a better title (a title every office of the matter reads: theirs to manage)."""
     reason, now = _check(actor, reason), now or utcnow()
+    user = access.user_of(session, actor)
+    if user is not None:
+        access.require_manage_matter(user, matter)
     title = " ".join(strip_invisible(title or "").split())
     if not title or len(title) > 300:
         raise ValidationFailed("Tên vụ việc phải có từ 1 đến 300 ký tự.", "title must be 1-300 characters.",

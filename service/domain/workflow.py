@@ -1,7 +1,7 @@
 """The legal workflow of a petition: states, the one table of allowed moves, and the actions.
 
-`perform(session, petition, action, actor, at=..., **params)` is the one entry point. Each
-action checks the table, stamps or closes the petition's deadlines (legal.md Defaults), sends the
+`perform(session, petition, action, actor, at=..., **params)` is the one entry point. Each action asks the
+access policy (a staff actor), checks the table, stamps or closes the deadlines (legal.md Defaults), sends the
 legally required notice and writes an event. It flushes and never commits.
 """
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from service.db import utcnow
 from service.domain import deadlines as rules
 from service.domain import notify, routing, text as texts
+from service.domain.access import check_act
 from service.domain.calendar import VN_TZ, Calendar
 from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import Conflict, ValidationFailed
@@ -421,6 +422,7 @@ def perform(session: Session, petition: Petition, action: str, actor: Actor, *, 
     if session.get_bind().dialect.name == "postgresql":  # one action at a time on a petition
         session.execute(select(Petition.id).where(Petition.id == petition.id).with_for_update())
         session.refresh(petition)
+    check_act(session, actor, petition, action)  # the one access policy, whichever door the action came by
     move = _move(petition.kind, petition.status, action)
     if move is None:
         raise _refuse(petition, action)

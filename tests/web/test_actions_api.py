@@ -109,13 +109,21 @@ def test_without_a_token_is_401(client, petition):
 
 
 def test_inspectors_only_read(client, session, petition):
-    r = post(client, petition.code, token(session, "thanhtra", role="inspector"), action="accept")
-    assert r.status_code == 403
+    headers = token(session, "thanhtra", role="inspector")
+    # A complaint inspectors do not follow is, for them, like a code that does not exist (access policy).
+    assert post(client, petition.code, headers, action="accept").status_code == 404
+    msg = InboundMessage(channel="web", content="Tố cáo cán bộ địa chính nhận tiền để làm sổ đỏ.", unit=UNIT,
+                         kind="to_cao", category="can_bo_cong_vu",
+                         petitioner=PersonData(name="Lê Văn Cường", phone="0912345678", address="Cát Bà"))
+    denunciation = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=2)).petition
+    session.commit()
+    assert post(client, denunciation.code, headers, action="accept").status_code == 403  # followed, read only
 
 
-def test_staff_of_another_unit_is_403_and_admin_may_act_anywhere(client, session, petition):
+def test_staff_of_another_unit_is_404_and_admin_may_act_anywhere(client, session, petition):
+    # 404, not 403: another unit's petition must not reveal that its code exists (issue #14, finding 7).
     r = post(client, petition.code, token(session, "khac", unit=OTHER_UNIT), action="accept")
-    assert r.status_code == 403
+    assert r.status_code == 404
     r = post(client, petition.code, token(session, "quantri", role="admin"), action="accept")
     assert r.status_code == 200
 

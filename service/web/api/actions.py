@@ -1,22 +1,23 @@
 """API v1: workflow actions on a petition (thụ lý, trả lại, hướng dẫn, chuyển đơn, gia hạn, trả lời, …).
 
 POST /api/v1/petitions/<code>/actions with {"action": ..., "at": optional, ...parameters}.
-Staff act on their unit's petitions, admins everywhere, inspectors only read. A move the law or
-the petition's state forbids is a 409 from `workflow.perform`.
+Who may do what is the access policy's (service.domain.access): a petition the caller may not view is a 404
+like an unknown code, one they may only read (the chairperson, the inspectors, another office's action) a 403.
+A move the law or the petition's state forbids is a 409 from `workflow.perform`. Every action is audited.
 """
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from flask import jsonify
+from flask import jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import workflow
+from service.domain import access, audit, workflow
 from service.domain.codes import KINDS, categories
-from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from service.domain.errors import DomainError, Forbidden, ValidationFailed
 from service.domain.inbound import Actor
 from service.domain.tracking import normalise_code
 from service.models.petition import Petition
@@ -28,7 +29,6 @@ from service.web.api.body import json_body
 from service.web.api.serialize import deadline_json
 from service.web.session import commit, db_session
 
-READ_ONLY_ROLES = {"inspector"}
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
@@ -128,25 +128,30 @@ def load_action(data: dict[str, Any]) -> dict[str, Any]:
         raise _invalid(err.messages)
 
 
-def petition_for_action(user: User, code: str) -> Petition:
-    """The petition the user may act on. Raises NotFound (no such code) or Forbidden (inspector, or
-    another unit's petition for anyone but an admin)."""
+def petition_for_action(user: User, code: str, action: str | None) -> Petition:
+    """The petition the user may do `action` on, by the one access policy (service.domain.access). A petition
+    the user may not view answers exactly like a code that does not exist (404, the same body), so codes
+    cannot be probed; one they may view but not act on is a 403. No known action: the body's check says 422."""
     petition = db_session().scalar(select(Petition).where(Petition.code == (normalise_code(code) or code)))
-    if petition is None:
-        raise NotFound(f"Không tìm thấy đơn {code}.", f"No petition {code}.")
-    if user.role in READ_ONLY_ROLES:
-        raise Forbidden("Thanh tra chỉ được xem, không thực hiện thao tác trên đơn.",
-                        "Inspectors have read-only access.")
-    if user.role != "admin" and user.unit_id != petition.unit_id:
-        raise Forbidden("Đơn thuộc đơn vị khác: bạn chỉ thao tác trên đơn của đơn vị mình.",
-                        "The petition belongs to another unit.")
+    if petition is None or not access.can_view(user, petition):
+        raise access.not_found(code)
+    if action is not None:
+        access.require_act(user, petition, action, code)
     return petition
+
+
+def _requested_action() -> str | None:
+    """The action named in the body, for the access check that comes before the body's validation (so a
+    petition the caller may not view is a 404 whatever they send); None when it names no known action."""
+    data = request.get_json(silent=True)
+    action = data.get("action") if isinstance(data, dict) else None
+    return action if isinstance(action, str) and action in SCHEMAS else None
 
 
 @bp.post("/petitions/<code>/actions")
 def petition_action(code: str):
     user = require_staff()
-    petition = petition_for_action(user, code)
+    petition = petition_for_action(user, code, _requested_action())
     params = load_action(json_body())
     action, at = params.pop("action"), params.pop("at", None)
     if at is not None and user.role != "admin":
@@ -157,12 +162,15 @@ def petition_action(code: str):
                                fields={"at": ["Thời điểm ở tương lai."]})
     params = {k: v for k, v in params.items() if v is not None}
     actor = Actor(label=user.full_name or user.username, user_id=user.id, role=user.role)
-    session = db_session()
+    session, before = db_session(), petition.status
     try:
         workflow.perform(session, petition, action, actor, at=at, paper=at is not None, **params)
     except DomainError:
         session.rollback()  # the error handler answers; nothing of the refused action may be committed
         raise
+    # The same audit line as the console's twin (console/petition.py), marked as coming through the API.
+    audit.record(session, "petition_action", user=user, object_type="petition", object_id=petition.code,
+                 ip=request.remote_addr, op=action, status_from=before, status_to=petition.status, via="api")
     commit()
     now = utcnow()
     return jsonify({"code": petition.code, "status": petition.status,

@@ -9,9 +9,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from service.domain import audit, intake, search, status
-from service.domain.access import can_view
-from service.domain.errors import DomainError, NotFound, ValidationFailed
+from service.domain import access, audit, intake, search, status
+from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor
 from service.models.channel import IdempotencyRecord
 from service.models.petition import Petition
@@ -96,8 +95,8 @@ def load_visible(code: str) -> Petition:
     """The petition by code if the caller may see it; raises NotFound otherwise (never 403, so codes don't leak)."""
     user = require_staff()
     petition = db_session().scalar(select(Petition).where(Petition.code == code.upper()))
-    if petition is None or not can_view(user, petition):
-        raise NotFound(f"Không tìm thấy đơn {code}.", f"No petition {code}.")
+    if petition is None or not access.can_view(user, petition):
+        raise access.not_found(code)
     return petition
 
 

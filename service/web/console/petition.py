@@ -5,8 +5,9 @@ GET  /can-bo/don/<code>                      the page (404 when the user may not
 GET  /can-bo/don/<code>/tep/<id>             an attachment, as a download
 POST /can-bo/don/<code>/thao-tac/<action>    a workflow action (workflow.ACTIONS) or one of CONSOLE_ACTIONS
 
-Who may act is `casework.may_act` (the handling office, the unit's Văn phòng, the assignee, admins); the
-chairperson and the inspectors read only and get 403 on every POST.
+Who may view, act, assign and see the petitioner is the access policy's (service.domain.access, its table in
+the docstring): a petition the user may not view is a 404 like a missing code; the chairperson and the
+inspectors read only and get 403 on every POST, as does an action that is not the user's.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from service.domain import casework, matters, notices, workflow
+from service.domain import access
 from service.domain.access import HIDDEN_DENOUNCER, can_see_identity, can_view
 from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -54,7 +56,7 @@ def load_petition(code: str) -> Petition:
     office's petition answers exactly like a code that does not exist, so codes cannot be probed."""
     petition = db_session().scalar(select(Petition).where(Petition.code == (normalise_code(code) or code)))
     if petition is None or not can_view(current_user(), petition):
-        raise NotFound(f"Không tìm thấy đơn {code}.", f"No petition {code}.")
+        raise access.not_found(code)
     return petition
 
 
@@ -95,11 +97,10 @@ def petition_action(code: str, action: str):
     check_csrf()
     p = load_petition(code)
     user = current_user()
-    if not casework.may_act(user, p):
-        raise Forbidden("Bạn chỉ được xem đơn này, không thực hiện thao tác.", "Read-only access to this petition.")
     handler = CONSOLE_ACTIONS.get(action) or (_workflow_action if action in workflow.ACTIONS else None)
     if handler is None:
         raise NotFound(f"Không có thao tác “{action}”.", f"No action '{action}'.")
+    access.require_act(user, p, action, code)  # the domain verbs ask again: this answers 403 before any form check
     session = db_session()
     try:
         handler(p, user, action, request.form)
@@ -228,8 +229,9 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
     if identity and p.people:
         log("view_identity", object_type="petition", object_id=p.code, people=len(p.people), kind=p.kind)
     commit()
-    acting = casework.may_act(user, p)
-    allowed = workflow.allowed_actions(p) if acting else []
+    acting = access.can_act_at_all(user, p)
+    allowed = [a for a in workflow.allowed_actions(p) if access.can_act(user, p, a)]
+    assigning = access.can_assign(user, p)
     task = s.get(CatalogueTask, p.task_id) if p.task_id else None
     context = {
         "p": p, "identity": identity, "hidden_label": HIDDEN_DENOUNCER, "people_roles": PEOPLE_ROLES,
@@ -241,7 +243,7 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
         "timeline": casework.timeline(s, p), "event_label": casework.event_label,
         "notes": casework.notes(s, p), "replies": _replies(s, p),
         "assignee": s.get(User, p.assignee_id) if p.assignee_id else None,
-        "assignable": casework.assignable_users(s, p) if acting else [],
+        "assignable": casework.assignable_users(s, p) if assigning else [], "assigning": assigning,
         "error": error, "failed": failed, "values": values or MultiDict(),
         "kinds": KINDS, "categories": categories(), "statuses": STATUSES,
         "basis": lambda action: notices.action_basis(action, p.kind),
