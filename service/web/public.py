@@ -328,7 +328,8 @@ def lookup():
     try:
         petition = look_up(code, phone, source.get("key"))
     except DomainError as exc:  # NotFound, or TooManyLookups (429)
-        return render_template("public/lookup.html", code=code, phone="", error=exc.message), exc.http_status
+        return render_template("public/lookup.html", code=code, phone="", error=exc.message,
+                               limited=exc.http_status == 429), exc.http_status
     remember(petition.code)
     return redirect(url_for(".status_page", code=petition.code), code=303)
 

@@ -135,7 +135,8 @@ def test_one_ip_guessing_across_codes_is_limited(limited_client, session):
     assert client.get(f"/api/v1/status/{code}?phone={PHONE}", **from_ip("203.0.113.6")).status_code == 200
 
 
-def test_the_bots_tracuu_is_limited_per_chat_user_and_per_code(make_app, bot_settings, fake_telegram, fake_zalo):
+def test_the_bots_tracuu_is_limited_per_chat_user_and_per_code(make_app, bot_settings, fake_telegram, fake_zalo,
+                                                               session):
     app = with_bot_blueprints(make_app(RATELIMIT_ENABLED=True, RATELIMIT_PUBLIC="1000 per minute",
                                        LOOKUP_LIMIT_PER_CODE="4 per hour", LOOKUP_LIMIT_PER_CLIENT="3 per hour",
                                        **bot_settings))
@@ -151,6 +152,11 @@ def test_the_bots_tracuu_is_limited_per_chat_user_and_per_code(make_app, bot_set
     assert "quá nhiều lần" in other_user.say(f"/tracuu {code} {PHONE}")[0]  # the code is locked for everyone
     web = app.test_client().get(f"/api/v1/status/{code}?phone={PHONE}")
     assert web.status_code == 429  # one count for every channel
+    # Codes typed without a phone (not this chat user's petitions) count against the chat user too.
+    prober = TelegramChat(app, fake_telegram, Updates(chat_id=5550889))
+    for _ in range(3):
+        assert "Không tìm thấy" in prober.say(f"/tracuu {unknown_code(session)}")[0]
+    assert "quá nhiều lần" in prober.say(f"/tracuu {unknown_code(session)}")[0]
 
 
 # ---- a petition without a phone needs its access key -----------------------------------------------------
