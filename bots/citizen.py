@@ -1,7 +1,8 @@
 """A chat citizen's own petitions: status by code, the 1-5 rating, and a request to reopen.
 
 A chat user sees a petition by its code only when they are its petitioner in the same channel
-(Person.chat_user_id); any other petition needs the phone on record, as on the web.
+(Person.chat_user_id); any other petition needs the phone on record or its access key, as on the web.
+Failed look-ups count per chat user and per code (service.domain.lookup_guard), as on every channel.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from bots import prompts
 from bots.replies import Reply
 from service.db import utcnow
-from service.domain import notify, status, tracking
+from service.domain import lookup_guard, notify, status, tracking
 from service.domain.errors import NotFound
 from service.domain.events import record
 from service.domain.inbound import CITIZEN
@@ -30,18 +31,25 @@ ANSWER_EXCERPT = 600
 
 def not_found() -> NotFound:
     return NotFound("Không tìm thấy đơn có mã này do bạn gửi qua kênh này. Nếu đơn gửi qua kênh khác, gõ: "
-                    "/tracuu <mã đơn> <số điện thoại đã khai>.", "No petition with this code from this chat user.")
+                    "/tracuu <mã đơn> <số điện thoại đã khai hoặc mã truy cập>.",
+                    "No petition with this code from this chat user.")
 
 
-def find_for_chat(session: Session, channel: str, chat_user_id: str, code: str, phone: str | None = None) -> Petition:
-    """The petition of this chat user (or, with a phone, the one whose phone matches); raises NotFound."""
-    if phone:
-        return status.find_for_citizen(session, code, phone)
-    normal = tracking.normalise_code(code)
-    petition = session.scalar(select(Petition).where(Petition.code == normal)) if normal else None
-    if petition is None or not is_petitioner(session, petition, channel, chat_user_id):
-        raise not_found()
-    return petition
+def find_for_chat(session: Session, channel: str, chat_user_id: str, code: str, proof: str | None = None) -> Petition:
+    """The petition of this chat user (or, with a phone or access key, the one it proves); raises NotFound,
+    or TooManyLookups once this chat user or this code has failed too often."""
+    client = lookup_guard.requester(channel, chat_user_id)
+    if proof:
+        return status.look_up(session, code, proof, client=client)
+
+    def own() -> Petition:
+        normal = tracking.normalise_code(code)
+        petition = session.scalar(select(Petition).where(Petition.code == normal)) if normal else None
+        if petition is None or not is_petitioner(session, petition, channel, chat_user_id):
+            raise not_found()
+        return petition
+
+    return lookup_guard.guarded(session, client, code, own)
 
 
 def is_petitioner(session: Session, petition: Petition, channel: str, chat_user_id: str) -> bool:

@@ -34,6 +34,8 @@ from service.models.channel import ChatConversation
 logger = logging.getLogger(__name__)
 
 _PHONE_TAIL = re.compile(r"(?:^|\s)((?:\+84|0)[\d .\-]{8,})$")
+_SEPARATORS = re.compile(r"[\s\-.]")
+_CODE_CHARS = 9  # a tracking code without its dashes
 CANCEL_WORDS = frozenset({"huy", "huy bo", "huy don", "thoat", "cancel"})
 
 
@@ -81,11 +83,16 @@ def _command(text: str | None) -> tuple[str, list[str]] | None:
 
 
 def _code_and_phone(text: str) -> tuple[str, str | None]:
-    """'K7M4-Q2XA-R 0912 345 678' -> ('K7M4-Q2XA-R', '0912 345 678'); codes never start with 0 or +."""
+    """'K7M4-Q2XA-R 0912 345 678' -> ('K7M4-Q2XA-R', '0912 345 678'); codes never start with 0 or +.
+    'K7M4-Q2XA-R H7KQ-M2XA-R9TB' -> the code and its access key (spaces and dashes anywhere)."""
     found = _PHONE_TAIL.search(text.strip())
-    if not found:
-        return text.strip(), None
-    return text.strip()[:found.start()].strip(), found.group(1)
+    if found:
+        return text.strip()[:found.start()].strip(), found.group(1)
+    raw = _SEPARATORS.sub("", text.upper())
+    code, key = raw[:_CODE_CHARS], raw[_CODE_CHARS:]
+    if key and tracking.normalise_code(code) and tracking.normalise_access_key(key):
+        return code, key
+    return text.strip(), None
 
 
 class _Turn(Drafting):
@@ -251,9 +258,9 @@ class _Turn(Drafting):
             return [self.prompt(LOOKUP)]
         return self.lookup(*_code_and_phone(self.inc.text))
 
-    def lookup(self, code: str, phone: str | None = None) -> list[Reply]:
+    def lookup(self, code: str, proof: str | None = None) -> list[Reply]:
         try:
-            petition = citizen.find_for_chat(self.session, self.channel, self.user, code, phone)
+            petition = citizen.find_for_chat(self.session, self.channel, self.user, code, proof)
         except DomainError as err:
             return [Reply(err.message), self.prompt(self.state)] if self.drafting else self.menu(err.message)
         reply = citizen.status_reply(self.session, petition)

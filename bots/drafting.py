@@ -297,7 +297,7 @@ class Drafting:
         petition, first = submitted.petition, submitted.first_deadline
         self.reset()
         return [prompts.receipt(petition.code, first.step if first else None, first.due_at if first else None,
-                                self.channel)]
+                                self.channel, submitted.access_key)]
 
     def refused(self, err: ValidationFailed) -> list[Reply]:
         problems = [m for messages in err.fields.values() for m in messages] or [err.message]

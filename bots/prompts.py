@@ -65,7 +65,8 @@ CONSENT = ("Để giải quyết đơn, cơ quan cần thu thập và xử lý d
            "với bạn; người tố cáo được giữ bí mật danh tính. Bạn có đồng ý không?")
 CONSENT_REFUSED = ("Không thể gửi đơn khi bạn chưa đồng ý cho xử lý dữ liệu cá nhân. Thông tin vừa nhập đã được xoá. "
                    "Bạn vẫn có thể đến trụ sở UBND để gửi đơn trực tiếp.")
-LOOKUP = "Nhập mã đơn (ví dụ K7M4-Q2XA-R). Đơn gửi qua kênh khác thì gõ: /tracuu <mã đơn> <số điện thoại>."
+LOOKUP = ("Nhập mã đơn (ví dụ K7M4-Q2XA-R). Đơn gửi qua kênh khác thì gõ: /tracuu <mã đơn> <số điện thoại>, "
+          "hoặc /tracuu <mã đơn> <mã truy cập> với đơn không có số điện thoại.")
 CANCELLED = "Đã huỷ đơn đang soạn; thông tin đã nhập được xoá."
 NOTHING_TO_CANCEL = "Bạn không có đơn nào đang soạn."
 STILL_DRAFTING = "Bạn đang soạn dở một đơn. Hãy tiếp tục, hoặc gõ /huy để huỷ."
@@ -153,8 +154,11 @@ def rating_reply(code: str, text: str | None = None) -> Reply:
     return Reply(f"{text}\n\n{ask}" if text else ask, buttons, inline=True)
 
 
-def receipt(code: str, step: str | None, due: dt.datetime | None, channel: str) -> Reply:
+def receipt(code: str, step: str | None, due: dt.datetime | None, channel: str, access_key: str | None = None) -> Reply:
     lines = ["Đơn của bạn đã được tiếp nhận.", f"Mã đơn: {code}"]
+    if access_key:  # a petition without a phone: the key proves it is theirs anywhere else (web, API)
+        lines.append(f"Mã truy cập: {access_key} – chỉ cấp một lần, hãy lưu lại và giữ kín. Trên trang web, tra cứu "
+                     f"bằng mã đơn và mã truy cập này.")
     if step and due:
         lines.append(f"Hạn {STEPS.get(step, step).lower()}: chậm nhất ngày {date_vn(due)} – {STEP_HINTS.get(step, '')}.")
     lines.append(f"Hãy lưu mã này. Gõ /tracuu {code} để xem tình trạng đơn; kết quả giải quyết sẽ được gửi cho bạn "

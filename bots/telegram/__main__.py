@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bots.telegram.updates import handle_update
 from service.db import Database
-from service.domain import quota
+from service.domain import lookup_guard, quota
 from service import logging_filters
 from service.settings import load_settings
 
@@ -55,6 +55,8 @@ def main() -> int:
         return 2
     database = Database(settings["DATABASE_URL"], pool_size=2)
     quota.bind(database.sessionmaker, settings.get("RATELIMIT_PER_PHONE"), enabled=settings["RATELIMIT_ENABLED"])
+    lookup_guard.bind(database.sessionmaker, settings.get("LOOKUP_LIMIT_PER_CLIENT"), settings.get("LOOKUP_LIMIT_PER_CODE"),
+                      enabled=settings["RATELIMIT_ENABLED"])  # /tracuu shares the web's failed-attempt counts
     try:
         # run_polling deletes any webhook first, then long-polls getUpdates.
         build_application(database, settings).run_polling(allowed_updates=["message", "callback_query"])

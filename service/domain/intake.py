@@ -39,6 +39,7 @@ OLDEST_BACKDATED = dt.timedelta(days=3 * 365)  # paper petitions entered late, w
 class Submitted:
     petition: Petition
     first_deadline: Deadline | None
+    access_key: str | None = None  # given once to a petitioner without a phone on record; only its digest is kept
 
 
 @dataclass
@@ -171,8 +172,8 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     now = now or utcnow()
     with session.no_autoflush:
         checked = _validate(session, message, actor, now)
-        if not actor.is_staff and checked.petitioner is not None:
-            quota.check_phone(session, checked.petitioner.phone, now)  # petitions per phone (RATELIMIT_PER_PHONE)
+        if not actor.is_staff:  # petitions per phone (RATELIMIT_PER_PHONE), co-signers' phones too
+            quota.check_phones(session, _phone_fields(checked), now)
         decision = classify.classify(checked.content, checked.title, session=session)
         kind = message.kind or decision.kind
         category = message.category or decision.category
@@ -204,6 +205,11 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
                  "explanation": result.explanation},
         created_at=now, updated_at=now,
     )
+    access_key = None
+    if not _phones(checked, with_petitioner=not message.anonymous):
+        # No phone to prove the petition is theirs: a key, shown once (tracking.new_access_key).
+        access_key = tracking.new_access_key()
+        petition.access_key_hash = tracking.access_key_digest(code, tracking.normalise_access_key(access_key))
     session.add(petition)
     session.flush()  # the id, for the rows below; everything else goes in one more flush
     _store_people(session, petition, message, checked)
@@ -220,7 +226,24 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     session.flush()
     matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
     logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)
-    return Submitted(petition, first)
+    return Submitted(petition, first, access_key)
+
+
+def _phone_fields(checked: _Checked) -> dict[str, str]:
+    """Each distinct phone of the petition with the field that holds it first."""
+    fields: dict[str, str] = {}
+    if checked.petitioner and checked.petitioner.phone:
+        fields["petitioner.phone"] = checked.petitioner.phone
+    for i, person in enumerate(checked.co_signers):
+        if person.phone and person.phone not in fields.values():
+            fields[f"co_signers.{i}.phone"] = person.phone
+    return fields
+
+
+def _phones(checked: _Checked, *, with_petitioner: bool = True) -> list[str]:
+    """The distinct phones of the petitioner (an anonymous sender's is not stored) and the co-signers."""
+    people = ([checked.petitioner] if checked.petitioner and with_petitioner else []) + checked.co_signers
+    return list(dict.fromkeys(p.phone for p in people if p and p.phone))
 
 
 def _store_people(session: Session, petition: Petition, message: InboundMessage, checked: _Checked) -> None:

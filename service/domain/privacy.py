@@ -1,6 +1,7 @@
 """The data subject's rights and the retention of personal data (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15).
 
-A citizen who proved the petition is theirs (tracking code + phone) may ask for a copy of the
+A citizen who proves the petition is theirs (tracking code + phone, or the access key of a petition
+without a phone; each request asks for the proof again) may ask for a copy of the
 personal data the service keeps about them, or for a correction (the law's rights to access and to
 correct; legal.md §4). Each request is recorded, audited and routed as a task to the Văn phòng
 HĐND-UBND of the petition's unit; staff answer it and the citizen sees its state on the status page.
@@ -23,8 +24,9 @@ from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import audit, notify
+from service.domain import audit, lookup_guard, notify
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from service.domain.status import proves
 from service.domain.text import fold
 from service.domain.units import CITY_CODE, office_of
 from service.domain.validation import FieldError, check_email, clean_text, normalise_phone
@@ -51,9 +53,17 @@ def _intake_office_code(unit: Unit) -> str:
     return "vp_ubnd_tp" if unit.code == CITY_CODE else "van_phong"
 
 
+PROOF_MISMATCH = "Số điện thoại hoặc mã truy cập không khớp với đơn này."
+
+
 def create_request(session: Session, petition: Petition, kind: str, details: str | None, *,
-                   ip: str | None = None, now: dt.datetime | None = None) -> DataRequest:
-    """Record the citizen's request, audit it and tell the unit's Văn phòng (its task list and groups)."""
+                   proof: str | None = None, client: str | None = None, ip: str | None = None,
+                   now: dt.datetime | None = None) -> DataRequest:
+    """Record the citizen's request, audit it and tell the unit's Văn phòng (its task list and groups).
+
+    `proof` is the phone on record or the petition's access key, checked within the failed-attempt limits
+    of `client` and the code (lookup_guard): the code alone never obtains anyone's personal data (Luật
+    BVDLCN 91/2025 protects it from third parties; Luật Tố cáo Đ47 a denouncer's above all)."""
     now = now or utcnow()
     if kind not in REQUEST_KINDS:
         raise ValidationFailed("Loại yêu cầu không hợp lệ.", "Unknown request kind.",
@@ -66,6 +76,12 @@ def create_request(session: Session, petition: Petition, kind: str, details: str
     if any(p.anonymised_at for p in petition.people):
         raise Conflict("Dữ liệu cá nhân của đơn này đã được xóa khi hết thời hạn lưu trữ.",
                        "The personal data of this petition was erased when its retention period ended.")
+    try:
+        lookup_guard.guarded(session, client or lookup_guard.requester("unknown", None), petition.code,
+                             lambda: _prove(session, petition, proof), now)
+    except NotFound:
+        raise ValidationFailed(PROOF_MISMATCH, "The phone number or access key does not match this petition.",
+                               fields={"proof": [PROOF_MISMATCH]})
     open_count = len(session.scalars(select(DataRequest.id).where(DataRequest.petition_id == petition.id,
                                                                   DataRequest.status == "new")).all())
     if open_count >= MAX_OPEN_PER_PETITION:
@@ -85,6 +101,11 @@ def create_request(session: Session, petition: Petition, kind: str, details: str
                              f"{petition.code}. Xử lý tại mục Yêu cầu dữ liệu cá nhân.",
             f"data_request:{request.id}", petition=petition, now=now)
     return request
+
+
+def _prove(session: Session, petition: Petition, proof: str | None) -> None:
+    if not proves(session, petition, proof):
+        raise NotFound(PROOF_MISMATCH, "Proof does not match.")
 
 
 def requests_of(session: Session, petition: Petition) -> list[DataRequest]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -64,8 +65,9 @@ def policy(session: Session) -> PhoneQuota | None:
     return session.info.get(INFO_KEY)
 
 
-def check_phone(session: Session, phone: str | None, now: dt.datetime) -> None:
-    """Raises TooManyPetitions when this phone already sent `limit` petitions within the window."""
+def check_phone(session: Session, phone: str | None, now: dt.datetime, field: str = "petitioner.phone") -> None:
+    """Raises TooManyPetitions when this phone already sent `limit` petitions within the window. Every
+    petition a phone is on counts, as petitioner or as co-signer."""
     quota = policy(session)
     if quota is None or not phone:
         return
@@ -78,4 +80,11 @@ def check_phone(session: Session, phone: str | None, now: dt.datetime) -> None:
                    f"Vui lòng thử lại sau. Nếu việc khẩn cấp, hãy gọi đường dây nóng của xã, phường.")
         raise TooManyPetitions(message, f"This phone number sent {sent} petitions within {quota.window}; "
                                         f"the limit is {quota.limit}. Try again later.",
-                               fields={"petitioner.phone": [message]})
+                               fields={field: [message]})
+
+
+def check_phones(session: Session, phones: Mapping[str, str], now: dt.datetime) -> None:
+    """`check_phone` for each phone of a new petition (field name -> phone): the petitioner's and the
+    co-signers', so a sender cannot escape the quota by listing their number as a co-signer's."""
+    for field, phone in phones.items():
+        check_phone(session, phone, now, field)

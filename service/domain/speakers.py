@@ -1,8 +1,11 @@
 """Who speaks at a dialogue session: registrations to speak (web, API, bots) and the chats subscribed to a unit's
 dialogue notices. Re-exported by service.domain.dialogue, which callers use.
 
-A registration is one per phone and session (a retried webhook or a second form updates it); a petition can be
-linked only by one of its own people (same phone). A speaker linked to a denunciation is shown as
+A registration is one per phone and session, phones compared once normalised ('+84 912…' is '0912…'). Only the
+chat user who made it may change it; anyone else sending the same phone (in any spelling) gets 409 and the
+registration stays as it was, so nobody replaces a citizen's name, question or linked petition with their own
+(an identical retry is answered as the first time). A petition can be linked only by one of its own people
+(same phone). A speaker linked to a denunciation is shown as
 HIDDEN_DENOUNCER everywhere (Luật Tố cáo Điều 47).
 """
 from __future__ import annotations
@@ -59,8 +62,8 @@ def find_petition(session: Session, unit_id: int, code: Any, phone: str | None =
 def register(session: Session, ds: DialogueSession, *, name: Any, phone: Any, question: Any,
              petition_code: Any = None, channel: str = "web", chat_user_id: str | None = None,
              now: dt.datetime | None = None) -> tuple[DialogueRegistration, bool]:
-    """A citizen registers to speak. One registration per phone and session: a retry (or a second form)
-    updates the question instead of adding a row. Returns (registration, created)."""
+    """A citizen registers to speak. One registration per phone and session: an identical retry returns it
+    unchanged, its own chat user may update it, anyone else gets Conflict. Returns (registration, created)."""
     now = now or utcnow()
     if ds.status != "announced" or ds.starts_at <= now:
         raise Conflict("Phiên đối thoại này không còn nhận đăng ký phát biểu.",
@@ -97,6 +100,16 @@ def register(session: Session, ds: DialogueSession, *, name: Any, phone: Any, qu
             return row, True
         except IntegrityError:
             existing = _registration(session, ds.id, values["phone"])
+    same_chat = bool(chat_user_id) and (existing.channel, existing.chat_user_id) == (channel, chat_user_id)
+    retry = (existing.name, existing.question) == (values["name"], values["question"]) and \
+        (petition is None or existing.petition_id == petition.id)
+    if retry and not same_chat:
+        return existing, False
+    if not same_chat:
+        raise Conflict("Số điện thoại này đã đăng ký phát biểu tại phiên đối thoại này; đăng ký trước đó được giữ "
+                       "nguyên. Nếu cần thay đổi, vui lòng liên hệ Văn phòng HĐND và UBND.",
+                       "This phone number is already registered to speak at this session; the registration is kept "
+                       "unchanged.", code="already_registered")
     existing.name, existing.question = values["name"], values["question"]
     existing.petition_id = petition.id if petition else existing.petition_id
     existing.chat_user_id = chat_user_id or existing.chat_user_id

@@ -1,4 +1,4 @@
-"""The citizen's view of a petition: found by tracking code and phone, timeline, answer, rating."""
+"""The citizen's view of a petition: found by tracking code and phone (or access key), timeline, answer, rating."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import tracking
+from service.domain import lookup_guard, tracking
 from service.domain.codes import KINDS, STATUSES, STEPS, category_label
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.events import record
@@ -21,8 +21,9 @@ from service.models.rating import Rating
 from service.models.reply import Reply
 
 RATABLE_STATUSES = {"answered", "closed"}
-_NOT_FOUND = NotFound("Không tìm thấy đơn với mã và số điện thoại này. Vui lòng kiểm tra lại.",
-                      "No petition matches this tracking code and phone number.")
+_NOT_FOUND = NotFound("Không tìm thấy đơn với mã và số điện thoại này (hoặc mã truy cập đã được cấp khi gửi đơn). "
+                      "Vui lòng kiểm tra lại.",
+                      "No petition matches this tracking code and phone number (or access key).")
 
 # What the citizen reads for each event of the history.
 PUBLIC_EVENT_LABELS = {
@@ -59,24 +60,36 @@ class CitizenView:
     can_rate: bool = False
 
 
-def find_for_citizen(session: Session, code: str, phone: str | None) -> Petition:
-    """The petition when the code and the phone on record match; the same answer for every mismatch,
-    so nobody learns whether a code exists. A petition without a phone on record needs the code only."""
+def find_for_citizen(session: Session, code: str, proof: str | None, key: str | None = None) -> Petition:
+    """The petition when the code matches and the proof is the phone on record or, for a petition without a
+    phone, its access key; the same answer for every mismatch, so nobody learns whether a code exists nor
+    whether a phone belongs to it (Luật Tố cáo Đ47). The code alone never suffices."""
     normal = tracking.normalise_code(code)
-    if normal is None:
+    petition = session.scalar(select(Petition).where(Petition.code == normal)) if normal else None
+    if petition is None or not proves(session, petition, proof, key):
         raise _NOT_FOUND
-    petition = session.scalar(select(Petition).where(Petition.code == normal))
-    if petition is None:
-        raise _NOT_FOUND
-    phones = {p.phone for p in session.scalars(select(Person).where(Person.petition_id == petition.id)) if p.phone}
-    if phones:
-        try:
-            given = normalise_phone(phone) if phone else None
-        except FieldError:
-            given = None
-        if given not in phones:
-            raise _NOT_FOUND
     return petition
+
+
+def proves(session: Session, petition: Petition, *proofs: str | None) -> bool:
+    """Whether one of the proofs is a phone of the petition's people or the petition's access key."""
+    phones = {p.phone for p in session.scalars(select(Person).where(Person.petition_id == petition.id)) if p.phone}
+    for proof in proofs:
+        if not proof or not isinstance(proof, str):
+            continue
+        try:
+            phone = normalise_phone(proof)
+        except FieldError:
+            phone = None
+        if (phone and phone in phones) or tracking.access_key_matches(petition.code, petition.access_key_hash, proof):
+            return True
+    return False
+
+
+def look_up(session: Session, code: str, proof: str | None, *, client: str, key: str | None = None) -> Petition:
+    """`find_for_citizen` within the failed-attempt limits per requester and per code (lookup_guard);
+    the caller commits even when it answers NotFound, so the failure counts."""
+    return lookup_guard.guarded(session, client, code, lambda: find_for_citizen(session, code, proof, key))
 
 
 def citizen_view(session: Session, petition: Petition) -> CitizenView:

@@ -9,6 +9,7 @@ from service.models.dialogue import DialogueSubscription
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, HolidayOverride, JobLease
+from service.models.lookup import LookupFailure
 from service.models.matter import Matter, MatterSeparation, PetitionSignature
 from service.models.outbox import OutboxMessage
 from service.models.person import Person
@@ -22,6 +23,7 @@ __all__ = [
     "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
     "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
-    "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "Matter", "MatterSeparation", "OutboxMessage",
+    "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LookupFailure", "Matter", "MatterSeparation",
+    "OutboxMessage",
     "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "Unit", "User",
 ]

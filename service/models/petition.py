@@ -53,6 +53,8 @@ class Petition(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     anonymous: Mapped[bool] = mapped_column(default=False)
     identity_disclosed: Mapped[bool] = mapped_column(default=False)  # a denouncer who chose to disclose (TC Đ47)
+    # Digest of the key a petitioner without a phone looks the petition up with (service.domain.tracking).
+    access_key_hash: Mapped[str | None] = mapped_column(String(64))
     co_signer_count: Mapped[int] = mapped_column(default=0)
     complex: Mapped[bool] = mapped_column(default=False)  # phức tạp: longer deadlines (KN Đ28, TC Đ30)
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)  # cần phân loại lại

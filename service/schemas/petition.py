@@ -14,6 +14,10 @@ SERVER_OWNED = ("id", "code", "status", "office", "lead_office", "task", "flags"
                 "events", "created_at", "updated_at")
 
 
+PUBLIC_CHANNEL = ("Ứng dụng không đăng nhập chỉ gửi đơn qua kênh api (bỏ trống channel hoặc ghi \"api\"); "
+                  "đơn qua đường dây nóng, thư điện tử, tin nhắn hay trực tiếp do cán bộ nhập bằng mã truy cập của cán bộ.")
+
+
 class PersonSchema(StrictSchema):
     name = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
@@ -70,8 +74,12 @@ class PetitionCreateSchema(StrictSchema):
                 raise ValidationError({k: ["Trường này do hệ thống quản lý, không được gửi lên."] for k in owned})
         return data
 
-    def load_message(self, data: dict) -> InboundMessage:
+    def load_message(self, data: dict, *, staff: bool = False) -> InboundMessage:
+        """`staff`: the caller has a staff token. Anyone else is a public client, channel `api`: only staff
+        enter hotline, e-mail, SMS and walk-in petitions on a citizen's behalf (domain.md, Channels)."""
         values = self.load(data)
+        if not staff and values["channel"] != "api":
+            raise ValidationError({"channel": [PUBLIC_CHANNEL]})
         category = values.get("category")
         if category is not None and category not in categories():
             raise ValidationError({"category": ["Lĩnh vực không hợp lệ."]})

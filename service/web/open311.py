@@ -48,6 +48,7 @@ VN_TIME = dt.timezone(dt.timedelta(hours=7))  # Vietnam keeps UTC+7 all year
 MAX_DESCRIPTION = 4000  # the standard's limit on description
 MAX_RESULTS = 1000  # "first 1000 requests returned"
 DEFAULT_SPAN = dt.timedelta(days=90)  # "most recent 90 days"; also the widest range allowed
+YEARS = (1970, 2100)  # dates a search may name
 CLOSED = frozenset({"answered", "closed", "returned", "guided", "transferred", "withdrawn"})
 CITY_ALIASES = frozenset({"haiphong.gov.vn"})  # the standard suggests the jurisdiction's web domain
 HIDDEN_DENUNCIATION = "Nội dung tố cáo được giữ bí mật"
@@ -254,6 +255,8 @@ def _notice(submitted: intake.Submitted) -> str:
     if first is not None:
         due = first.due_at.astimezone(VN_TIME)
         notice += f" Hạn {STEPS.get(first.step, first.step).lower()}: {due:%H:%M} ngày {due:%d/%m/%Y}."
+    if submitted.access_key:  # no phone on record: the key, given once, is what proves the petition is theirs
+        notice += f" Mã truy cập để tra cứu (chỉ cấp một lần, hãy giữ kín): {submitted.access_key}."
     return notice
 
 
@@ -283,7 +286,9 @@ def get_request(request_id: str, fmt: str):
 
 
 def _public_query():
-    return select(Petition).options(selectinload(Petition.unit), selectinload(Petition.lead_office),
+    """Never a denunciation, listed or by id (the spec's 404, as for an unknown id): its code beside the
+    date, place and office could point to who denounced (Luật Tố cáo Đ47, Đ56)."""
+    return select(Petition).where(Petition.kind != "to_cao").options(selectinload(Petition.unit), selectinload(Petition.lead_office),
                                     selectinload(Petition.deadlines), selectinload(Petition.people))
 
 
@@ -342,15 +347,18 @@ def _when(value: str | None, name: str, *, end: bool = False) -> dt.datetime | N
     if not value:
         return None
     value = re.sub(r"(T[\d:.]+) (\d\d:?\d\d)$", r"\1+\2", value)  # a '+' the query string turned into a space
+    whole_day = re.fullmatch(r"\d{4}-\d\d-\d\d", value) is not None
     try:
-        if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
-            day = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), VN_TIME)
-            return day + dt.timedelta(days=1, microseconds=-1) if end else day
-        moment = dt.datetime.fromisoformat(value)
+        moment = dt.datetime.fromisoformat(value) if not whole_day else \
+            dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
     except ValueError:
         raise Open311Error(400, [_bilingual("Thời gian phải theo dạng 2026-01-15T08:00:00+07:00.",
                                             "must be a w3c date-time such as 2026-01-15T08:00:00Z.", name)])
-    return moment if moment.tzinfo else moment.replace(tzinfo=VN_TIME)
+    if not YEARS[0] <= moment.year <= YEARS[1]:  # 0001-01-01 or 9999-12-31 overflow once moved to UTC
+        raise Open311Error(400, [_bilingual(f"Thời gian tra cứu nằm ngoài khoảng cho phép ({YEARS[0]}–{YEARS[1]}).",
+                                            f"The date is out of range ({YEARS[0]}-{YEARS[1]}).", name)])
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=VN_TIME)
+    return moment + dt.timedelta(days=1, microseconds=-1) if whole_day and end else moment
 
 
 # Only reports and recommendations are published as text: a denunciation names the accused and its

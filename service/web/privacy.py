@@ -1,15 +1,15 @@
 """Personal-data requests (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): the citizen's page and the staff's.
 
 Citizen: `/tra-cuu/<code>/du-lieu-ca-nhan`, reachable from the status page by a browser that looked the
-petition up with its tracking code and phone (as the status page); asks for a copy of their data or a
-correction, and follows the answers. Staff: `/can-bo/yeu-cau-du-lieu`, the requests routed to their
+petition up with its tracking code and phone or access key (as the status page); asks for a copy of their
+data or a correction, proving again with the phone or access key, and follows the answers. Staff: `/can-bo/yeu-cau-du-lieu`, the requests routed to their
 Văn phòng; they grant (applying a correction) or refuse, with an answer the citizen reads.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session as browser, url_for
 
-from service.domain import privacy
+from service.domain import lookup_guard, privacy
 from service.domain.access import HIDDEN_DENOUNCER, can_see_identity
 from service.domain.errors import DomainError, ValidationFailed
 from service.web import csrf
@@ -40,11 +40,14 @@ def requests_page(code: str):
         csrf.check_csrf()
         try:
             privacy.create_request(session, petition, request.form.get("kind", ""), request.form.get("details"),
-                                   ip=request.remote_addr)
+                                   proof=request.form.get("proof"), ip=request.remote_addr,
+                                   client=lookup_guard.requester("ip", request.remote_addr))
         except ValidationFailed as err:
             errors = err.fields or {"kind": [err.message]}
-        except DomainError as err:
+        except DomainError as err:  # Conflict, or TooManyLookups
             errors = {"kind": [err.message]}
+        if errors:
+            commit()  # a wrong proof counts as a failed look-up (nothing else was stored)
         else:
             commit()
             flash("Đã ghi nhận yêu cầu của bạn. Văn phòng HĐND và UBND sẽ xem xét và trả lời tại trang này.", "success")

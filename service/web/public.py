@@ -15,10 +15,10 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from service.domain import flags, intake, matters, status
+from service.domain import flags, intake, lookup_guard, matters, status
 from service.db import utcnow
 from service.domain.codes import KINDS
-from service.domain.errors import NotFound, ValidationFailed
+from service.domain.errors import DomainError, NotFound, ValidationFailed
 from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
 from service.domain.units import search_units
 from service.domain.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_CO_SIGNERS
@@ -90,6 +90,7 @@ SPOKEN = {"A": "a", "B": "bê", "C": "xê", "D": "dê", "E": "e", "F": "ép", "G
 
 REMEMBERED_KEY = "codes"
 MAX_REMEMBERED = 20
+ACCESS_KEY = "access_key"  # the last petition's access key, for its confirmation page
 
 
 def _public_limit() -> str:
@@ -129,6 +130,8 @@ def submit_petition():
         return render_form(form, errors=crowd.placed(exc.fields), had_files=bool(files), status_code=exc.http_status)
     commit()
     remember(submitted.petition.code)
+    if submitted.access_key:  # shown on the confirmation page of this browser only; never stored in plain
+        browser[ACCESS_KEY] = {"code": submitted.petition.code, "key": submitted.access_key}
     return redirect(url_for(".submitted", code=submitted.petition.code), code=303)
 
 
@@ -291,8 +294,10 @@ def submitted(code: str):
     view = status.citizen_view(db_session(), petition)
     first = min(view.deadlines, key=lambda d: d["due"]) if view.deadlines else None
     representatives = [(p.name, masked(p.phone)) for p in matters.representatives(petition)]
+    given = browser.get(ACCESS_KEY) or {}
+    access_key = given.get("key") if given.get("code") == petition.code else None
     return render_template("public/submitted.html", view=view, office=petition.lead_office, first=first,
-                           step_hints=STEP_HINTS, spoken=spoken(view.code), anonymous=petition.anonymous,
+                           step_hints=STEP_HINTS, spoken=spoken(view.code), access_key=access_key,
                            people=flags.petitioners_on(petition), representatives=representatives)
 
 
@@ -311,17 +316,20 @@ def spoken(code: str) -> list[tuple[str, str]]:
 @bp.route("/tra-cuu", methods=["GET", "POST"])
 @limiter.limit(_public_limit)
 def lookup():
-    """The look-up form; a POST (or a GET carrying both `code` and `phone`) checks them.
+    """The look-up form; a POST (or a GET carrying both `code` and `phone`) checks them. `phone` also takes
+    the access key of a petition without a phone (or `key`).
 
-    No CSRF token: a look-up changes nothing. The rate limit slows guessing of phone numbers."""
+    No CSRF token: a look-up changes nothing. The limits per IP and per code stop guessing of phone numbers;
+    every mismatch answers the same page."""
     source = request.form if request.method == "POST" else request.args
     code, phone = source.get("code", "").strip(), source.get("phone", "").strip()
-    if request.method == "GET" and "phone" not in request.args:
+    if request.method == "GET" and "phone" not in request.args and "key" not in request.args:
         return render_template("public/lookup.html", code=code, phone="", error=None)
     try:
-        petition = status.find_for_citizen(db_session(), code, phone)
-    except NotFound as exc:
-        return render_template("public/lookup.html", code=code, phone=phone, error=exc.message), 404
+        petition = look_up(code, phone, source.get("key"))
+    except DomainError as exc:  # NotFound, or TooManyLookups (429)
+        return render_template("public/lookup.html", code=code, phone="", error=exc.message,
+                               limited=exc.http_status == 429), exc.http_status
     remember(petition.code)
     return redirect(url_for(".status_page", code=petition.code), code=303)
 
@@ -348,7 +356,7 @@ def rate(code: str):
     if code in browser.get(REMEMBERED_KEY, []):
         petition = load_remembered(code)
     else:
-        petition = status.find_for_citizen(session, code, request.form.get("phone", ""))
+        petition = look_up(code, request.form.get("phone", ""), request.form.get("key"))
     raw = request.form.get("score", "").strip()
     try:
         status.rate(session, petition, int(raw) if raw.isdigit() else None, request.form.get("comment"))
@@ -361,6 +369,16 @@ def rate(code: str):
 
 
 # ---- helpers ------------------------------------------------------------------------------------
+
+def look_up(code: str, proof: str | None, key: str | None = None) -> Petition:
+    """status.look_up for this client's IP; a failed attempt is committed before the error answers, so it counts."""
+    session = db_session()
+    try:
+        return status.look_up(session, code, proof, key=key, client=lookup_guard.requester("ip", request.remote_addr))
+    except NotFound:
+        commit()
+        raise
+
 
 def remember(code: str) -> None:
     """Let this browser see the code's confirmation and status pages (the most recent codes only)."""

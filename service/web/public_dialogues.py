@@ -84,5 +84,5 @@ def register(session_id: int):
         return _render(ds, errors={"_": [err.message]}, values=form, status=409)
     commit()
     flash("Đã đăng ký phát biểu. Cơ quan sẽ sắp xếp để bạn được trình bày tại hội nghị." if created else
-          "Đăng ký trước đó của số điện thoại này đã được cập nhật câu hỏi mới.", "success")
+          "Số điện thoại này đã đăng ký phát biểu với cùng nội dung; đăng ký được giữ nguyên.", "success")
     return redirect(url_for(".session_page", session_id=ds.id), code=303)

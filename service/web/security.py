@@ -8,7 +8,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.routing import IntegerConverter
 
-from service.domain import quota
+from service.domain import lookup_guard, quota
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
@@ -37,6 +37,9 @@ def init_security(app: Flask) -> None:
     # Petitions per phone number, counted in the database by intake for every channel (web, API, bots).
     quota.bind(app.extensions["db"].sessionmaker, app.config.get("RATELIMIT_PER_PHONE"),
                enabled=app.config["RATELIMIT_ENABLED"])
+    # Failed status look-ups per requester and per code, counted in the database for every channel.
+    lookup_guard.bind(app.extensions["db"].sessionmaker, app.config.get("LOOKUP_LIMIT_PER_CLIENT"),
+                      app.config.get("LOOKUP_LIMIT_PER_CODE"), enabled=app.config["RATELIMIT_ENABLED"])
 
     @app.after_request
     def _headers(response):

@@ -156,10 +156,18 @@ def test_register_validates_links_own_petition_only_and_never_duplicates(session
     first, created = dialogue.register(session, ds, name="Trần Văn Bình", phone="+84 912 000 002",
                                        question="Bao giờ sửa đường?", petition_code=p["road"].code.lower(), now=NOW)
     again, created_again = dialogue.register(session, ds, name="Trần Văn Bình", phone="0912000002",
-                                             question="Bao giờ sửa đường tổ 3?", now=NOW)
+                                             question="Bao giờ sửa đường?", now=NOW)  # an identical retry
     assert created and not created_again and again.id == first.id
-    assert again.question == "Bao giờ sửa đường tổ 3?" and again.petition_id == p["road"].id
-    assert session.scalar(select(func.count()).select_from(DialogueRegistration)) == 1
+    # Issue #14: another question under the same phone (any spelling) is refused and changes nothing.
+    with pytest.raises(Conflict):
+        dialogue.register(session, ds, name="Kẻ lạ", phone="0912 000 002", question="Câu hỏi khác", now=NOW)
+    chat, _ = dialogue.register(session, ds, name="Lê Văn Chat", phone="0912000009", question="Hỏi 1", now=NOW,
+                                channel="telegram", chat_user_id="777")
+    updated, _ = dialogue.register(session, ds, name="Lê Văn Chat", phone="0912000009", question="Hỏi 2", now=NOW,
+                                   channel="telegram", chat_user_id="777")  # its own chat user may update it
+    assert updated.id == chat.id and updated.question == "Hỏi 2"
+    assert again.question == "Bao giờ sửa đường?" and again.name == "Trần Văn Bình" and again.petition_id == p["road"].id
+    assert session.scalar(select(func.count()).select_from(DialogueRegistration)) == 2
 
 
 # --- the briefing: every count and every flagged matter against the database --------------------------

@@ -25,10 +25,12 @@ def submit_and_look_up(client, **petitioner) -> str:
     return code
 
 
-def ask(client, code: str, kind: str, details: str = ""):
+def ask(client, code: str, kind: str, details: str = "", proof: str = PHONE):
+    """A request from the data page; since issue #14 each one carries the phone (or access key) again."""
     page = client.get(f"/tra-cuu/{code}/du-lieu-ca-nhan")
     return client.post(f"/tra-cuu/{code}/du-lieu-ca-nhan",
-                       data={"csrf_token": csrf_of(page.get_data(as_text=True)), "kind": kind, "details": details})
+                       data={"csrf_token": csrf_of(page.get_data(as_text=True)), "kind": kind, "details": details,
+                             "proof": proof})
 
 
 def test_the_status_page_links_to_the_data_page_which_needs_the_code_and_phone(app, client):

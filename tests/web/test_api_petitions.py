@@ -72,8 +72,10 @@ def test_idempotency_key_reused_with_another_body_is_refused(client, session):
 
 def test_staff_may_backdate_received_at_citizens_may_not(client, session):
     backdated = {**VALID, "received_at": "2026-11-02T09:00:00+07:00", "channel": "hotline"}
-    refused = post(client, backdated)
+    refused = post(client, {**backdated, "channel": "api"})
     assert refused.status_code == 422 and "received_at" in refused.get_json()["error"]["fields"]
+    refused = post(client, backdated)  # nor claim a channel only staff enter (issue #14)
+    assert refused.status_code == 422 and "channel" in refused.get_json()["error"]["fields"]
     token = staff_token(session)
     accepted = post(client, backdated, Authorization=f"Bearer {token}")
     assert accepted.status_code == 201

@@ -320,19 +320,17 @@ def test_get_request_shows_no_personal_data(client, session, valid, reports):
     assert request["requested_datetime"].endswith("+07:00")
 
 
-def test_denunciation_keeps_content_and_place_secret(client, session, valid):
+def test_denunciation_is_never_listed_nor_shown(client, session, valid):
+    # Issue #14: a denunciation used to be listed with its text withheld; its code alone was an oracle.
     petition = submit(session, "Tố cáo ông Trần Văn Bình, cán bộ địa chính, nhận 20 triệu đồng để làm sổ đỏ.",
                       kind="to_cao", category="can_bo_cong_vu",
                       petitioner=PersonData(name="Lê Thị Cúc", phone="0987654321", address="Số 3 Lý Thánh Tông"),
                       location=Location(lat=20.71, lon=106.79, address="Nhà văn hóa tổ dân phố 5"))
     single = client.get(f"{BASE}/requests/{petition.code}.json")
     listed = client.get(f"{BASE}/requests.json")
-    [request] = valid("requests.json", single.get_json())
-    assert [r for r in valid("requests.json", listed.get_json()) if r["service_request_id"] == petition.code] == [request]
-    assert request["description"] == "Nội dung tố cáo được giữ bí mật"
-    assert request["lat"] is None and request["long"] is None and request["address"].startswith(NAM_DO_SON)
-    xml = xml_of(client.get(f"{BASE}/requests/{petition.code}.xml"))
-    assert xml.find("request").findtext("description") == "Nội dung tố cáo được giữ bí mật"
+    assert single.status_code == 404
+    assert [r for r in valid("requests.json", listed.get_json()) if r["service_request_id"] == petition.code] == []
+    assert client.get(f"{BASE}/requests/{petition.code}.xml").status_code == 404
     for response in (single, listed, client.get(f"{BASE}/requests.xml")):
         text = response.data.decode("utf-8")
         for secret in ("Trần Văn Bình", "20 triệu", "Lê Thị Cúc", "0987654321", "Lý Thánh Tông", "Nhà văn hóa", "20.71"):

@@ -61,11 +61,13 @@ def test_register_to_speak_with_consent_once_per_phone(client, session):
     r = register(client, ds)
     assert r.status_code == 303
     assert "Đã đăng ký phát biểu" in client.get(r.headers["Location"]).get_data(as_text=True)
-    r = register(client, ds, question="Câu hỏi sửa lại")  # the same phone again: updated, not duplicated
-    assert r.status_code == 303
+    assert register(client, ds).status_code == 303  # an identical retry: nothing added
+    # Issue #14: the same phone with another question no longer overwrites the registration (anyone may type it).
+    r = register(client, ds, question="Câu hỏi sửa lại")
+    assert r.status_code == 409 and "đã đăng ký" in r.get_data(as_text=True)
     session.expire_all()
     rows = session.scalars(select(DialogueRegistration)).all()
-    assert len(rows) == 1 and rows[0].question == "Câu hỏi sửa lại" and rows[0].channel == "web"
+    assert len(rows) == 1 and rows[0].question != "Câu hỏi sửa lại" and rows[0].channel == "web"
     assert "Trần Thị Hoa" not in client.get(f"/doi-thoai/{ds.id}").get_data(as_text=True)  # never listed publicly
 
 

@@ -217,15 +217,19 @@ def test_post_without_the_browsers_csrf_token_is_refused(client, database, csrf)
     assert petition_count(database) == before
 
 
-def test_anonymous_denunciation_is_stored_without_identity_and_found_by_code_alone(app, client, session):
+def test_anonymous_denunciation_is_stored_without_identity_and_found_by_code_and_access_key(app, client, session):
+    # Issue #14: the code alone no longer opens a petition without a phone; its access key does.
     code = submitted_code(client, kind="to_cao", anonymous="1",
                           content="Cán bộ địa chính phường thu tiền ngoài quy định khi làm sổ đỏ.")
     petition = session.scalar(select(Petition).where(Petition.code == code))
     assert petition.anonymous and petition.kind == "to_cao"
     assert session.scalar(select(func.count()).select_from(Person).where(Person.petition_id == petition.id)) == 0
-    assert "chỉ tra cứu được bằng mã đơn" in client.get(f"/da-gui/{code}").get_data(as_text=True)
+    page = client.get(f"/da-gui/{code}").get_data(as_text=True)
+    key = re.search(r"data-access-key>([^<]+)<", page).group(1)
     stranger = app.test_client()
     response = stranger.post("/tra-cuu", data={"code": code.lower().replace("-", ""), "phone": ""})
+    assert response.status_code == 404 and NEUTRAL in response.get_data(as_text=True)
+    response = stranger.post("/tra-cuu", data={"code": code.lower().replace("-", ""), "phone": key.lower()})
     assert response.status_code == 303 and response.headers["Location"].endswith(f"/tra-cuu/{code}")
 
 

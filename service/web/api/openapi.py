@@ -22,7 +22,10 @@ CREATED = {"type": "object", "required": ["code", "status", "kind", "category", 
                           "category": {"type": "string"}, "unit": {"type": "string"},
                           "lead_office": {"type": ["string", "null"]}, "task": {"type": ["string", "null"]},
                           "deadlines": {"type": "array", "items": DEADLINE},
-                          "received_at": {"type": "string", "format": "date-time"}}}
+                          "received_at": {"type": "string", "format": "date-time"},
+                          # Only for a petition with no phone on record, and only in this first answer.
+                          "access_key": {"type": "string", "description": "Mã truy cập để tra cứu đơn không có "
+                                                                         "số điện thoại (chỉ cấp một lần)."}}}
 
 
 def _errors(*codes: int) -> dict:
@@ -64,7 +67,9 @@ def build_spec() -> dict:
         "responses": {"200": {"description": "Hồ sơ"}, **_errors(401, 404)}}})
     spec.path(path="/api/v1/status/{code}", operations={"get": {
         "summary": "Tra cứu đơn (công dân)",
-        "parameters": [code, {"in": "query", "name": "phone", "schema": {"type": "string"}}],
+        "parameters": [code, {"in": "query", "name": "phone", "schema": {"type": "string"}},
+                       {"in": "query", "name": "key", "schema": {"type": "string"},
+                        "description": "Mã truy cập của đơn không có số điện thoại"}],
         "responses": {"200": {"description": "Tình trạng"}, **_errors(404, 429)}}})
     spec.path(path="/api/v1/units", operations={"get": {"summary": "Đơn vị hành chính",
                                                         "responses": {"200": {"description": "Danh sách"}}}})

@@ -21,6 +21,7 @@ from service.web.api import bp
 from service.web.api.auth import require_staff, user_from_bearer
 from service.web.api.body import json_body
 from service.web.api.serialize import created_json, detail_json, iso, summary_json
+from service.web.public import look_up
 from service.web.security import limiter
 from service.web.session import commit, database, db_session
 
@@ -49,18 +50,20 @@ def create_petition():
         replay = _replay(key, digest)
         if replay is not None:
             return replay
+    user = user_from_bearer()
     try:
-        message = PetitionCreateSchema().load_message(data)
+        message = PetitionCreateSchema().load_message(data, staff=user is not None)
     except ValidationError as err:
         raise invalid(err)
-    user = user_from_bearer()
     actor = Actor(label=user.full_name or user.username, user_id=user.id, role=user.role) if user else CITIZEN
     session = db_session()
     submitted = intake.submit(session, message, actor)
     body = created_json(session, submitted.petition)
-    if key:
+    if key:  # a replay never repeats the access key: it is given once and kept only as a digest
         session.add(IdempotencyRecord(scope=IDEMPOTENCY_SCOPE, key=key, request_hash=digest, status_code=201,
                                       response=body))
+    if submitted.access_key:
+        body = {**body, "access_key": submitted.access_key}
     try:
         commit()
     except IntegrityError:
@@ -125,11 +128,17 @@ def list_petitions():
                     "per_page": per_page})
 
 
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 @bp.get("/status/<code>")
 @limiter.limit(_public_limit)
 def citizen_status(code: str):
+    """The citizen's view, with `phone` (on record) or `key` (the access key of a petition without a phone);
+    one 404 for every mismatch, and failed attempts limited per IP and per code (lookup_guard)."""
     session = db_session()
-    petition = status.find_for_citizen(session, code, request.args.get("phone"))
+    petition = look_up(code, request.args.get("phone"), request.args.get("key"))
     view = status.citizen_view(session, petition)
     return jsonify({
         "code": view.code, "status": view.status, "status_label": view.status_label, "kind": view.kind,
@@ -149,7 +158,7 @@ def citizen_status(code: str):
 def citizen_rating(code: str):
     data = json_body()
     session = db_session()
-    petition = status.find_for_citizen(session, code, data.get("phone") if isinstance(data.get("phone"), str) else None)
-    rating = status.rate(session, petition, data.get("score"), data.get("comment") if isinstance(data.get("comment"), str) else None)
+    petition = look_up(code, _text(data.get("phone")), _text(data.get("key")))
+    rating = status.rate(session, petition, data.get("score"), _text(data.get("comment")))
     commit()
     return jsonify({"code": petition.code, "score": rating.score}), 201

@@ -114,7 +114,9 @@ def entry():
         if done is None:
             raise
         return _replay(done, digest, form, had_files=bool(files))
-    flash(f"Đã lưu đơn. Mã đơn đọc cho người gửi: {code} ({read_aloud(code)}).", "success")
+    key = f" Đơn không có số điện thoại: mã truy cập để người gửi tra cứu (chỉ hiện một lần): {submitted.access_key}." \
+        if submitted.access_key else ""
+    flash(f"Đã lưu đơn. Mã đơn đọc cho người gửi: {code} ({read_aloud(code)}).{key}", "success")
     return redirect(petition_url(code), code=303)
 
 
