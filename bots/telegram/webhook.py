@@ -13,7 +13,7 @@ import logging
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from bots.telegram.updates import handle_update
-from service.web.session import database
+from bots.web import database
 
 logger = logging.getLogger(__name__)
 
