@@ -60,7 +60,7 @@ def channels() -> list[str]:
 
 
 # The senders that need settings: channel -> (the setting that turns it on, "module:factory"). A factory
-# takes (database, settings, **options); imported only when built, so the web app loads no chat library.
+# takes (database, settings, **options); imported only when built, so the registry alone loads no chat library.
 CONFIGURABLE: dict[str, tuple[str, str]] = {
     "telegram": ("TELEGRAM_BOT_TOKEN", "service.outbound.telegram:build"),
     "zalo": ("ZALO_APP_ID", "service.outbound.zalo.sender:build"),
