@@ -1,6 +1,6 @@
 # One image for the web app (default), the jobs process and the bots:
 #   docker run IMAGE                                   -> gunicorn serving service.app:create_app()
-#   docker run IMAGE python -m bots.jobs               -> the one jobs process (with the chat senders)
+#   docker run IMAGE python -m service.jobs            -> the one jobs process (chat senders included)
 #   docker run IMAGE python -m bots.telegram           -> Telegram polling (development)
 FROM python:3.11-slim
 

@@ -3,7 +3,7 @@
     python -m bench.faults run-jobs-once
 
 runs the deadline scan and then the outbox dispatch once, each under the jobs lease exactly as the
-scheduler of `python -m bots.jobs` runs them (`service.jobs.schedule.run_job`, with the Telegram and
+scheduler of `python -m service.jobs` runs them (`service.jobs.schedule.run_job`, with the Telegram and
 Zalo senders registered), then gives the lease up as the jobs process does when it stops. The
 scheduler's own interval (the scan every 5 minutes) is too slow for a test; the work done is the same.
 Prints `ran` or `lease held by another process`.
@@ -18,7 +18,7 @@ if __package__ in (None, ""):
 
 
 def run_jobs_once(job_ids: tuple[str, ...] = ("deadline-scan", "outbox-dispatch")) -> bool:
-    from bots.senders import register_senders
+    from service import outbound
     from service.db import Database
     from service.jobs import lease
     from service.jobs.schedule import JOBS, run_job
@@ -26,7 +26,7 @@ def run_jobs_once(job_ids: tuple[str, ...] = ("deadline-scan", "outbox-dispatch"
 
     settings = load_settings()
     database = Database(settings["DATABASE_URL"])
-    register_senders(database, settings)
+    outbound.register_configured(database, settings)
     holder = lease.new_holder()
     ran = False
     try:

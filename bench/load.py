@@ -3,7 +3,7 @@
     python bench/load.py [--citizens 200] [--seconds 30] [--workers 4] [--keep]
 
 Starts gunicorn (--workers) on PostgreSQL (database tiepdan_bench_load, re-created and migrated like
-`flask setup`), the jobs process (`python -m bots.jobs`) and fake Telegram/Zalo APIs, then runs
+`flask setup`), the jobs process (`python -m service.jobs`) and fake Telegram/Zalo APIs, then runs
 --citizens concurrent citizens for --seconds: each one submits petitions one after another through the
 web form (GET for the CSRF token and cookie, then POST), API v1 (Idempotency-Key; some requests sent
 twice, some of them at the same moment), the Telegram webhook or the Zalo webhook (a whole dialogue,

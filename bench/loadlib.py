@@ -1,5 +1,5 @@
 """The service as production runs it, for the load run and the fault tests: gunicorn (several workers) on
-PostgreSQL, the jobs process (`python -m bots.jobs`), and fake Telegram and Zalo APIs in their own process.
+PostgreSQL, the jobs process (`python -m service.jobs`), and fake Telegram and Zalo APIs in their own process.
 
 `python -m bench.loadlib fakes TELEGRAM_PORT ZALO_PORT` runs the fakes (the Stack starts it); they add a
 small control API under `/_test/` (calls seen, down, delay) so another process can read and steer them.
@@ -169,7 +169,7 @@ class Gunicorn(Process):
 
 
 def jobs_process(env: dict[str, str], log_dir: Path) -> Process:
-    return Process("jobs", [sys.executable, "-m", "bots.jobs"], {**env, "LOG_LEVEL": "INFO"}, log_dir)
+    return Process("jobs", [sys.executable, "-m", "service.jobs"], {**env, "LOG_LEVEL": "INFO"}, log_dir)
 
 
 class Fakes(Process):

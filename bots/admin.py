@@ -46,8 +46,8 @@ def run(args: argparse.Namespace, settings: Mapping[str, Any], out=sys.stdout) -
     database = Database(settings["DATABASE_URL"], pool_size=1)
     try:
         if args.command == "zalo-refresh":
-            from bots.zalo import tokens
-            from bots.zalo.sender import client_from
+            from service.outbound.zalo import tokens
+            from service.outbound.zalo.sender import client_from
 
             tokens.refresh(database, client_from(settings), settings)
             print("Zalo token pair refreshed and stored.", file=out)
@@ -74,7 +74,7 @@ def _database_command(session, args: argparse.Namespace, settings: Mapping[str, 
             print(f"{office.unit.code}\t{office.code}\ttelegram={office.telegram_chat_id or '-'}\t"
                   f"zalo={office.zalo_group_id or '-'}\t{office.name} – {office.unit.name}", file=out)
     elif args.command == "zalo-token":
-        from bots.zalo import tokens
+        from service.outbound.zalo import tokens
 
         if not settings.get("ZALO_ACCESS_TOKEN"):
             print("Set ZALO_ACCESS_TOKEN (and ZALO_REFRESH_TOKEN) in the environment first.", file=sys.stderr)
@@ -86,7 +86,7 @@ def _database_command(session, args: argparse.Namespace, settings: Mapping[str, 
 
 
 def _set_webhook(url: str, settings: Mapping[str, Any], out) -> int:
-    from bots.telegram.updates import api_from
+    from service.outbound.telegram import api_from
 
     secret = str(settings.get("TELEGRAM_WEBHOOK_SECRET") or "")
     if not settings.get("TELEGRAM_BOT_TOKEN") or not secret:

@@ -13,8 +13,6 @@ import logging
 import re
 from typing import Any, Callable
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bots import citizen, prompts
@@ -25,6 +23,7 @@ from bots.states import (CO_SIGNERS, CONFIRM, CONSENT, CONTACT, DESCRIBE, DRAFTI
                          NAME, PLACE, RATING, REOPEN, UNIT, UNIT_CHOICE)
 from service.db import utcnow
 from service.domain import tracking
+from service.domain.chat_state import load  # the conversation row (the domain sets RATING on a queued answer)
 from service.domain.errors import DomainError
 from service.domain.inbound import AttachmentData
 from service.domain.text import fold
@@ -48,31 +47,6 @@ def handle(session: Session, incoming: Incoming, now: dt.datetime | None = None)
     conversation.last_inbound_at = turn.now  # Zalo's 48-hour free-reply window counts from here
     session.flush()
     return replies
-
-
-def load(session: Session, channel: str, chat_user_id: str) -> ChatConversation:
-    """The citizen's conversation row, created on first contact and locked for this transaction on PostgreSQL."""
-    query = select(ChatConversation).where(ChatConversation.channel == channel,
-                                           ChatConversation.chat_user_id == chat_user_id)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        query = query.with_for_update()
-    found = session.scalar(query)
-    if found is not None:
-        return found
-    module = postgresql if dialect == "postgresql" else sqlite
-    values = {"channel": channel, "chat_user_id": chat_user_id, "state": IDLE, "draft": {}, "subscribed": True,
-              "updated_at": utcnow()}
-    session.execute(module.insert(ChatConversation).values(**values).on_conflict_do_nothing())
-    return session.scalar(query.execution_options(populate_existing=True))
-
-
-def await_rating(session: Session, channel: str, chat_user_id: str, code: str) -> None:
-    """After an answer is delivered: a bare number 1-5 now rates it, unless the citizen is drafting."""
-    conversation = load(session, channel, chat_user_id)
-    if conversation.state not in DRAFTING:
-        conversation.state, conversation.draft = RATING, {"petition": code}
-        session.flush()
 
 
 def _command(text: str | None) -> tuple[str, list[str]] | None:

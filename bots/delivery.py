@@ -5,6 +5,8 @@ conversation step and enqueues the replies already *claimed* by this process (st
 with a lease), then sends them right after the commit. A reply that cannot be sent goes back to
 "pending" for the jobs process (`dispatch_outbox`); a crash before that leaves the lease to expire,
 after which the jobs process sends it. So the citizen hears back within a second, and never twice.
+The sender is the channel's, built by the webhook from service.outbound; the claim, its lease and the
+backoff are service.outbound.claims', shared with the jobs' dispatch.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,10 +24,9 @@ from bots.replies import Reply
 from service import outbound
 from service.db import Database, utcnow
 from service.domain import notify
-from service.jobs.dispatch import CLAIM_FOR, backoff
 from service.models.channel import ProcessedInbound
-from service.models.outbox import OutboxMessage
 from service.outbound import Outgoing, SendError
+from service.outbound.claims import CLAIM_FOR, backoff, finish
 
 logger = logging.getLogger(__name__)
 
@@ -106,17 +107,9 @@ def deliver(database: Database, received: Received, sender: outbound.Sender) -> 
             _release(database, received.outgoing[i:], received.until, f"{exc.__class__.__name__}: {exc}"[:1000],
                      permanent)
             return i
-        _finish(database, message, received.until, status="sent", sent_at=utcnow(), last_error=None)
+        finish(database, message, received.until, status="sent", sent_at=utcnow(), last_error=None)
         received.delivered += 1
     return len(received.outgoing)
-
-
-def _finish(database: Database, message: Outgoing, until: dt.datetime | None, **values) -> None:
-    with database.session_scope() as session:
-        session.execute(update(OutboxMessage)
-                        .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending",
-                               OutboxMessage.claimed_until == until)
-                        .values(claimed_until=None, **values).execution_options(synchronize_session=False))
 
 
 def _release(database: Database, messages: list[Outgoing], until: dt.datetime | None, error: str,
@@ -125,11 +118,11 @@ def _release(database: Database, messages: list[Outgoing], until: dt.datetime | 
     retry_at = utcnow() + backoff(1)
     first, rest = messages[0], messages[1:]
     if permanent:
-        _finish(database, first, until, status="failed", last_error=error)
+        finish(database, first, until, status="failed", last_error=error)
     else:
-        _finish(database, first, until, status="pending", last_error=error, next_attempt_at=retry_at)
+        finish(database, first, until, status="pending", last_error=error, next_attempt_at=retry_at)
     for message in rest:
-        _finish(database, message, until, status="pending", attempts=0, next_attempt_at=retry_at)
+        finish(database, message, until, status="pending", attempts=0, next_attempt_at=retry_at)
 
 
 def receive(database: Database, channel: str, external_id: str, recipient: str, step: Step,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bots.replies import CONTACT, LOCATION, Button, Reply
+from service.domain import chat_state
 from service.domain.calendar import VN_TZ
 from service.domain.codes import KINDS, STEPS
 
@@ -87,8 +88,6 @@ EDIT = [Button("Loại đơn", "kind", aliases=("loai", "loai don")),
         Button("Số người cùng ký, người đại diện", "co_signers",
                aliases=("so nguoi", "nguoi cung ky", "so nguoi cung ky", "nguoi dai dien", "dai dien")),
         Button("Quay lại", "back", aliases=("quay lai", "thoi"))]
-RATING_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường", 4: "Hài lòng", 5: "Rất hài lòng"}
-RATE_ASK = "Bạn hài lòng với kết quả giải quyết đơn {code} đến đâu? Chọn từ 1 (rất không hài lòng) đến 5 (rất hài lòng)."
 REOPEN_ASK = ("Rất tiếc vì bạn chưa hài lòng. Bạn có muốn đề nghị cơ quan xem xét lại đơn {code} không?")
 REOPEN_DONE = ("Đã ghi nhận đề nghị xem xét lại đơn {code}. Cán bộ sẽ xem xét và thông báo cho bạn qua kênh này.")
 THANKS_RATING = "Cảm ơn bạn đã đánh giá ({score}/5)."
@@ -148,10 +147,8 @@ def yes_no() -> list[Button]:
 
 
 def rating_reply(code: str, text: str | None = None) -> Reply:
-    """The rating question with its five buttons (Telegram: attached to the message)."""
-    buttons = [Button(f"{n} – {RATING_LABELS[n]}", f"rate:{code}:{n}") for n in range(1, 6)]
-    ask = RATE_ASK.format(code=code)
-    return Reply(f"{text}\n\n{ask}" if text else ask, buttons, inline=True)
+    """The rating question with its five buttons (Telegram: attached to the message), as queued with an answer."""
+    return Reply.from_outbox(text or "", chat_state.rating_payload(code))
 
 
 def receipt(code: str, step: str | None, due: dt.datetime | None, channel: str, access_key: str | None = None) -> Reply:

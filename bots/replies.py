@@ -1,51 +1,19 @@
-"""What the conversation says (Reply, Button) and hears (Incoming), independent of any chat platform.
+"""What the conversation hears (Incoming), independent of any chat platform, and what it says (Reply, Button:
+defined in service.outbound.replies, since the senders render them).
 
-Adapters render a Reply as Telegram keyboards or as Zalo text with numbered options, and the
+The senders render a Reply as Telegram keyboards or as Zalo text with numbered options, and the
 conversation accepts a button's value, its label or its number, with or without diacritics.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from service.domain.inbound import AttachmentData, Location
 from service.domain.text import fold
+from service.outbound.replies import CHOICE, CONTACT, LOCATION, Button, Reply
 
-CHOICE, CONTACT, LOCATION = "choice", "contact", "location"
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    value: str
-    kind: str = CHOICE  # choice | contact (share phone) | location (share position): the last two are Telegram-only
-    aliases: tuple[str, ...] = ()  # folded words that also pick it ("co", "khong")
-
-
-@dataclass
-class Reply:
-    text: str
-    buttons: list[Button] = field(default_factory=list)
-    inline: bool = False  # buttons attached to the message (ratings) rather than a reply keyboard
-
-    @property
-    def choices(self) -> list[Button]:
-        """The buttons a number can pick, in the order Zalo numbers them."""
-        return [b for b in self.buttons if b.kind == CHOICE]
-
-    def to_payload(self) -> dict[str, Any]:
-        """What the outbox keeps, so a retry by the jobs process renders the same message."""
-        if not self.buttons:
-            return {}
-        return {"buttons": [{"label": b.label, "value": b.value, "kind": b.kind} for b in self.buttons],
-                "inline": self.inline}
-
-    @classmethod
-    def from_outbox(cls, text: str, payload: dict[str, Any] | None) -> Reply:
-        payload = payload or {}
-        buttons = [Button(b["label"], b["value"], b.get("kind", CHOICE)) for b in payload.get("buttons", [])]
-        return cls(text, buttons, bool(payload.get("inline")))
+__all__ = ["CHOICE", "CONTACT", "LOCATION", "Button", "Incoming", "Reply", "pick"]
 
 
 @dataclass

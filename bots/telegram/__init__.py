@@ -1,1 +1,1 @@
-"""Telegram adapter: webhook route, polling mode (`python -m bots.telegram`), outbox sender."""
+"""Telegram adapter: webhook route, polling mode (`python -m bots.telegram`); the sender is service.outbound.telegram."""

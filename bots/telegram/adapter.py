@@ -1,4 +1,5 @@
-"""Telegram update JSON -> Incoming, and Reply -> sendMessage arguments. No I/O except the given download.
+"""Telegram update JSON -> Incoming. No I/O except the given download (Reply -> sendMessage arguments:
+service.outbound.telegram.render).
 
 Works on the plain JSON of an update (the webhook body, or `Update.to_dict()` in polling mode), so
 both entry points share it.
@@ -9,9 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
-
-from bots.replies import CONTACT, LOCATION, Incoming, Reply
+from bots.replies import Incoming
 from service.domain.inbound import AttachmentData, Location
 from service.domain.validation import sniff_type
 
@@ -20,8 +19,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a draft keeps its photos until the petition is sent
 PHOTO_SIDE = 1280  # the size Telegram offers that is sharp enough and small enough
-TEXT_LIMIT = 4096
-SHORT_LABEL = 14  # labels this short go two to a keyboard row
 NOT_AN_IMAGE = "Tệp {name} không phải ảnh (JPEG, PNG, WebP, GIF) hoặc PDF nên không được nhận."
 TOO_LARGE = "Tệp {name} lớn hơn 5 MB nên không được nhận; hãy gửi ảnh thay vì tệp."
 DOWNLOAD_FAILED = "Không tải được ảnh vừa gửi; vui lòng gửi lại."
@@ -129,24 +126,3 @@ def fetch_files(parsed: ParsedUpdate, download: Callable[[str], bytes]) -> None:
             inc.refused_files.append(NOT_AN_IMAGE.format(name=name))
         else:
             inc.photos.append(AttachmentData(name, data))
-
-
-def _rows(buttons: list[Any]) -> list[list[Any]]:
-    if all(len(getattr(b, "text", "")) <= SHORT_LABEL for b in buttons):
-        return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
-    return [[b] for b in buttons]
-
-
-def render(reply: Reply) -> dict[str, Any]:
-    """sendMessage arguments: inline buttons, or a one-time reply keyboard (hidden again after a press)."""
-    text = reply.text if len(reply.text) <= TEXT_LIMIT else reply.text[:TEXT_LIMIT - 1] + "…"
-    if reply.inline and reply.buttons:
-        markup: Any = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.value)]
-                                            for b in reply.choices])
-    elif reply.buttons:
-        keys = [KeyboardButton(b.label, request_contact=b.kind == CONTACT or None,
-                               request_location=b.kind == LOCATION or None) for b in reply.buttons]
-        markup = ReplyKeyboardMarkup(_rows(keys), resize_keyboard=True, one_time_keyboard=True)
-    else:
-        return {"text": text}
-    return {"text": text, "reply_markup": markup}

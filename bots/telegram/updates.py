@@ -6,15 +6,11 @@ from typing import Any, Mapping
 
 from bots import conversation, delivery, groups
 from bots.telegram import adapter
-from bots.telegram.api import TelegramApi
-from bots.telegram.sender import TelegramSender
+from service import outbound
 from service.db import Database
+from service.outbound.telegram import TelegramApi, api_from
 
 logger = logging.getLogger(__name__)
-
-
-def api_from(settings: Mapping[str, Any]) -> TelegramApi:
-    return TelegramApi(str(settings.get("TELEGRAM_BOT_TOKEN") or ""), str(settings.get("TELEGRAM_API_BASE_URL") or ""))
 
 
 def handle_update(database: Database, settings: Mapping[str, Any], update: dict[str, Any],
@@ -35,7 +31,7 @@ def handle_update(database: Database, settings: Mapping[str, Any], update: dict[
         def step(session):
             return conversation.handle(session, parsed.incoming)
     received = delivery.receive(database, adapter.CHANNEL, parsed.update_id, parsed.chat_id, step,
-                                TelegramSender(database, settings, api))
+                                outbound.build(adapter.CHANNEL, database, settings, api=api))
     if parsed.callback_id and not received.duplicate:
         api.answer_callback(parsed.callback_id)
     return "duplicate" if received.duplicate else "processed"

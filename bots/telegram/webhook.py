@@ -14,8 +14,8 @@ import logging
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from bots.telegram.updates import handle_update
+from bots.web import database
 from service import jsonsafe
-from service.web.session import database
 
 logger = logging.getLogger(__name__)
 

@@ -1,1 +1,2 @@
-"""Zalo Official Account adapter: signed webhook, our own small Open API v3 client, outbox sender."""
+"""Zalo Official Account adapter: signed webhook and event parsing; the client, tokens and sender are in
+service.outbound.zalo."""

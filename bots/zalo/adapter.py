@@ -1,4 +1,5 @@
-"""Zalo OA webhook event JSON -> Incoming, and Reply -> text with numbered options. No I/O of its own.
+"""Zalo OA webhook event JSON -> Incoming. No I/O of its own (Reply -> text with numbered options:
+service.outbound.zalo.sender.render).
 
 Ids are strings (often beyond 2^53), kept as text. Handled events: user_send_text, user_send_image,
 user_send_location, user_submit_info (the "share your information" form) and follow.
@@ -9,14 +10,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from bots.replies import Incoming, Reply
+from bots.replies import Incoming
 from service.domain.inbound import AttachmentData, Location
 from service.domain.validation import sniff_type
 
 logger = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-TEXT_LIMIT = 2000  # Zalo's limit for a consultation text message
 NOT_AN_IMAGE = "Tệp vừa gửi không phải ảnh (JPEG, PNG, WebP, GIF) nên không được nhận."
 DOWNLOAD_FAILED = "Không tải được ảnh vừa gửi; vui lòng gửi lại."
 UNSUPPORTED = "Kênh này chỉ nhận chữ, ảnh và vị trí."
@@ -87,15 +87,3 @@ def fetch_images(parsed: ParsedEvent, download: Callable[[str], bytes]) -> None:
             continue
         extension = kind.split("/")[1].replace("jpeg", "jpg")
         parsed.incoming.photos.append(AttachmentData(f"zalo-{parsed.external_id}-{i + 1}.{extension}", data))
-
-
-def render(reply: Reply) -> str:
-    """The text, then the choices numbered 1., 2., … (Zalo consultation messages carry no keyboard)."""
-    choices = reply.choices
-    options = ""
-    if choices:
-        options = "\n\n" + "\n".join(f"{i}. {b.label}" for i, b in enumerate(choices, 1)) + \
-            "\n(Trả lời bằng số thứ tự, ví dụ: 1)"
-    room = TEXT_LIMIT - len(options)
-    text = reply.text if len(reply.text) <= room else reply.text[:room - 1] + "…"
-    return text + options

@@ -15,10 +15,10 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from bots import conversation, delivery
 from bots.zalo import adapter, signature
-from bots.zalo.sender import ZaloSender, api_host, client_from
-from service import jsonsafe
+from bots.web import database
+from service import jsonsafe, outbound
 from service.db import Database
-from service.web.session import database
+from service.outbound.zalo.sender import ZaloSender, api_host
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any
     if delivery.is_processed(db, adapter.CHANNEL, parsed.external_id):
         return "duplicate"
     # Zalo wants its 200 within ~2 s: short timeouts here; what is not sent in time waits in the outbox.
-    sender = sender or ZaloSender(db, settings, client_from(settings, timeout=WEBHOOK_TIMEOUT))
+    sender = sender or outbound.build(adapter.CHANNEL, db, settings, timeout=WEBHOOK_TIMEOUT)
     adapter.fetch_images(parsed, lambda url: sender.client.download(url, allowed_hosts=(api_host(settings),)))
 
     def step(session):

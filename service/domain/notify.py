@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain import chat_state
 from service.domain.inbound import Actor
 from service.models.outbox import OutboxMessage
 from service.models.person import Person
@@ -131,13 +132,22 @@ def citizen_contact(petition: Petition) -> tuple[str, str] | None:
 
 def notify_citizen(session: Session, petition: Petition, text: str, dedupe_key: str,
                    payload: dict[str, Any] | None = None, now: dt.datetime | None = None) -> OutboxMessage | None:
-    """To the citizen, in the channel they used; None when they cannot or must not be reached."""
+    """To the citizen, in the channel they used; None when they cannot or must not be reached.
+
+    An answer (`payload.reply_kind == "answer"`) to a chat goes with the 1-5 rating buttons, and the
+    conversation then waits for a rating: a bare number typed after it rates the petition."""
     contact = citizen_contact(petition)
     if contact is None:
         return None
     channel, recipient = contact
-    return enqueue(session, channel=channel, recipient=recipient, text=text, dedupe_key=dedupe_key,
-                   petition=petition, payload=payload, now=now)
+    rated = channel in CHAT_CHANNELS and (payload or {}).get("reply_kind") == "answer"
+    if rated:
+        payload = {**(payload or {}), **chat_state.rating_payload(petition.code)}
+    message = enqueue(session, channel=channel, recipient=recipient, text=text, dedupe_key=dedupe_key,
+                      petition=petition, payload=payload, now=now)
+    if message is not None and rated:
+        chat_state.await_rating(session, channel, recipient, petition.code)
+    return message
 
 
 @lru_cache(maxsize=16)

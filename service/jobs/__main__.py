@@ -1,4 +1,7 @@
-"""`python -m service.jobs`: the one jobs process (deadline scan, reminders, digests, outbox dispatch)."""
+"""`python -m service.jobs`: the one jobs process (deadline scan, reminders, digests, outbox dispatch).
+
+It delivers every channel whose sender is configured (service.outbound.register_configured: the
+console always, Telegram with TELEGRAM_BOT_TOKEN, Zalo with ZALO_APP_ID)."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +11,7 @@ import sys
 from service.db import Database
 from service.jobs import lease
 from service.jobs.schedule import JOBS, build_scheduler
-from service import logging_filters
+from service import logging_filters, outbound
 from service.settings import load_settings
 
 logger = logging.getLogger("service.jobs")
@@ -23,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
         print("SCHEDULER_ENABLED=false: the jobs process does not run; exiting.")
         return 0
     database = Database(settings["DATABASE_URL"])
+    channels = outbound.register_configured(database, settings)
+    logger.info("senders registered: %s", ", ".join(["console", *channels]))
     holder = lease.new_holder()
     scheduler = build_scheduler(database, holder)
 

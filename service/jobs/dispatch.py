@@ -17,14 +17,9 @@ from service import outbound
 from service.db import Database, utcnow
 from service.models.outbox import OutboxMessage
 from service.outbound import Outgoing, SendError
+from service.outbound.claims import CLAIM_FOR, MAX_ATTEMPTS, backoff, finish
 
 logger = logging.getLogger(__name__)
-
-CLAIM_FOR = dt.timedelta(minutes=5)  # longer than any sender's timeout, so a live claim never lapses
-BASE_DELAY = dt.timedelta(seconds=30)
-MAX_DELAY = dt.timedelta(hours=6)
-MAX_ATTEMPTS = 8
-
 
 @dataclass
 class DispatchResult:
@@ -32,11 +27,6 @@ class DispatchResult:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    """30 s, 1 min, 2 min, … capped at 6 h."""
-    return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
 
 
 def _due(now: dt.datetime):
@@ -65,14 +55,6 @@ def claim(database: Database, now: dt.datetime, batch: int) -> tuple[list[Outgoi
     return [Outgoing(*row) for row in sorted(rows)], until
 
 
-def _finish(database: Database, message: Outgoing, until: dt.datetime, **values) -> None:
-    with database.session_scope() as session:
-        session.execute(update(OutboxMessage)
-                        .where(OutboxMessage.id == message.id, OutboxMessage.status == "sending",
-                               OutboxMessage.claimed_until == until)
-                        .values(claimed_until=None, **values).execution_options(synchronize_session=False))
-
-
 def dispatch_outbox(database: Database, now: dt.datetime | None = None, batch: int = 50,
                     get_sender: Callable[[str], outbound.Sender | None] = outbound.get) -> DispatchResult:
     """Send what is due; returns how many were claimed, sent, retried and given up."""
@@ -89,16 +71,16 @@ def dispatch_outbox(database: Database, now: dt.datetime | None = None, batch: i
             permanent = isinstance(exc, SendError) and exc.permanent
             error = f"{exc.__class__.__name__}: {exc}"[:1000]
             if permanent or message.attempts >= MAX_ATTEMPTS:
-                _finish(database, message, until, status="failed", last_error=error)
+                finish(database, message, until, status="failed", last_error=error)
                 result.failed += 1
                 logger.warning("outbox %s (%s) given up after %s attempts", message.id, message.channel,
                                message.attempts)
             else:
-                _finish(database, message, until, status="pending", last_error=error,
+                finish(database, message, until, status="pending", last_error=error,
                         next_attempt_at=clock() + backoff(message.attempts))
                 result.retried += 1
                 logger.info("outbox %s (%s) failed, retrying later", message.id, message.channel)
         else:
-            _finish(database, message, until, status="sent", sent_at=clock(), last_error=None)
+            finish(database, message, until, status="sent", sent_at=clock(), last_error=None)
             result.sent += 1
     return result

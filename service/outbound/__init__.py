@@ -1,13 +1,22 @@
 """Senders of outgoing messages, one per channel, behind a registry (redash `destinations`).
 
 A sender is a callable taking an `Outgoing` and returning the provider's message id (or None).
-It raises `SendError` on failure; `permanent=True` means retrying cannot help. The jobs process
-calls senders after the outbox row is committed and claimed (service.jobs.dispatch).
+It raises `SendError` on failure; `permanent=True` means retrying cannot help. A sender sends what
+was queued: it never changes conversation state. The jobs process (`python -m service.jobs`) registers
+the configured senders (`register_configured`) and calls them after the outbox row is committed and
+claimed (service.jobs.dispatch); the chat webhooks build their own with short timeouts (`build`) to
+reply right after their commit (bots.delivery).
+
+Every sender lives here: console.py, telegram.py, zalo/ (and e-mail, SMS, ZNS to come).
 """
 from __future__ import annotations
 
+import importlib
+import logging
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,39 @@ def get(channel: str) -> Sender | None:
 
 def channels() -> list[str]:
     return sorted(_senders)
+
+
+# The senders that need settings: channel -> (the setting that turns it on, "module:factory"). A factory
+# takes (database, settings, **options); imported only when built, so the registry alone loads no chat library.
+CONFIGURABLE: dict[str, tuple[str, str]] = {
+    "telegram": ("TELEGRAM_BOT_TOKEN", "service.outbound.telegram:build"),
+    "zalo": ("ZALO_APP_ID", "service.outbound.zalo.sender:build"),
+}
+
+
+def configured(channel: str, settings: Mapping[str, Any]) -> bool:
+    setting, _ = CONFIGURABLE[channel]
+    return bool(settings.get(setting))
+
+
+def build(channel: str, database: Any, settings: Mapping[str, Any], **options: Any) -> Sender:
+    """A new sender of a configurable channel (options such as a shorter timeout), not registered."""
+    _, target = CONFIGURABLE[channel]
+    module, _, factory = target.partition(":")
+    return getattr(importlib.import_module(module), factory)(database, settings, **options)
+
+
+def register_configured(database: Any, settings: Mapping[str, Any]) -> list[str]:
+    """Register the sender of every configured channel (Telegram: TELEGRAM_BOT_TOKEN, Zalo: ZALO_APP_ID);
+    returns their channels. Rows of a channel left out wait in the outbox."""
+    registered = []
+    for channel, (setting, _) in CONFIGURABLE.items():
+        if configured(channel, settings):
+            register(channel, build(channel, database, settings))
+            registered.append(channel)
+        else:
+            logger.warning("%s is not set: %s messages stay in the outbox", setting, channel)
+    return registered
 
 
 from service.outbound import console as _console  # noqa: E402  (registers the built-in sender)

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from bots.senders import register_senders
 from service import outbound
 from tests.bots.fake_telegram import TOKEN, FakeTelegram, Updates
 from tests.bots.fake_zalo import APP_SECRET, Events, FakeZalo
@@ -51,8 +50,8 @@ def bot_app(make_app, bot_settings):
 
 @pytest.fixture
 def registered_senders(database, bot_app):
-    """The senders the jobs process registers (python -m bots.jobs), for dispatch_outbox."""
-    channels = register_senders(database, bot_app.config)
+    """The senders the jobs process registers (python -m service.jobs), for dispatch_outbox."""
+    channels = outbound.register_configured(database, bot_app.config)
     yield channels
     for channel in channels:
         outbound.unregister(channel)

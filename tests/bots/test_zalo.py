@@ -6,12 +6,13 @@ import threading
 
 from sqlalchemy import select
 
-from bots.zalo import signature, tokens
-from bots.zalo.client import ZaloClient
+from bots.zalo import signature
 from service.db import utcnow
 from service.domain import notify
 from service.jobs.dispatch import dispatch_outbox
 from service.models import Attachment, ChannelToken, ChatConversation, Person, Petition, ProcessedInbound
+from service.outbound.zalo import tokens
+from service.outbound.zalo.client import ZaloClient
 from tests.bots.fake_zalo import APP_ID, APP_SECRET, OA_SECRET, Events
 from tests.bots.helpers import DATE, code_in, count, nothing_stored, outbox
 from tests.helpers import png_bytes

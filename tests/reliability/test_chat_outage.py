@@ -19,7 +19,6 @@ from werkzeug.serving import make_server
 
 from bench.load import Citizens, Stats, check, wait_for_outbox
 from bench.loadlib import Fakes, jobs_process, service_env
-from bots.senders import register_senders
 from service import outbound
 from service.app import create_app
 from service.db import Database, utcnow
@@ -70,7 +69,7 @@ def test_platforms_down_then_slow_every_reply_delivered_once(live_app, service_d
     waiting = outbox_statuses(database)
     assert set(waiting) == {"pending"} and waiting["pending"] >= 20  # ~11 replies per dialogue, none sent
 
-    registered = register_senders(database, settings)
+    registered = outbound.register_configured(database, settings)
     try:
         # The jobs process tries again after the backoff, while the platforms are still down: kept, not lost.
         retried = dispatch_outbox(database, now=utcnow() + dt.timedelta(minutes=1), batch=100)

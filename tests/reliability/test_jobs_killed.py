@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from bench.loadlib import Fakes, Process, service_env, wait_until
-from bots.senders import register_senders
 from service import outbound
 from service.db import Database, utcnow
 from service.domain import intake
@@ -98,7 +97,7 @@ def test_jobs_killed_mid_scan_the_next_run_finishes_without_sending_twice(servic
         assert all("[Quá hạn]" in texts[0] or "báo cáo lần" in texts[0] for texts in delivered.values())
 
         # Another run (the lease was given back at the end of the last one) claims nothing and sends nothing.
-        registered = register_senders(database, env)
+        registered = outbound.register_configured(database, env)
         try:
             rerun = scan_deadlines(database)
             assert (rerun.overdue, rerun.flags, rerun.messages) == (0, 0, 0)

@@ -14,19 +14,23 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from bots import groups, senders
-from bots.zalo import adapter, tokens
-from bots.zalo.client import ZaloApiError, ZaloClient, ZaloError
 from service.db import Database, utcnow
 from service.domain import notify
 from service.models.channel import ChatConversation
 from service.models.person import Person
 from service.models.petition import Petition
+from service.models.unit import Office
 from service.outbound import Outgoing, SendError
+from service.outbound.replies import Reply
+from service.outbound.zalo import tokens
+from service.outbound.zalo.client import ZaloApiError, ZaloClient, ZaloError
 
 logger = logging.getLogger(__name__)
 
+CHANNEL = "zalo"
 FREE_WINDOW = dt.timedelta(hours=48)
+TEXT_LIMIT = 2000  # Zalo's limit for a consultation text message
+CHAT_ONLY = ("buttons", "inline", "prompt")  # what an e-mail or SMS instead of the chat message does not carry
 
 
 def client_from(settings: Mapping[str, Any], timeout: float = 5.0) -> ZaloClient:
@@ -40,17 +44,32 @@ def api_host(settings: Mapping[str, Any]) -> str:
     return urlsplit(str(settings.get("ZALO_API_BASE_URL") or "")).hostname or ""
 
 
+def render(reply: Reply) -> str:
+    """The text, then the choices numbered 1., 2., … (Zalo consultation messages carry no keyboard)."""
+    choices = reply.choices
+    options = ""
+    if choices:
+        options = "\n\n" + "\n".join(f"{i}. {b.label}" for i, b in enumerate(choices, 1)) + \
+            "\n(Trả lời bằng số thứ tự, ví dụ: 1)"
+    room = TEXT_LIMIT - len(options)
+    text = reply.text if len(reply.text) <= room else reply.text[:room - 1] + "…"
+    return text + options
+
+
 class ZaloSender:
-    def __init__(self, database: Database, settings: Mapping[str, Any], client: ZaloClient | None = None):
+    """Sends one outbox row as it was queued; reads the token, the group list and the reply window, and
+    queues the e-mail or SMS that stands in for a message Zalo may not carry."""
+
+    def __init__(self, database: Database, settings: Mapping[str, Any], client: ZaloClient | None = None, *,
+                 timeout: float = 5.0):
         self.database, self.settings = database, settings
-        self.client = client or client_from(settings)
+        self.client = client or client_from(settings, timeout=timeout)
 
     def __call__(self, message: Outgoing) -> str | None:
         group = self._is_group(message.recipient)
         if not group and self._window_closed(message.recipient):
             self._fall_back(message, "window_closed: more than 48 h since the citizen's last message")
-        reply, code = senders.prepare(self.database, message)
-        text = adapter.render(reply)
+        text = render(Reply.from_outbox(message.text, message.payload))
         try:
             message_id = self._send(group, message.recipient, text)
         except ZaloApiError as exc:
@@ -59,8 +78,6 @@ class ZaloSender:
             raise SendError(str(exc)) from exc
         except ZaloError as exc:
             raise SendError(str(exc)) from exc
-        if not group:
-            senders.after_answer(self.database, adapter.CHANNEL, message.recipient, code)
         return message_id
 
     def _send(self, group: bool, recipient: str, text: str) -> str:
@@ -77,12 +94,12 @@ class ZaloSender:
 
     def _is_group(self, recipient: str) -> bool:
         with self.database.session_scope() as session:
-            return groups.office_of_group(session, adapter.CHANNEL, recipient) is not None
+            return session.scalar(select(Office.id).where(Office.zalo_group_id == recipient).limit(1)) is not None
 
     def _window_closed(self, user_id: str, now: dt.datetime | None = None) -> bool:
         with self.database.session_scope() as session:
             last = session.scalar(select(ChatConversation.last_inbound_at).where(
-                ChatConversation.channel == adapter.CHANNEL, ChatConversation.chat_user_id == user_id))
+                ChatConversation.channel == CHANNEL, ChatConversation.chat_user_id == user_id))
         return last is None or (now or utcnow()) - last > FREE_WINDOW
 
     def _fall_back(self, message: Outgoing, why: str) -> None:
@@ -95,15 +112,22 @@ class ZaloSender:
             petition = session.get(Petition, message.petition_id) if message.petition_id else None
             row = notify.enqueue(session, channel=channel, recipient=recipient, text=message.text, petition=petition,
                                  dedupe_key=f"fallback:{message.id}",
-                                 payload={**(message.payload or {}), "fallback_from": "zalo", "fallback_of": message.id})
+                                 payload={**{k: v for k, v in (message.payload or {}).items() if k not in CHAT_ONLY},
+                                          "fallback_from": "zalo", "fallback_of": message.id})
             row_id = row.id if row is not None else "already queued"
         logger.info("zalo outbox %s: %s; queued for %s instead", message.id, why.split(":")[0], channel)
         raise SendError(f"{why}; queued for {channel} instead (outbox {row_id})", permanent=True)
 
 
+def build(database: Database, settings: Mapping[str, Any], client: ZaloClient | None = None, *,
+          timeout: float = 5.0) -> ZaloSender:
+    """The registry's factory (service.outbound.build)."""
+    return ZaloSender(database, settings, client, timeout=timeout)
+
+
 def other_contact(session, user_id: str, petition_id: int | None) -> tuple[str, str] | None:
     """E-mail, else phone, of the citizen behind a Zalo user id: on this petition first, else their latest."""
-    query = select(Person).where(Person.chat_channel == adapter.CHANNEL, Person.chat_user_id == user_id)
+    query = select(Person).where(Person.chat_channel == CHANNEL, Person.chat_user_id == user_id)
     people = list(session.scalars(query.order_by(Person.petition_id != (petition_id or 0), Person.id.desc())))
     for person in people:
         if person.email:

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bots.zalo.client import ZaloClient, ZaloError
+from service.outbound.zalo.client import ZaloClient, ZaloError
 from service.db import Database, utcnow
 from service.models.channel import ChannelToken
 
