@@ -15,7 +15,7 @@ from alembic import op
 import service.db
 
 revision = "e14pub000001"
-down_revision = "4e9047000004"
+down_revision = "e14inp000001"
 branch_labels = None
 depends_on = None
 
