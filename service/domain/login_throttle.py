@@ -61,7 +61,8 @@ def backoff(session: Session, username: str, ip: str | None, now: dt.datetime, *
                 PAIR_LIMIT, PAIR_WINDOW, now),
         _window(session, "ip", (LoginFailure.ip == ip,), IP_LIMIT, IP_WINDOW, now),
     ]
-    if not (user_id is not None and _known_address(session, user_id, ip, now)):
+    # Asked for unknown names too (id 0 matches nothing): the same queries, whether the account exists or not.
+    if not _known_address(session, user_id or 0, ip, now):
         found.append(_window(session, "account", (LoginFailure.username_hash == key,), ACCOUNT_LIMIT,
                              ACCOUNT_WINDOW, now))
     found = [b for b in found if b is not None]
