@@ -285,3 +285,8 @@ def test_console_petition_pages_and_api_answers_are_not_stored(client, login_as,
     assert _no_store(client.get("/api/v1/petitions", headers=auth))
     assert _no_store(client.get(f"/da-gui/{body['code']}"))
     assert "no-store" not in client.get("/api/v1/units").headers.get("Cache-Control", "")  # public reference data
+
+
+def test_a_mistyped_trusted_proxy_stops_the_start(make_app):
+    with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
+        make_app(TRUSTED_PROXIES="10.0.0.300")  # must not quietly trust nobody, or everybody
