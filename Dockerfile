@@ -5,6 +5,9 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# The image is what runs in production: it refuses to start with the development SECRET_KEY or
+# DATA_ENCRYPTION_KEY (pass -e TIEPDAN_ENV=development to try it out on a laptop).
+ENV TIEPDAN_ENV=production
 WORKDIR /app
 
 COPY pyproject.toml README.md ./

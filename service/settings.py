@@ -1,6 +1,7 @@
 """Settings: read once from the environment at an entry point, overridable by a mapping (tests)."""
 from __future__ import annotations
 
+import hmac
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -8,7 +9,13 @@ from typing import Any, Mapping
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_ENV = ROOT / "config" / "settings.example.env"
 BOOLEAN_KEYS = {"TESTING", "SCHEDULER_ENABLED", "RATELIMIT_ENABLED", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"MAX_CONTENT_LENGTH", "MAX_IMAGE_PIXELS"}
+INTEGER_KEYS = {"MAX_CONTENT_LENGTH", "MAX_IMAGE_PIXELS", "STAFF_SESSION_IDLE_MINUTES", "STAFF_SESSION_MAX_HOURS"}
+ENVIRONMENTS = ("development", "testing", "production")
+MIN_SECRET_KEY_BYTES = 32
+
+
+class InsecureSettings(ValueError):
+    """A setting the service refuses to start with; the message names it and says what to do."""
 
 
 def defaults() -> dict[str, str]:
@@ -48,3 +55,39 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
             settings["DATABASE_URL"] = f"sqlite:///{path}"
     settings["REMOTE_UNITS"] = frozenset(c.strip() for c in str(settings["REMOTE_UNITS"]).split(",") if c.strip())
     return settings
+
+
+def environment(settings: Mapping[str, Any]) -> str:
+    """`TIEPDAN_ENV`: development (the default: scripts/serve.sh, a laptop), testing or production."""
+    env = str(settings.get("TIEPDAN_ENV") or "development").strip().lower()
+    if env not in ENVIRONMENTS:  # "prod" must not quietly mean development
+        raise InsecureSettings(f"TIEPDAN_ENV='{env}': chỉ nhận {', '.join(ENVIRONMENTS)} "
+                               f"(TIEPDAN_ENV must be one of {', '.join(ENVIRONMENTS)}).")
+    return env
+
+
+def refuse_insecure(settings: Mapping[str, Any]) -> None:
+    """Refuse to start in production with the development secrets: with the published SECRET_KEY anyone
+    can forge a staff login cookie, and with the development DATA_ENCRYPTION_KEY the ID numbers are as
+    good as unencrypted. Every entry point that builds the app or the jobs process calls this."""
+    if environment(settings) != "production":
+        return
+    secret = str(settings.get("SECRET_KEY") or "")
+    if not secret or hmac.compare_digest(secret.encode(), str(defaults().get("SECRET_KEY")).encode()):
+        raise InsecureSettings(
+            "SECRET_KEY: giá trị mặc định (hoặc trống) không được dùng khi TIEPDAN_ENV=production — cookie đăng "
+            "nhập sẽ bị giả mạo. Đặt một chuỗi ngẫu nhiên, ví dụ: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))' (SECRET_KEY is the development default; set a random one).")
+    if len(secret.encode("utf-8")) < MIN_SECRET_KEY_BYTES:
+        raise InsecureSettings(
+            f"SECRET_KEY: cần ít nhất {MIN_SECRET_KEY_BYTES} byte khi TIEPDAN_ENV=production (SECRET_KEY must be "
+            f"at least {MIN_SECRET_KEY_BYTES} bytes in production).")
+    from service import crypto  # here: settings is imported by everything, crypto needs `cryptography`
+
+    key = str(settings.get("DATA_ENCRYPTION_KEY") or "").strip()
+    # Only the first key encrypts: the development key may stay behind it while values are re-encrypted.
+    if not key or hmac.compare_digest(key.split(",")[0].strip().encode(), crypto.DEV_KEY.encode()):
+        raise InsecureSettings(
+            "DATA_ENCRYPTION_KEY: khóa phát triển (hoặc trống) không được dùng khi TIEPDAN_ENV=production — số "
+            "CCCD sẽ coi như không được mã hóa. Tạo khóa: python -c 'import service.crypto as c; "
+            "print(c.generate_key())' (DATA_ENCRYPTION_KEY must be set to a key of your own in production).")

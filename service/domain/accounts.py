@@ -8,9 +8,10 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from service.db import utcnow
+from service.domain import login_throttle, passwords, staff_sessions
 from service.domain.codes import ROLES
 from service.domain.errors import Forbidden, NotFound, ValidationFailed
 from service.domain.text import fold
@@ -19,13 +20,16 @@ from service.models.unit import Office, Unit
 from service.models.user import ApiToken, User
 
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 10
+# Checked when the user name matches no active account, so that the answer takes as long as a real check.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(24))
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 # Roles that belong to one unit; the office is required for staff and office heads.
 UNIT_ROLES = {"staff", "office_head", "chairperson"}
 OFFICE_ROLES = {"staff", "office_head"}
-# Lock-out after repeated failures: slows down password guessing without locking a clerk out for the day.
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
+# Failures of one name from one address before that address waits (service.domain.login_throttle tells
+# the other limits and why).
+MAX_FAILED_LOGINS = login_throttle.PAIR_LIMIT
+LOCK_MINUTES = int(login_throttle.PAIR_WINDOW.total_seconds() // 60)
 
 
 def hash_password(password: str) -> str:
@@ -50,9 +54,10 @@ def create_user(session: Session, *, username: str, password: str, role: str, un
         errors["username"] = ["Tên đăng nhập dài quá 80 ký tự."]
     elif session.scalar(select(User).where(User.username == username)):
         errors["username"] = [f"Tên đăng nhập {username} đã có."]
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = [f"Mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."]
     unit_row, office_row = _placement(session, role, unit, office, errors)
+    weak = passwords.problems(password, username=username, unit_names=_unit_names(unit_row) or [unit or ""])
+    if weak:
+        errors["password"] = weak
     if errors:
         raise ValidationFailed("Không tạo được tài khoản.", "Cannot create the account.", fields=errors)
     user = User(username=username, password_hash=hash_password(password), role=role,
@@ -109,29 +114,44 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 
 class LoginFailed(Forbidden):
+    """One answer for an unknown name, a wrong password and an inactive account. `backoff` is set when
+    this failure started a back-off (the caller audits it)."""
     code = "login_failed"
     http_status = 401
+    backoff: login_throttle.Backoff | None = None
 
 
-def authenticate(session: Session, username: str, password: str, now: dt.datetime | None = None) -> User:
-    """The user whose password matches, or LoginFailed (one message for every cause, so that a guesser
-    learns nothing). After MAX_FAILED_LOGINS failures in a row the account is locked for LOCK_MINUTES."""
+class LoginBackedOff(LoginFailed):
+    """Too many failures for this name or from this address: refused before the password is checked.
+    Whether the name exists plays no part, so this answer does not tell either."""
+
+
+def authenticate(session: Session, username: str, password: str, ip: str | None = None,
+                 now: dt.datetime | None = None) -> User:
+    """The user whose password matches, or LoginFailed. The answer, its status and the work done (one
+    Argon2 check) are the same whether the name exists or not; the back-off depends only on the name
+    typed and the address (service.domain.login_throttle)."""
     now = now or utcnow()
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    failed = LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
-    if user is None or not user.active:
-        _hasher.hash(password or "")  # the same work as a real check, so timing does not tell
+    username = (username or "").strip()
+    user = session.scalar(select(User).where(User.username == username))
+    if user is not None and not user.active:
+        user = None
+    wait = login_throttle.backoff(session, username, ip, now, user_id=user.id if user else None)
+    if wait is not None:
+        _check(None, password)  # the same work as a real check, so timing does not tell
+        minutes = wait.minutes(now)
+        raise LoginBackedOff(f"Đăng nhập sai nhiều lần nên tạm khóa đăng nhập; thử lại sau {minutes} phút.",
+                             f"Too many failed logins; retry in {minutes} minutes.")
+    if not _check(user, password):
+        login_throttle.record_failure(session, username, ip, now)
+        failed = LoginFailed("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")
+        failed.backoff = login_throttle.backoff(session, username, ip, now, user_id=user.id if user else None)
+        if user is not None:  # shown to admins on the account page; the decision is the throttle's
+            user.failed_logins = (user.failed_logins or 0) + 1
+            if failed.backoff is not None:
+                user.locked_until = failed.backoff.until
         raise failed
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginFailed(f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {minutes} phút.",
-                          f"Account locked after repeated failures; retry in {minutes} minutes.")
-    if not verify_password(user, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
-            user.failed_logins = 0
-        raise failed
+    login_throttle.clear(session, username, ip)
     user.failed_logins = 0
     user.locked_until = None
     if _hasher.check_needs_rehash(user.password_hash):
@@ -139,27 +159,46 @@ def authenticate(session: Session, username: str, password: str, now: dt.datetim
     return user
 
 
+def _check(user: User | None, password: str) -> bool:
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password or "")
+        except VerificationError:
+            pass
+        return False
+    return verify_password(user, password or "")
+
+
+def _unit_names(unit: Unit | None) -> list[str]:
+    return [unit.name, unit.code] if unit is not None else []
+
+
+def password_problems(user: User, new: str) -> list[str]:
+    """What the password policy says about `new` for this account (empty: acceptable)."""
+    return passwords.problems(new, username=user.username, unit_names=_unit_names(user.unit))
+
+
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not verify_password(user, current or ""):
         raise ValidationFailed("Mật khẩu hiện tại không đúng.", "The current password is wrong.",
                                fields={"current": ["Mật khẩu hiện tại không đúng."]})
-    set_password(user, new)
+    set_password(user, new, reason="password_changed")
 
 
-def set_password(user: User, new: str) -> None:
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Mật khẩu mới cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-                               f"The new password needs at least {MIN_PASSWORD_LENGTH} characters.",
-                               fields={"new": [f"Cần ít nhất {MIN_PASSWORD_LENGTH} ký tự."]})
+def set_password(user: User, new: str, *, reason: str = "password_changed") -> None:
+    """Set a password that passes the policy; every session of the account ends (the caller opens a new
+    one for the person who changed their own password) and any back-off on the name is lifted."""
+    weak = password_problems(user, new)
+    if weak:
+        raise ValidationFailed(" ".join(weak), "The new password does not meet the password policy.",
+                               fields={"new": weak})
     user.password_hash = hash_password(new)
     user.failed_logins = 0
     user.locked_until = None
-
-
-def password_stamp(user: User) -> str:
-    """Changes whenever the password does: kept in the login cookie so that changing the password
-    ends every other session of the account."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    session = object_session(user)
+    if session is not None:
+        staff_sessions.revoke_all(session, user, reason=reason, now=utcnow())
+        login_throttle.clear(session, user.username)
 
 
 # ---- administration of accounts (the admin pages) ----------------------------------------------
@@ -199,6 +238,8 @@ def update_user(session: Session, user: User, *, by: User, role: str, unit: str 
     if errors:
         raise ValidationFailed("Chưa lưu được tài khoản.", "Cannot update the account.", fields=errors)
     before = _snapshot(user)
+    if user.active and not active:  # a deactivated account is logged out everywhere at once
+        staff_sessions.revoke_all(session, user, reason="deactivated", now=utcnow())
     user.role, user.full_name, user.active = role, full_name, bool(active)
     user.unit_id = unit_row.id if unit_row else None
     user.office_id = office_row.id if office_row else None
@@ -215,9 +256,11 @@ def _snapshot(user: User) -> dict[str, object]:
 
 def reset_password(user: User) -> str:
     """A new temporary password, returned once to be handed to the user, who should change it.
-    Every session of the account ends (the password stamp changes) and any lock-out is lifted."""
+    Every session of the account ends and any back-off on its name is lifted."""
     temporary = temporary_password()
-    set_password(user, temporary)
+    while password_problems(user, temporary):  # a random draw that happens to hold a run or the name
+        temporary = temporary_password()
+    set_password(user, temporary, reason="password_reset")
     return temporary
 
 
@@ -231,6 +274,9 @@ def unlock(user: User) -> bool:
     was_locked = user.locked_until is not None or bool(user.failed_logins)
     user.locked_until = None
     user.failed_logins = 0
+    session = object_session(user)
+    if session is not None:
+        login_throttle.clear(session, user.username)
     return was_locked
 
 

@@ -12,13 +12,18 @@ from service.db import Database
 from service.jobs import lease
 from service.jobs.schedule import JOBS, build_scheduler
 from service import logging_filters, outbound
-from service.settings import load_settings
+from service.settings import InsecureSettings, load_settings, refuse_insecure
 
 logger = logging.getLogger("service.jobs")
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = load_settings()
+    try:
+        refuse_insecure(settings)  # the same refusal as the web app: the jobs write encrypted ID numbers too
+    except InsecureSettings as exc:
+        print(exc, file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging_filters.install(settings)  # no phone, ID number or token in the logs

@@ -16,6 +16,7 @@ from service.models.person import Person
 from service.models.petition import Petition
 from service.models.rating import Rating
 from service.models.reply import Reply
+from service.models.staff_session import LoginFailure, StaffSession
 from service.models.unit import Office, Unit
 from service.models.user import ApiToken, AuditEntry, User
 
@@ -23,7 +24,8 @@ __all__ = [
     "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
     "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
-    "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LookupFailure", "Matter", "MatterSeparation",
-    "OutboxMessage",
-    "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "Unit", "User",
+    "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
+    "MatterSeparation", "OutboxMessage",
+    "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "StaffSession", "Unit",
+    "User",
 ]

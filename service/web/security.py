@@ -1,16 +1,42 @@
-"""Security headers and the rate limiter of the public entry points."""
+"""Security headers, caching of personal data, the client's address behind proxies and the rate limiter of
+the public entry points."""
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import Flask, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.routing import IntegerConverter
 
 from service.domain import lookup_guard, quota
+from service.web.proxies import TrustedProxies, parse_networks
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+def client_address() -> str:
+    """The rate-limit key: the client's address, behind trusted proxies too (service.web.proxies rewrites
+    REMOTE_ADDR only when the peer is one of TRUSTED_PROXIES, so a client cannot pick its own bucket)."""
+    return request.remote_addr or "127.0.0.1"
+
+
+limiter = Limiter(key_func=client_address, default_limits=[])
+
+# Answers that carry personal data must not stay in a browser's or a proxy's cache (a shared computer at
+# the commune office, the back button after logging out): every console page, every API answer but the
+# public reference data below, the citizen's status, confirmation and personal-data pages, and every
+# answer to a POST (a refused form shows back what was typed).
+NO_STORE_PATHS = ("/can-bo", "/api/")
+NO_STORE_ENDPOINTS = {"public.submitted", "public.lookup", "public.status_page", "public.rate",
+                      "privacy.requests_page", "public_dialogues.register"}
+CACHEABLE_API = {"api.openapi_document", "api.list_categories", "api.list_units", "api.unit_tasks"}
+
+
+def needs_no_store() -> bool:
+    if request.method not in ("GET", "HEAD"):
+        return True
+    if request.endpoint in NO_STORE_ENDPOINTS or request.blueprint in ("console", "privacy_staff"):
+        return True
+    return request.path.startswith(NO_STORE_PATHS) and request.endpoint not in CACHEABLE_API
+
 
 CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -26,12 +52,14 @@ class BoundedInt(IntegerConverter):
 
 def init_security(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedInt  # before any blueprint adds its routes
+    app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(app.config.get("TRUSTED_PROXIES")))
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     # Flask's config already holds these keys (SameSite None, 31 days), so setdefault would not apply.
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"  # behind CSRF tokens
     app.config["SESSION_COOKIE_HTTPONLY"] = True
-    if app.config.get("PERMANENT_SESSION_LIFETIME") == dt.timedelta(days=31):
-        app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=10)  # a staff login lasts one working day
+    # The cookie lasts as long as a staff session may (a working day); the server decides before that
+    # (service.domain.staff_sessions: idle lifetime, logout, password change).
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=app.config.get("STAFF_SESSION_MAX_HOURS") or 10)
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("RATELIMIT_ENABLED"))
     limiter.init_app(app)
     # Petitions per phone number, counted in the database by intake for every channel (web, API, bots).
@@ -49,4 +77,7 @@ def init_security(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure or request.headers.get("X-Forwarded-Proto") == "https":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if needs_no_store():
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"  # HTTP/1.0 caches
         return response

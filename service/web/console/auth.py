@@ -1,15 +1,16 @@
 """Login, logout and the account page; who the current user is and what their role lets them open."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
-import hmac
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
-from service.domain import accounts, audit
+from service.db import utcnow
+from service.domain import accounts, audit, staff_sessions
 from service.domain.codes import CHANNELS, FLAGS, KINDS, ROLES, STATUSES, category_label
 from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import Actor
@@ -17,25 +18,33 @@ from service.models.user import User
 from service.web.console import bp
 from service.web.csrf import check_csrf
 from service.web.security import limiter
-from service.web.session import commit, db_session
+from service.web.session import commit, database, db_session
 
-SESSION_USER = "uid"
-SESSION_STAMP = "pw"
+# The cookie holds only this: a random id of a row in staff_sessions (service.domain.staff_sessions).
+SESSION_ID = "sid"
 ALL_ROLES = ("admin", "staff", "office_head", "chairperson", "inspector")
 
 
+def _lifetimes() -> dict[str, dt.timedelta]:
+    return {"idle": dt.timedelta(minutes=current_app.config["STAFF_SESSION_IDLE_MINUTES"]),
+            "absolute": dt.timedelta(hours=current_app.config["STAFF_SESSION_MAX_HOURS"])}
+
+
 def current_user() -> User | None:
-    """The logged-in user, or None. A changed password or a deactivated account ends the session."""
+    """The logged-in user, or None. The session must be live on the server: a logout, a password change,
+    an admin's reset or deactivation, or the idle or absolute lifetime ends it, whatever the cookie says."""
     if "console_user" in g:
         return g.console_user
-    user = None
-    uid = session.get(SESSION_USER)
-    if uid is not None:
-        user = db_session().get(User, uid)
-        if user is None or not user.active or not hmac.compare_digest(
-                str(session.get(SESSION_STAMP, "")).encode(), accounts.password_stamp(user).encode()):
-            session.pop(SESSION_USER, None)
-            user = None
+    user, token, now = None, session.get(SESSION_ID), utcnow()
+    row = staff_sessions.live(db_session(), token, now=now, **_lifetimes()) if token else None
+    if row is not None:
+        user = row.user
+        if staff_sessions.needs_touch(row, now):
+            # Its own short transaction: a GET view never commits, and the use must count all the same.
+            with database().session_scope() as s:
+                staff_sessions.touch(s, row.id, now)
+    elif token:
+        session.pop(SESSION_ID, None)
     g.console_user = user
     return user
 
@@ -101,27 +110,37 @@ def login():
     username = (request.form.get("username") or "").strip()
     s = db_session()
     try:
-        user = accounts.authenticate(s, username, request.form.get("password") or "")
+        user = accounts.authenticate(s, username, request.form.get("password") or "", ip=client_ip())
     except DomainError as err:
+        # Every failure is audited, refused ones too (who tried which name from where).
         known = s.scalar(select(User).where(User.username == username))
+        backoff = getattr(err, "backoff", None)
         audit.record(s, "login_failed", user=known, object_type="user", object_id=username or None,
-                     ip=client_ip(), reason=err.message)
-        if known is not None and known.locked_until is not None:
-            audit.record(s, "login_locked", user=known, object_type="user", object_id=username, ip=client_ip())
+                     ip=client_ip(), reason=err.message,
+                     backed_off=True if isinstance(err, accounts.LoginBackedOff) else None)
+        if backoff is not None:
+            audit.record(s, "login_locked", user=known, object_type="user", object_id=username or None,
+                         ip=client_ip(), scope=backoff.scope, until=backoff.until.isoformat())
         commit()
         return render_template("console/login.html", error=err.message, username=username,
                                next=request.form.get("next", "")), 401
-    csrf = session.get("_csrf")
-    session.clear()  # a fresh session at login: nothing from before survives (session fixation)
-    if csrf:
-        session["_csrf"] = csrf
-    session.permanent = True
-    session[SESSION_USER] = user.id
-    session[SESSION_STAMP] = accounts.password_stamp(user)
-    g.console_user = user
+    _start_session(user)
     audit.record(s, "login", user=user, object_type="user", object_id=user.username, ip=client_ip())
     commit()
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _start_session(user: User) -> None:
+    """A fresh cookie holding a new server-side session id (nothing from before survives: session
+    fixation), committed by the caller."""
+    csrf = session.get("_csrf")
+    session.clear()
+    if csrf:
+        session["_csrf"] = csrf
+    session.permanent = True
+    session[SESSION_ID] = staff_sessions.open_session(
+        db_session(), user, ip=client_ip(), user_agent=request.headers.get("User-Agent"), now=utcnow())
+    g.console_user = user
 
 
 @bp.post("/dang-xuat")
@@ -130,7 +149,9 @@ def logout():
     user = current_user()
     if user is not None:
         log("logout", object_type="user", object_id=user.username)
-        commit()
+    # Revoked on the server: a copy of this cookie is worthless from now on.
+    staff_sessions.revoke(db_session(), session.get(SESSION_ID), reason="logout", now=utcnow())
+    commit()
     session.clear()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("console.login"))
@@ -153,8 +174,8 @@ def account():
             errors = err.fields or {}
         else:
             log("password_changed", object_type="user", object_id=user.username)
+            _start_session(user)  # every session ended with the change, this browser's too: a new one here
             commit()
-            session[SESSION_STAMP] = accounts.password_stamp(user)
             flash("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
             return redirect(url_for("console.account"))
     return render_template("console/account.html", user=user, errors=errors), (422 if errors else 200)
