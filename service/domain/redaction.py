@@ -12,56 +12,20 @@ capitals of the original tell a name from an ordinary word where no cue does.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 
-from service.domain.text import nfc, strip_marks
+from service.domain.redaction_names import (capital_run, clean, contact_names, fold_words, introduced_names,
+                                            introduced_spans, known_names, public_names, shadow)
+
+__all__ = ["ADDRESS", "EMAIL", "ID_NUMBER", "NAME", "PHONE", "PLACEHOLDERS", "introduced_names", "redact", "shadow",
+           "without_placeholders"]
 
 NAME, PHONE, ID_NUMBER, EMAIL, ADDRESS = "[họ tên]", "[số điện thoại]", "[số CCCD]", "[email]", "[địa chỉ]"
 PLACEHOLDERS = (NAME, PHONE, ID_NUMBER, EMAIL, ADDRESS)
 
-# Forms of address before a name (folded): "ông An", "chị Nguyễn Thị Lan".
-HONORIFICS = ("ong", "ba", "anh", "chi", "em", "co", "chu", "bac", "cu", "chau", "di", "thim", "mo")
-_HON = r"(?:" + "|".join(HONORIFICS) + r")"
-# The same words as written, with or without their marks ("có", "chỉ", "cũ" are not honorifics).
-_HONORIFIC_FORMS = frozenset({"ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ", "cháu", "dì", "thím", "mợ",
-                              "ong", "ba", "chi", "co", "chu", "bac", "cu", "chau", "di", "thim", "mo"})
-
-
-@lru_cache(maxsize=8192)
-def _fold_char(c: str) -> str:
-    folded = strip_marks(c)
-    folded = folded.lower() if len(folded) == 1 else c.lower()
-    return folded if len(folded) == 1 else c
-
-
-def shadow(text: str) -> str:
-    """Folded, lower-case, character for character: an index in it is the same index in `text`."""
-    return "".join(_fold_char(c) for c in text)
-
-
-def _clean(text: str) -> str:
-    # Zero-width and bidi controls (Unicode Cf) would split "Nguy\u200bễn" into two words nobody matches.
-    return "".join(c for c in nfc(text) if unicodedata.category(c) != "Cf")
-
-
-def _words(folded: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", folded)
-
-
-def _cap(text: str, i: int) -> bool:
-    """The word at i starts with a capital and is not an acronym (UBND, HĐND)."""
-    end = i
-    while end < len(text) and text[end].isalpha():
-        end += 1
-    word = text[i:end]
-    return bool(word) and word[0].isupper() and (len(word) == 1 or not word[1:].isupper())
-
-
 # --- e-mail, phones and ID numbers --------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_EMAIL = re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 # A run of digit groups: "0912 345 678", "0912.345.678", "(+84)912-345-678", "84912345678".
 _RUN_BODY = r"(?:\+[ \t]*|\([ \t]*\+?[ \t]*)?\d(?:(?:[ \t]?[.\-][ \t]?|[ \t]|\)[ \t]?|[ \t]?\()?\d)*"
 _RUN = re.compile(r"(?<![\d.,/])" + _RUN_BODY)
@@ -93,21 +57,30 @@ def _digit_kind(groups: list[str], international: bool) -> str | None:
 
 
 def _classified(folded: str, run: re.Match[str]) -> list[tuple[int, int, str]]:
-    """The phones and ID numbers in a run of digit groups, longest first from each group."""
+    """The phones and ID numbers in a run of digit groups, the longest first from each group."""
     spans = []
     groups = list(re.finditer(r"\d+", run.group()))
     prefix = run.group()[:groups[0].start()] if groups else ""
+    texts = [g.group() for g in groups]
     i = 0
     while i < len(groups):
-        for j in range(len(groups), i, -1):
-            kind = _digit_kind([g.group() for g in groups[i:j]], i == 0 and bool(prefix.strip()))
-            if kind:
-                start = run.start() if i == 0 else run.start() + groups[i].start()
-                spans.append((start, run.start() + groups[j - 1].end(), kind))
-                i = j
+        found, digits = None, 0
+        for j in range(i, len(groups)):  # no phone or ID has more than 13 digits: a long run costs linear time
+            digits += len(texts[j])
+            if digits > 13:
                 break
-        else:
+            kind = _digit_kind(texts[i:j + 1], i == 0 and bool(prefix.strip()))
+            found = (j, kind) if kind else found
+        if found is None:
             i += 1
+            continue
+        j, kind = found
+        start = run.start() if i == 0 else run.start() + groups[i].start()
+        end = run.start() + groups[j].end()
+        if folded[start] == "(" and ")" not in folded[start:end]:
+            start = run.start() + groups[i].start()  # "(0912345678)": the brackets stay
+        spans.append((start, end, kind))
+        i = j + 1
     return spans
 
 
@@ -130,136 +103,6 @@ def _numbers(folded: str) -> list[tuple[int, int, str]]:
     return spans
 
 
-# --- names ------------------------------------------------------------------------------------------
-
-# "Tôi tên là …", "tên tôi là …", "họ tên: …", "người tố cáo: …": what follows is a name, capitals or not.
-_STRONG_CUE = re.compile(
-    r"(?<![a-z])(?:(?:toi|em|chau|minh|con)\s+(?:co\s+)?ten\s+(?:la\s+)?|(?:toi|em|chau|minh)\s+ho\s+ten\s+(?:la\s+)?|"
-    r"ten\s+(?:cua\s+)?(?:toi|em|chau|minh)\s+(?:la\s+)?|ho\s+(?:va\s+)?ten(?:\s+(?:nguoi\s+(?:to\s+cao|khieu\s+nai|"
-    r"gui\s+don|lam\s+don|viet\s+don|phan\s+anh|kien\s+nghi|dai\s+dien)|(?:cua\s+)?toi))?(?:\s+la)?|"
-    r"nguoi\s+(?:to\s+cao|gui\s+don|lam\s+don|viet\s+don|khieu\s+nai|dung\s+don|phan\s+anh|kien\s+nghi|dai\s+dien)"
-    r"(?:\s+la)?(?=\s*[:\-–]|\s+la\s)|ky\s+(?:va\s+ghi\s+ro\s+(?:ho\s+)?)?ten)\s*[:\-–]?\s*")
-# "Tôi là Nguyễn Văn An", "Tôi, Nguyễn Văn An, …": a name only when written with capitals.
-_WEAK_CUE = re.compile(r"(?<![a-z])(?:toi|em|chau|minh)\s*(?:\s+la\b|,|:)\s*")
-# Words that end a name typed in lower case ("tôi tên là nguyễn văn an sinh năm 1980").
-_STOP = frozenset("""sinh tuoi o tai tru hien dia chi so sdt dt dien thoai cccd cmnd cmt la va xin co da dang nguoi dan
-    thon xom to ngo phuong xa kinh gui de ve viec nay cua toi em email zalo can bo cong chuc vien nghe lam trong thuong tam
-    que quan huyen tinh duong khu nha mot cac nhung voi bi duoc khong se tren duoi gan""".split())
-_ABBREVIATIONS = frozenset({"sdt", "dt", "cccd", "cmnd", "cmt", "email", "zalo", "dtdd"})
-_WORD = re.compile(r"[ \t]*([a-z]+)")
-
-
-def _take_name(text: str, folded: str, pos: int, *, caps_only: bool, most: int = 5) -> tuple[int, int] | None:
-    """The name that starts at pos (an honorific may come first), as a span."""
-    start, words, caps = None, 0, []
-    first = _WORD.match(folded, pos)
-    if first and first.group(1) in HONORIFICS and text[first.start(1):first.end(1)].lower() in _HONORIFIC_FORMS:
-        start, pos = first.start(1), first.end()
-    end = pos
-    while words < most:
-        m = _WORD.match(folded, pos)
-        if not m:
-            break
-        word, at = m.group(1), m.start(1)
-        cap = _cap(text, at)
-        if word in _ABBREVIATIONS or (not cap and (caps_only or word in _STOP or any(caps))):
-            break
-        if m.end() < len(folded) and folded[m.end()].isdigit():
-            break
-        caps.append(cap)
-        start = at if start is None else start
-        end, pos, words = m.end(), m.end(), words + 1
-    if words >= 2 or (words == 1 and caps[0] and not caps_only):
-        return start, end
-    return None
-
-
-def _introduced(text: str, folded: str) -> list[tuple[int, int]]:
-    spans = []
-    for cue, caps_only in ((_STRONG_CUE, False), (_WEAK_CUE, True)):
-        for m in cue.finditer(folded):
-            span = _take_name(text, folded, m.end(), caps_only=caps_only, most=5 if caps_only else 4)
-            if span:
-                spans.append(span)
-    return spans
-
-
-def introduced_names(text: str | None) -> list[str]:
-    """The names a text introduces ("Tôi tên là …"): to hide them in the petition's title as well."""
-    if not text:
-        return []
-    text = _clean(text)
-    return [text[s:e] for s, e in _introduced(text, shadow(text))]
-
-
-def _name_patterns(names: Iterable[str]) -> list[tuple[re.Pattern[str], bool]]:
-    """(pattern, the given name alone after an honorific: its first letter must be a capital)."""
-    out: dict[str, bool] = {}
-    for name in names:
-        words = _words(shadow(_clean(name or "")))
-        if not words or len("".join(words)) < 2:
-            continue
-        if len(words) >= 2:
-            out[rf"(?:{_HON}\s+)?" + r"[\s.\-]+".join(words)] = False
-        if len(words) >= 3:
-            out[rf"(?:{_HON}\s+)?" + r"\s+".join(words[-2:])] = False
-        out[rf"{_HON}\s+{words[-1]}"] = True
-    return [(re.compile(rf"(?<![a-z0-9]){p}(?![a-z0-9])"), single) for p, single in out.items()]
-
-
-def _known_names(text: str, folded: str, names: Iterable[str]) -> list[tuple[int, int]]:
-    spans = []
-    for pattern, single in _name_patterns(names):
-        for m in pattern.finditer(folded):
-            if single and not _cap(text, m.end() - len(m.group().split()[-1])):
-                continue  # "em an toàn" is not "em An"
-            spans.append(m.span())
-    return spans
-
-
-# Public answers hide every person named with a form of address or a common family name, not only the
-# petitioners; "Chủ tịch", "đường Lê Lợi" are not people.
-_ROLES = frozenset({"chu", "pho", "truong", "giam", "bi", "can", "cong", "to", "thu", "ke", "dia", "thanh", "tong",
-                    "doi", "dai", "ong", "ba", "uy", "ban", "hoi", "so", "phong", "tram", "ubnd", "hdnd"})
-_ROLE_PHRASES = ("chu tich", "pho chu tich", "truong thon", "truong ban", "can bo", "giam doc", "bi thu", "cong an",
-                 "to truong", "ke toan", "dia chinh", "truong phong", "pho truong")
-_SURNAMES = frozenset("""nguyen tran le pham hoang huynh phan vu vo dang bui do ngo duong ly dao dinh trinh luong doan
-    vuong trieu quach phung kieu mac luu nong tang khuc tieu""".split())
-_PLACE_WORDS = frozenset("""duong pho phuong xa thon xom ngo ngach hem kiet cau cho truong vien quan huyen tinh thanh khu
-    to lang ap song ho nui dao cang ben cong so tp tt benh nha van dinh chua den mieu""".split())
-
-
-def _capital_run(text: str, folded: str, pos: int, most: int = 4) -> list[tuple[int, int, str]]:
-    run = []
-    while len(run) < most:
-        m = _WORD.match(folded, pos)
-        if not m or not _cap(text, m.start(1)):
-            break
-        run.append((m.start(1), m.end(1), m.group(1)))
-        pos = m.end()
-    return run
-
-
-def _public_names(text: str, folded: str) -> list[tuple[int, int]]:
-    spans = []
-    for m in re.finditer(rf"(?<![a-z]){_HON}(?=[ \t]+[a-z])", folded):
-        if text[m.start():m.end()].lower() not in _HONORIFIC_FORMS:
-            continue
-        run = _capital_run(text, folded, m.end())
-        said = " ".join(w for _, _, w in run)
-        if not run or (len(run) == 1 and run[0][2] in _ROLES) or said.startswith(_ROLE_PHRASES):
-            continue
-        spans.append((m.start(), run[-1][1]))
-    for m in re.finditer(r"(?<![a-z])(" + "|".join(sorted(_SURNAMES)) + r")(?![a-z])", folded):
-        if not _cap(text, m.start()):
-            continue
-        run = _capital_run(text, folded, m.start())
-        before = _words(folded[max(0, m.start() - 20):m.start()])
-        if len(run) >= 2 and not (before and before[-1] in _PLACE_WORDS):
-            spans.append((m.start(), run[-1][1]))
-    return spans
-
-
 # --- addresses ----------------------------------------------------------------------------------------
 
 _NUMBER = r"(?>\d+(?:[a-z](?![a-z]))?(?:[ \t]*/[ \t]*\d+(?:[a-z](?![a-z]))?)*)(?![ \t]*/[ \t]*[a-z]|[\d.,]\d)"
@@ -268,6 +111,7 @@ _KEYWORDS = (r"so\s+nha|nha\s+so|so|ngo|ngach|hem|kiet|lo|can\s+ho|phong|tang|to
              r"dac\s+khu|tp|thanh\s+pho|tinh")
 _COMPONENT = re.compile(rf"[ \t]*(?:[,\-][ \t]*)?(?<![a-z])({_KEYWORDS})(?![a-z])[ \t]*[:.]?[ \t]*(?=[\da-z])")
 _BARE_NUMBER = re.compile(rf"[ \t]*({_NUMBER})")
+MAX_COMPONENTS = 8  # số, ngõ, ngách, tổ, thôn, phường, …: a longer chain is no single address
 _OWN_HOUSE = re.compile(r"(?<![a-z])(?:so\s+nha|nha\s+so)(?![a-z])")  # someone's house, whoever writes it
 _STREET_NUMBER = re.compile(r"(?<![a-z])(?:ngo|ngach|hem|kiet|so)\s+(?=\d)")
 _ADDRESS_CUE = re.compile(
@@ -283,10 +127,10 @@ def _value(text: str, folded: str, pos: int, *, bare_name: bool) -> int | None:
     """The end of a house number (and the street name after it) or of a capitalised place name at pos."""
     number = _BARE_NUMBER.match(folded, pos)
     if number:
-        run = _capital_run(text, folded, number.end())
+        run = capital_run(text, folded, number.end())
         return run[-1][1] if run else number.end()
     if bare_name:
-        run = _capital_run(text, folded, pos)
+        run = capital_run(text, folded, pos)
         return run[-1][1] if run else None
     return None
 
@@ -294,7 +138,7 @@ def _value(text: str, folded: str, pos: int, *, bare_name: bool) -> int | None:
 def _address_from(text: str, folded: str, pos: int, *, bare: bool) -> tuple[int, int] | None:
     """Address components from pos ("số 12 ngõ 64 Trại Lẻ, phường …"); `bare`: the first may lack a keyword."""
     start = end = None
-    while True:
+    for _ in range(MAX_COMPONENTS):
         m = _COMPONENT.match(folded, pos)
         if m:
             stop = _value(text, folded, m.end(), bare_name=True)
@@ -314,18 +158,25 @@ def _address_from(text: str, folded: str, pos: int, *, bare: bool) -> tuple[int,
 
 
 def _addresses(text: str, folded: str, strict: bool) -> list[tuple[int, int]]:
-    spans = []
+    spans: list[tuple[int, int]] = []
+
+    def take(start: int, bare: bool) -> tuple[int, int] | None:
+        if spans and start < spans[-1][1]:
+            return None  # inside an address already found: each text is walked once
+        found = _address_from(text, folded, start, bare=bare)
+        return found
+
     for m in _ADDRESS_CUE.finditer(folded):
-        found = _address_from(text, folded, m.end(), bare=True)
+        found = take(m.end(), True)
         if found:
             spans.append(found)
     for m in _OWN_HOUSE.finditer(folded):
-        found = _address_from(text, folded, m.start(), bare=False)
+        found = take(m.start(), False)
         if found:
             spans.append(found)
     if strict:  # a denunciation: any house number may point to the denouncer's home
         for m in _STREET_NUMBER.finditer(folded):
-            found = _address_from(text, folded, m.start(), bare=False)
+            found = take(m.start(), False)
             if not found:
                 continue
             head = _COMPONENT.match(folded, m.start())
@@ -339,11 +190,28 @@ def _addresses(text: str, folded: str, strict: bool) -> list[tuple[int, int]]:
 def _literal(folded: str, values: Iterable[str]) -> list[tuple[int, int]]:
     spans = []
     for value in values:
-        words = _words(shadow(_clean(value or "")))
+        words = fold_words(shadow(clean(value or "")))
         if len(words) >= 2:
             pattern = r"(?<![a-z0-9])" + r"[\s,.\-/]+".join(map(re.escape, words)) + r"(?![a-z0-9])"
             spans += [m.span() for m in re.finditer(pattern, folded)]
     return spans
+
+
+# "Tôi tên là …, ở xóm 3 thôn Đông": where the person just named lives.
+_AFTER_NAME = re.compile(r"[ \t]*[,(]?[ \t]*(?:sinh\s+nam\s+\d{4}[ \t]*,?[ \t]*)?(?:hien\s+)?(?:dang\s+)?"
+                         r"(?:nha\s+(?:o|tai)|o|tru|song|cu\s+ngu|thuong\s+tru|tam\s+tru|dia\s+chi)(?:\s+(?:o|tai))?(?![a-z])"
+                         r"\s*[:\-]?")
+
+
+def _where_named(text: str, folded: str, names: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    spans = []
+    for _, end in names:
+        m = _AFTER_NAME.match(folded, end)
+        found = _address_from(text, folded, m.end(), bare=True) if m else None
+        if found:
+            spans.append(found)
+    return spans
+
 
 
 # --- all together -------------------------------------------------------------------------------------
@@ -368,15 +236,17 @@ def redact(text: str | None, names: Iterable[str] = (), *, addresses: Iterable[s
     """
     if not text:
         return text or ""
-    text = _clean(text)
+    text = clean(text)
     folded = shadow(text)
     spans: list[tuple[int, int, str]] = [(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(folded)]
     spans += _numbers(folded)
-    introduced = _introduced(text, folded)
+    introduced = introduced_spans(text, folded)
     names = [*names, *(text[s:e] for s, e in introduced)]
-    spans += [(s, e, NAME) for s, e in [*introduced, *_known_names(text, folded, names)]]
+    spans += [(s, e, NAME) for s, e in [*introduced, *known_names(text, folded, names),
+                                         *contact_names(text, folded, spans)]]
+    spans += [(s, e, ADDRESS) for s, e in _where_named(text, folded, introduced)]
     if public:
-        spans += [(s, e, NAME) for s, e in _public_names(text, folded)]
+        spans += [(s, e, NAME) for s, e in public_names(text, folded)]
     spans += [(s, e, ADDRESS) for s, e in [*_addresses(text, folded, strict), *_literal(folded, addresses)]]
     out, last = [], 0
     for start, end, label in _merge(spans):

@@ -92,6 +92,19 @@ def test_names_introduced_in_the_text(written, name):
     assert name not in out and NAME in out, out
 
 
+@pytest.mark.parametrize("written, expected", [
+    ("Người làm đơn\n(ký, ghi rõ họ tên)\nNguyễn Văn An", f"Người làm đơn\n(ký, ghi rõ họ tên)\n{NAME}"),
+    ("Người viết đơn\nTrần Thị Bình", f"Người viết đơn\n{NAME}"),
+    ("Tôi là chị Hoa, nhà ở ngõ 5 Trại Lẻ.", f"Tôi là {NAME}, nhà ở {ADDRESS}."),
+    ("Tôi tên Lê Văn Sáu, ở xóm 3 thôn Đông.", f"Tôi tên {NAME}, ở {ADDRESS}."),
+    ("Liên hệ Nguyễn Văn An – 0912345678 – an@x.vn", f"Liên hệ {NAME} – {PHONE} – {EMAIL}"),
+    ("Cần gặp Trần Văn Hùng, sđt 0912345678.", f"Cần gặp {NAME}, sđt {PHONE}."),
+    ("Tôi tên là Nguyễn Văn An (0912345678).", f"Tôi tên là {NAME} ({PHONE})."),
+])
+def test_signatures_contacts_and_where_the_named_person_lives(written, expected):
+    assert redact(written) == expected
+
+
 def test_an_introduced_name_is_also_hidden_where_it_comes_again():
     out = redact("Tôi tên là Nguyễn Văn An. Hàng xóm gọi tôi là anh An, có lần ông Nguyen Van An bị đánh.")
     assert "An" not in out.replace("[", " ").split() and "Nguyen" not in out, out
@@ -270,3 +283,16 @@ def test_the_migration_backfills_existing_rows(session, database):
     assert "[họ tên]" in p.content_redacted and "Nguyễn Văn An" not in p.content_redacted
     assert "nguyen" not in p.content_folded and "0912" not in p.content_folded
     assert session.get(Matter, matter_id).title == neutral(p)
+
+
+@pytest.mark.parametrize("unit", ["1 ", "0", "1.", "số 1 ", "nhà số 1, ", "0912345678 ", "Tôi tên là ", "ông Nguyễn ",
+                                  "a@b.c", "(+84", "Địa chỉ: "])
+def test_hostile_text_is_redacted_in_linear_time(unit):
+    import time
+
+    from service.domain.validation import MAX_CONTENT_CHARS
+
+    hostile = (unit * MAX_CONTENT_CHARS)[:MAX_CONTENT_CHARS]
+    started = time.perf_counter()
+    redact(hostile, ["Nguyễn Văn An"], strict=True, public=True)
+    assert time.perf_counter() - started < 2.0

@@ -42,7 +42,8 @@ def denunciation(request, client, session):
     session.execute(update(Office).where(Office.code == "van_phong").values(telegram_chat_id="-100777"))
     session.commit()
     body = {"content": CONTENT, "unit": UNIT, "kind": "to_cao", "category": "dat_dai", "co_signers": 4,
-            "consent": True, "title": "Đơn tố cáo của Nguyen Van An, sđt 0912345678"}
+            "consent": True, "title": "Đơn tố cáo của Nguyen Van An, sđt 0912345678",
+            "location": {"lat": 20.81234, "lon": 106.71234, "address": "Số 12 ngõ 64 Trại Lẻ"}}
     if request.param == "named":
         body["petitioner"] = {"name": "Nguyễn Văn An", "phone": "0912345678", "address": "Số 12 ngõ 64 Trại Lẻ"}
     else:
@@ -62,12 +63,14 @@ def test_plain_staff_of_the_handling_office_see_only_the_redacted_text(denunciat
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     _absent(html, "the console page")
+    assert "20.81234" not in html  # the coordinates may be the denouncer's home too
     assert "[họ tên]" in html and "Trần Văn Bình" in html  # the accused stays: the office handles the case
     token = staff_token(session, "plain", "staff", UNIT, office)
     detail = client.get(f"/api/v1/petitions/{p.code}", headers={"Authorization": f"Bearer {token}"})
     assert detail.status_code == 200
     _absent(detail.get_data(as_text=True), "the API detail")
     assert detail.get_json()["content"].startswith("Tôi tên là [họ tên], điện thoại [số điện thoại]")
+    assert detail.get_json()["location"] == {"lat": None, "lon": None, "address": "[địa chỉ]"}
     listed = client.get("/api/v1/petitions", headers={"Authorization": f"Bearer {token}"})
     assert [i["code"] for i in listed.get_json()["items"]] == [p.code]
     _absent(listed.get_data(as_text=True), "the API list")
@@ -78,6 +81,7 @@ def test_those_the_law_names_still_read_everything(denunciation, login_as):
                    login_as("office_head", unit=UNIT, office=denunciation.lead_office.code)):
         html = client.get(f"/can-bo/don/{denunciation.code}").get_data(as_text=True)
         assert "Tôi tên là Nguyễn Văn An, điện thoại 0912.345.678, CCCD 031234567890" in html
+        assert "Số 12 ngõ 64 Trại Lẻ (20.81234" in html
 
 
 def test_staff_search_by_the_denouncers_name_or_numbers_finds_nothing(denunciation, login_as, client, session):

@@ -82,7 +82,8 @@ def detail_json(session: Session, petition: Petition, user: User) -> dict[str, A
         "title": confidential.title_for(user, petition), "content": confidential.content_for(user, petition),
         "round": petition.round, "anonymous": petition.anonymous,
         "co_signer_count": petition.co_signer_count, "place": place,
-        "location": {"lat": petition.latitude, "lon": petition.longitude, "address": place},
+        "location": {"lat": petition.latitude if shows else None, "lon": petition.longitude if shows else None,
+                     "address": place},  # coordinates of a sealed denunciation may be the denouncer's home
         "task": task_code(session, petition), "collaborating_offices": petition.collaborating_office_codes,
         "classification": petition.classification, "routing": petition.routing,
         "people": people_json(user, petition),

@@ -234,7 +234,7 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
     context = {
         "p": p, "identity": identity, "shown_title": p.title if shows else p.title_redacted,
         "shown_content": p.content if shows else confidential.redacted_content(p),
-        "shown_place": confidential.place_for(user, p),
+        "shown_place": confidential.place_for(user, p), "shows_text": shows,
         "redact_text": (lambda text: text) if shows else (lambda text: confidential.text_for(user, p, text)), "hidden_label": HIDDEN_DENOUNCER, "people_roles": PEOPLE_ROLES,
         "acting": acting, "allowed": allowed, "labels": ACTION_LABELS, "task": task,
         "task_plan": task.plan.code if task else None,
