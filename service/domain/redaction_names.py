@@ -84,7 +84,7 @@ def _take_name(text: str, folded: str, pos: int, *, caps_only: bool, most: int =
         if not m:
             break
         word, at = m.group(1), m.start(1)
-        cap = _cap(text, at)
+        cap = text[at].isupper()  # "NGUYỄN THỊ LAN" too
         if word in _ABBREVIATIONS or (not cap and (caps_only or word in _STOP or any(caps))):
             break
         if m.end() < len(folded) and folded[m.end()].isdigit():
@@ -97,9 +97,18 @@ def _take_name(text: str, folded: str, pos: int, *, caps_only: bool, most: int =
     return None
 
 
+_MID_SENTENCE_CAPITAL = re.compile(r"[^\s.!?:\n\"“(]\s+[^\W\d_]")
+
+
+def _cased(text: str) -> bool:
+    """The writer uses capitals inside sentences (a letter, not a lower-case chat): names are capitalised."""
+    return any(m.group()[-1].isupper() for m in _MID_SENTENCE_CAPITAL.finditer(text))
+
+
 def introduced_spans(text: str, folded: str) -> list[tuple[int, int]]:
     spans = []
-    for cue, caps_only in ((_STRONG_CUE, False), (_WEAK_CUE, True)):
+    cased = _cased(text)  # "ký tên xác nhận" in a letter is no name; "toi ten la nguyen van an" in a chat is
+    for cue, caps_only in ((_STRONG_CUE, cased), (_WEAK_CUE, True)):
         for m in cue.finditer(folded):
             span = _take_name(text, folded, m.end(), caps_only=caps_only, most=5 if caps_only else 4)
             if span:

@@ -110,6 +110,11 @@ def test_an_introduced_name_is_also_hidden_where_it_comes_again():
     assert "An" not in out.replace("[", " ").split() and "Nguyen" not in out, out
 
 
+def test_a_lower_case_name_counts_only_where_the_writer_uses_no_capitals():
+    assert redact("Tôi đã ký tên xác nhận vào biên bản của UBND xã.") == "Tôi đã ký tên xác nhận vào biên bản của UBND xã."
+    assert redact("toi ten la tran van tu o xom 3") == f"toi ten la {NAME} o {ADDRESS}"
+
+
 def test_tôi_là_without_a_name_is_left_alone():
     assert redact("Tôi là người dân thôn Đông, tôi là cán bộ hưu trí.") == \
         "Tôi là người dân thôn Đông, tôi là cán bộ hưu trí."
