@@ -139,7 +139,7 @@ def _chunk(args: tuple) -> tuple[str, str, str]:
                                   "[]", str(matter_id), "f", "f", "0", "f", "f", "{}", "{}",
                                   closed.isoformat() if closed else "\\N", received.isoformat(),
                                   received.isoformat()]))
-            data = json.dumps({"profile": matters._encode(prof)}, ensure_ascii=False)
+            data = json.dumps({"profile": matters.encode_profile(prof)}, ensure_ascii=False)
             ev.append("\t".join([str(pid), str(pid), str(matter_id), "matter_opened" if k == 0 else "matter_linked",
                                  received.isoformat(), "bench", _escape(data), "f"]))
             for band, bucket in minhash.bands(prof, [unit_id], minhash.epoch(received)):

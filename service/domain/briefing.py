@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain import confidential, redaction
 from service.domain.calendar import VN_TZ, local_date
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, STEPS, category_label
 from service.domain.commitments import is_overdue, open_commitments_before
@@ -95,6 +96,13 @@ def _office_names(session: Session, unit_id: int) -> dict[int, str]:
 
 # --- the sections --------------------------------------------------------------------------------
 
+def _place(kind: str, place: str | None) -> str | None:
+    """A denunciation's place may be the denouncer's own street (Luật Tố cáo Điều 56): its redacted form."""
+    if kind != "to_cao" or not place:
+        return place
+    return redaction.without_placeholders(confidential.redacted(kind, place) or "").strip(" ,.;:-") or None
+
+
 def _open_petitions(session: Session, unit_id: int) -> dict[str, Any]:
     rows = session.execute(select(Petition.category, Petition.kind, Petition.place)
                            .where(Petition.unit_id == unit_id, Petition.status.in_(OPEN_STATUSES))).all()
@@ -103,7 +111,7 @@ def _open_petitions(session: Session, unit_id: int) -> dict[str, Any]:
     labels: dict[str, str] = {}
     by_place: Counter[str] = Counter()
     for r in rows:
-        label = locality(r.place)
+        label = locality(_place(r.kind, r.place))
         key = fold(label)
         labels.setdefault(key, label)
         by_place[key] += 1

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.text import fold
+from service.domain.cells import csv_cell, from_csv_cell, set_xlsx
 from service.models.catalogue import CatalogueTask, Plan
 from service.models.unit import Unit
 
@@ -492,7 +493,7 @@ def _read_rows(path: Path) -> list[list[str]]:
                 dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
             except csv.Error:
                 dialect = csv.excel
-            return [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+            return [[from_csv_cell(c) for c in r] for r in csv.reader(io.StringIO(text), dialect)]
         if suffix in (".xlsx", ".xlsm"):
             import openpyxl
 
@@ -526,7 +527,7 @@ def export_task_table(tasks: Iterable[Any], path: Path | str) -> Path:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh).writerows([header, *body])
+            csv.writer(fh).writerows([[csv_cell(v) for v in row] for row in [header, *body]])
     elif suffix == ".xlsx":
         _write_xlsx(path, header, body)
     else:
@@ -568,9 +569,9 @@ def _write_xlsx(path: Path, header: list[str], body: list[list[str]]) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Danh mục nhiệm vụ"
-    sheet.append(header)
-    for row in body:
-        sheet.append(row)
+    for r, values in enumerate([header, *body], 1):
+        for c, value in enumerate(values, 1):
+            set_xlsx(sheet.cell(row=r, column=c), value)  # a title starting with "=" stays text
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=2):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import classify, deadlines, matters, quota, routing, tracking
+from service.domain import classify, confidential, deadlines, matters, quota, routing, tracking
 from service.domain.calendar import Calendar
 from service.domain.codes import CHANNELS, KINDS, categories
 from service.domain.errors import ValidationFailed
@@ -184,10 +184,12 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
         office = office_of(session, handler, result.office_code)
         task_id = _task_id(session, result.plan_code, result.task_code)
         code = _unique_code(session)
+    people = ([checked.petitioner] if checked.petitioner else []) + checked.co_signers
+    names = [p.name for p in people if p.name]
+    addresses = [p.address for p in people if p.address]
     petition = Petition(
         code=code, kind=kind, category=category, round=message.round, channel=message.channel,
-        unit_id=handler.id, title=checked.title, content=checked.content,
-        content_folded=fold(f"{checked.title or ''} {checked.content}"), place=checked.place,
+        unit_id=handler.id, title=checked.title, content=checked.content, place=checked.place,
         latitude=message.location.lat if message.location else None,
         longitude=message.location.lon if message.location else None,
         received_at=checked.received_at, status="classified", anonymous=bool(message.anonymous),
@@ -210,6 +212,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
         # No phone to prove the petition is theirs: a key, shown once (tracking.new_access_key).
         access_key = tracking.new_access_key()
         petition.access_key_hash = tracking.access_key_digest(code, tracking.normalise_access_key(access_key))
+    confidential.derive(petition, names, addresses)  # the redacted text and the search text, once
     session.add(petition)
     session.flush()  # the id, for the rows below; everything else goes in one more flush
     _store_people(session, petition, message, checked)

@@ -19,10 +19,11 @@ from sqlalchemy import Integer, String, bindparam, column, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import access, flags
+from service.domain import access, confidential, flags, redaction
 from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
+from service.domain.matter_titles import title_for
 from service.domain.minhash import UNIT_BANDS, Profile, Similarity, bands, epoch, profile, similarity
 from service.domain.text import fold, strip_invisible
 from service.models.event import Event
@@ -68,12 +69,21 @@ def _drop_phrases(petition: Petition, unit: Unit) -> list[str]:
     return drop
 
 
+def matching_text(petition: Petition) -> str:
+    """What matching reads: a sealed denunciation's redacted text, so neither its profile (kept in the matter
+    events) nor the shared names a link cites can carry what identifies the denouncer (TC Đ47)."""
+    if confidential.sealed(petition):
+        title, content = petition.title_redacted, confidential.list_content(petition)
+        place = confidential.redacted(petition.kind, petition.place)
+        return redaction.without_placeholders(". ".join(x for x in (title, content, place) if x))
+    return ". ".join(x for x in (petition.title, petition.content, petition.place) if x)
+
+
 def petition_profile(petition: Petition) -> Profile:
-    text = ". ".join(x for x in (petition.title, petition.content, petition.place) if x)
-    return profile(text, _drop_phrases(petition, petition.unit))
+    return profile(matching_text(petition), _drop_phrases(petition, petition.unit))
 
 
-def _encode(p: Profile, limit: int = 200) -> dict:
+def encode_profile(p: Profile, limit: int = 200) -> dict:
     """A compact profile kept in the matter event, so later matching never re-reads the text."""
     order = sorted(p.weights.items(), key=lambda x: (x[0] not in p.names, -x[1]))[:limit]
     return {"w": {f: round(w, 2) for f, w in order}, "n": sorted(p.names)}
@@ -206,16 +216,6 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
     return (session.get(Matter, best[0]), best[1]) if best else None
 
 
-def title_for(petition: Petition) -> str:
-    """A matter title from the petition: its title, else its first sentence, without the petitioners' names."""
-    text = petition.title or re.split(r"(?<=[.!?])\s", petition.content.strip(), maxsplit=1)[0]
-    for person in petition.people:
-        if person.name:
-            text = re.sub(re.escape(person.name), "", text, flags=re.IGNORECASE)
-    text = " ".join(text.split()).strip(" ,.;:-")
-    return text if len(text) <= 120 else text[:117].rsplit(" ", 1)[0] + "…"
-
-
 def _store_signature(session: Session, petition: Petition, rows: list[tuple[int, int]]) -> None:
     if not rows:
         return
@@ -237,7 +237,7 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
         return session.get(Matter, petition.matter_id)
     mine = petition_profile(petition)
     match = best_match(session, petition, mine, now)
-    data = {"profile": _encode(mine)}
+    data = {"profile": encode_profile(mine)}
     if match is None:
         matter = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now,
                         updated_at=now)

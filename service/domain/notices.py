@@ -15,7 +15,7 @@ from service.domain import notify
 from service.domain.calendar import VN_TZ
 from service.domain.codes import KINDS
 from service.domain.errors import ValidationFailed
-from service.domain.matters import title_for
+from service.domain.matter_titles import title_for
 from service.models.petition import Petition
 
 # What staff must replace before the answer can be sent.

@@ -18,7 +18,7 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.domain import catalogue, classify, notify
+from service.domain import catalogue, classify, confidential, matter_titles, notify
 from service.domain.codes import KINDS, categories, category_label
 from service.domain.errors import ValidationFailed
 from service.domain.events import record
@@ -167,7 +167,11 @@ def reroute(session: Session, petition: Petition, actor: Actor, *, kind: str | N
         raise ValidationFailed("Lĩnh vực không hợp lệ.", "Unknown category.", fields={"category": ["Không hợp lệ."]})
     requested = _target_unit(session, petition, unit, office_code)
     before = dict(petition.routing or {}, unit=petition.unit.code if petition.unit else None)
+    old_kind = petition.kind
     classify.record_correction(session, petition, kind, category, actor, reason)
+    if petition.kind != old_kind:  # a denunciation now (or no longer): its redacted and searchable texts change
+        confidential.derive(petition)
+        matter_titles.retitle_if_derived(session, petition)
 
     if office_code:  # the office staff name wins, in the unit they chose (the city for a city department)
         target = requested

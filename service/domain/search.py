@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from service.db import utcnow
+from service.domain import confidential
 from service.domain.access import HIDDEN_DENOUNCER, can_see_identity, visible_petitions
 from service.domain.calendar import Calendar, local_date, start_of_day, end_of_day
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, categories
@@ -83,7 +84,9 @@ def _open_flag(code: str):
 
 def _search(stmt: Select, q: str | None) -> Select:
     """A tracking code finds its petition; otherwise every folded word must occur in the folded content.
-    Names are not searched: finding a denunciation by the denouncer's name would disclose it (TC Đ47)."""
+    Names are not searched: finding a denunciation by the denouncer's name would disclose it (TC Đ47); a sealed
+    denunciation's folded content is its redacted text (service.domain.confidential), so the name, phone or ID
+    number written inside it finds nothing either."""
     if not q or not q.strip():
         return stmt
     code = normalise_code(q.strip())
@@ -234,6 +237,15 @@ class InboxRow:
     office: str | None
     unit: str | None
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str | None:
+        """A sealed denunciation's lists show its redacted title and text only (Luật Tố cáo Điều 47)."""
+        return confidential.list_title(self.petition)
+
+    @property
+    def text(self) -> str:
+        return confidential.list_content(self.petition)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from service.domain.calendar import VN_TZ
+from service.domain.cells import set_xlsx
 from service.domain.report_tables import Table, tables
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -48,7 +49,7 @@ def filename(report: dict[str, Any]) -> str:
 def _merge(ws, row: int, first: int, last: int, value: str, font: Font) -> None:
     if last > first:
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-    cell = ws.cell(row=row, column=first, value=value)
+    cell = set_xlsx(ws.cell(row=row, column=first), value)
     cell.font, cell.alignment = font, _CENTER
 
 
@@ -70,13 +71,13 @@ def _sheet(wb: Workbook, table: Table, report: dict[str, Any], first: bool) -> N
     _merge(ws, 7, 1, width, f"Số liệu tính đến hết ngày {as_of:%d/%m/%Y}; lập lúc {made:%H:%M} ngày {made:%d/%m/%Y}",
            _ITALIC)
     for col, header in enumerate(table.headers, 1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=header)
+        cell = set_xlsx(ws.cell(row=HEADER_ROW, column=col), header)
         cell.font, cell.alignment, cell.border = _BOLD, _CENTER, _BOX
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
     rows = table.rows + ([table.total_row()] if table.total and table.rows else [])
     for r, values in enumerate(rows, HEADER_ROW + 1):
         for col, value in enumerate(values, 1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = set_xlsx(ws.cell(row=r, column=col), value)  # a title may start with "=" (never a formula)
             cell.border, cell.font = _BOX, _BOLD if table.total and values is rows[-1] and table.rows else _PLAIN
             if isinstance(value, (int, float)):
                 cell.alignment = Alignment(horizontal="right")

@@ -40,7 +40,11 @@ class Petition(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     title: Mapped[str | None]
     content: Mapped[str]
-    content_folded: Mapped[str]  # diacritics-free, lower-case: what search matches
+    content_folded: Mapped[str]  # diacritics-free, lower-case: what search matches (redacted, sealed to_cao)
+    # Derived once with service.domain.redaction (service.domain.confidential): what staff who may not see a
+    # denouncer, lists, reports, matter titles and public answers read (Luật Tố cáo Điều 47, 56).
+    title_redacted: Mapped[str | None]
+    content_redacted: Mapped[str | None]  # None only for rows bulk-loaded around intake (benchmarks): derived on read
     place: Mapped[str | None]  # address or place the petition is about
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import HTTPException
 
 from service.db import utcnow
-from service.domain import accounts, intake, tracking
+from service.domain import accounts, confidential, intake, redaction, tracking
 from service.domain.codes import STATUSES, STEPS, categories, category_label
 from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
@@ -53,9 +53,6 @@ CLOSED = frozenset({"answered", "closed", "returned", "guided", "transferred", "
 CITY_ALIASES = frozenset({"haiphong.gov.vn"})  # the standard suggests the jurisdiction's web domain
 HIDDEN_DENUNCIATION = "Nội dung tố cáo được giữ bí mật"
 MASK = "[đã ẩn]"
-# Phones (0912 345 678, +84 912.345.678), e-mails and 12-digit citizen ID numbers in free text.
-_PERSONAL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+|(?<![\w+])(?:\+?84|0)(?:[\s.\-]?\d){8,10}(?!\d)"
-                       r"|(?<!\d)0\d{11}(?!\d)")
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # Where the intake's field names come from, in Open311 words.
 FIELD_NAMES = {"content": "description", "unit": "jurisdiction_id", "category": "service_code",
@@ -388,13 +385,11 @@ def request_json(p: Petition) -> dict[str, Any]:
 
 
 def _public_text(p: Petition) -> str:
-    """The content without the identity of the people who signed it, nor any phone, e-mail or ID number."""
-    text = p.content
-    for person in p.people:
-        for value in (person.name, person.phone, person.email, person.address, person.id_number):
-            if value and len(value.strip()) >= 3:
-                text = re.sub(rf"(?<!\w){re.escape(value.strip())}(?!\w)", MASK, text, flags=re.IGNORECASE)
-    text = _PERSONAL.sub(MASK, text)
+    """The redacted content derived at intake (service.domain.redaction): no name, with or without diacritics
+    or an honorific, no phone however written, no e-mail, ID number or house address; one mask for them all."""
+    text = confidential.redacted_content(p)
+    for placeholder in redaction.PLACEHOLDERS:
+        text = text.replace(placeholder, MASK)
     return text if len(text) <= MAX_DESCRIPTION else text[:MAX_DESCRIPTION - 1] + "…"
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain import confidential
 from service.domain.access import HIDDEN_DENOUNCER, can_see_identity
 from service.models.catalogue import CatalogueTask
 from service.models.deadline import Deadline
@@ -54,7 +55,7 @@ def created_json(session: Session, petition: Petition) -> dict[str, Any]:
 def summary_json(session: Session, petition: Petition) -> dict[str, Any]:
     return {
         "code": petition.code, "status": petition.status, "kind": petition.kind, "category": petition.category,
-        "channel": petition.channel, "unit": petition.unit.code, "title": petition.title,
+        "channel": petition.channel, "unit": petition.unit.code, "title": confidential.list_title(petition),
         "lead_office": petition.lead_office.code if petition.lead_office else None,
         "received_at": iso(petition.received_at), "needs_review": petition.needs_review,
         "deadlines": [deadline_json(d) for d in petition.deadlines],
@@ -74,10 +75,15 @@ def detail_json(session: Session, petition: Petition, user: User) -> dict[str, A
     events = session.scalars(select(Event).where(Event.petition_id == petition.id).order_by(Event.at, Event.id)).all()
     matter = session.get(Matter, petition.matter_id) if petition.matter_id else None
     body = summary_json(session, petition)
+    # A sealed denunciation reaches those who may not know its denouncer only as its redacted text (TC Đ47, 56).
+    place = confidential.place_for(user, petition)
+    shows = confidential.shows_identity(user, petition)
     body.update({
-        "content": petition.content, "round": petition.round, "anonymous": petition.anonymous,
-        "co_signer_count": petition.co_signer_count, "place": petition.place,
-        "location": {"lat": petition.latitude, "lon": petition.longitude, "address": petition.place},
+        "title": confidential.title_for(user, petition), "content": confidential.content_for(user, petition),
+        "round": petition.round, "anonymous": petition.anonymous,
+        "co_signer_count": petition.co_signer_count, "place": place,
+        "location": {"lat": petition.latitude if shows else None, "lon": petition.longitude if shows else None,
+                     "address": place},  # coordinates of a sealed denunciation may be the denouncer's home
         "task": task_code(session, petition), "collaborating_offices": petition.collaborating_office_codes,
         "classification": petition.classification, "routing": petition.routing,
         "people": people_json(user, petition),
@@ -86,7 +92,16 @@ def detail_json(session: Session, petition: Petition, user: User) -> dict[str, A
         "flags": [{"code": f.code, "raised_at": iso(f.raised_at), "cleared_at": iso(f.cleared_at),
                    "explanation": f.explanation} for f in flags],
         "matter": {"id": matter.id, "title": matter.title, "status": matter.status} if matter else None,
-        "events": [{"kind": e.kind, "at": iso(e.at), "actor": e.actor_label, "reason": e.reason, "data": e.data}
-                   for e in events],
+        "events": [_event_json(e, user, petition, shows) for e in events],
     })
     return body
+
+
+def _event_json(e: Event, user: User, petition: Petition, shows: bool) -> dict[str, Any]:
+    """Staff notes and reasons may repeat what identifies a denouncer: redacted for those who may not know."""
+    reason, data = e.reason, e.data
+    if not shows:
+        reason = confidential.text_for(user, petition, reason)
+        if isinstance(data.get("text"), str):
+            data = {**data, "text": confidential.text_for(user, petition, data["text"])}
+    return {"kind": e.kind, "at": iso(e.at), "actor": e.actor_label, "reason": reason, "data": data}

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from service.db import utcnow
 from service.domain import accounts, audit
 from service.domain.codes import ROLES
+from service.domain.cells import csv_cell
 from service.domain.errors import ValidationFailed
 from service.domain.units import CITY_OFFICES, COMMUNE_OFFICES
 from service.models.unit import Unit
@@ -166,7 +167,7 @@ def audit_export():
     writer.writerow(["Thời điểm", "Tài khoản", "Thao tác", "Mã thao tác", "Loại đối tượng", "Mã đối tượng", "IP",
                      "Chi tiết"])
     for e in entries:
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([csv_cell(v) for v in (
             e.at.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M:%S"), names.get(e.user_id, ""),
             audit.ACTIONS.get(e.action, e.action), e.action, e.object_type or "", e.object_id or "", e.ip or "",
             details(e.data))])
@@ -182,11 +183,6 @@ def audit_export():
 def details(data: dict | None) -> str:
     """'key: value; …' for the page and the CSV."""
     return "; ".join(f"{k}: {v}" for k, v in (data or {}).items())
-
-
-def _cell(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _audit_filters() -> tuple[audit.AuditFilters, list[str]]:

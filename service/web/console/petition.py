@@ -19,8 +19,7 @@ from marshmallow import fields as ma_fields
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from service.domain import casework, matters, notices, workflow
-from service.domain import access
+from service.domain import access, casework, confidential, matters, notices, workflow
 from service.domain.access import HIDDEN_DENOUNCER, can_see_identity, can_view
 from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -233,8 +232,15 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
     allowed = [a for a in workflow.allowed_actions(p) if access.can_act(user, p, a)]
     assigning = access.can_assign(user, p)
     task = s.get(CatalogueTask, p.task_id) if p.task_id else None
+    # A sealed denunciation shows its redacted title, text and place to whoever may not know the denouncer,
+    # and redacts replies, notes and reasons too (Luật Tố cáo Điều 47 k2, 56).
+    shows = confidential.shows_identity(user, p)
     context = {
-        "p": p, "identity": identity, "hidden_label": HIDDEN_DENOUNCER, "people_roles": PEOPLE_ROLES,
+        "p": p, "identity": identity, "shown_title": p.title if shows else p.title_redacted,
+        "shown_content": p.content if shows else confidential.redacted_content(p),
+        "shown_place": confidential.place_for(user, p), "shows_text": shows,
+        "redact_text": (lambda text: text) if shows else (lambda text: confidential.text_for(user, p, text)),
+        "hidden_label": HIDDEN_DENOUNCER, "people_roles": PEOPLE_ROLES,
         "acting": acting, "allowed": allowed, "labels": ACTION_LABELS, "task": task,
         "task_plan": task.plan.code if task else None,
         "collaborating": _office_names(s, p), "deadlines": casework.deadline_states(s, p),
