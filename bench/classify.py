@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT))
 
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
-from service.domain import classify, routing  # noqa: E402
+from service.domain.classification import model as classify  # noqa: E402
+from service.domain.routing import operations as routing
+from service.domain.routing.units import find_unit  # noqa: E402
 from service.domain.text import strip_marks  # noqa: E402
-from service.domain.units import find_unit  # noqa: E402
 
 # Phường Nam Đồ Sơn, đặc khu Cát Hải, xã Kim Thành, xã An Khánh (own plans) and phường Hồng Bàng (city plan).
 UNITS = ("11737", "11914", "10804", "11668", "11311")

@@ -28,11 +28,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.common import copy_rows as _copy, recreate_database  # noqa: E402
+from bench.common import copy_rows as _copy  # noqa: E402
+from bench.common import recreate_database
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
-from service.domain.calendar import VN_TZ, Calendar, end_of_day  # noqa: E402
-from service.domain.deadlines import due_soon_cutoff, load_rules  # noqa: E402
+from service.domain.deadlines.calendar import VN_TZ, Calendar, end_of_day  # noqa: E402
+from service.domain.deadlines.rules import due_soon_cutoff, load_rules  # noqa: E402
 from service.jobs.scan import run_scan  # noqa: E402
 from service.models.deadline import Deadline  # noqa: E402
 from service.models.unit import Office, Unit  # noqa: E402

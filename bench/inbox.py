@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bench.common import copy_rows as _copy, recreate_database  # noqa: E402
+from bench.common import copy_rows as _copy  # noqa: E402
+from bench.common import recreate_database
 from service.app import create_app  # noqa: E402
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
-from service.domain import accounts  # noqa: E402
+from service.domain.people import accounts  # noqa: E402
 from service.domain.text import fold  # noqa: E402
 from service.models.unit import Office, Unit  # noqa: E402
 from service.models.user import User  # noqa: E402

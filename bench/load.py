@@ -33,9 +33,20 @@ if __package__ in (None, ""):
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.loadlib import (  # noqa: E402
+    TELEGRAM_SECRET,
+    ZALO_APP_ID,
+    ZALO_OA_SECRET,
+    Fakes,
+    Gunicorn,
+    jobs_process,
+    new_marker,
+    recreate_database,
+    service_env,
+    setup_database,
+    wait_until,
+)
 from bots.prompts import APOLOGY  # noqa: E402  (the bot's answer when a step failed and was rolled back)
-from bench.loadlib import (TELEGRAM_SECRET, ZALO_APP_ID, ZALO_OA_SECRET, Fakes, Gunicorn, jobs_process,  # noqa: E402
-                           new_marker, recreate_database, service_env, setup_database, wait_until)
 
 MARKER = re.compile(r"LD-[0-9a-f]{12}")
 CODE_SENT = re.compile(r"Mã đơn: ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9])")

@@ -31,8 +31,13 @@ from sqlalchemy import select, text  # noqa: E402
 from bench.common import fresh_database  # noqa: E402
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
-from service.domain import flags, intake, matters, minhash  # noqa: E402
 from service.domain.inbound import CITIZEN, InboundMessage, PersonData  # noqa: E402
+from service.domain.intake import operations as intake
+from service.domain.matters import (
+    flags,  # noqa: E402
+    minhash,
+)
+from service.domain.matters import operations as matters
 from service.domain.text import fold, strip_marks  # noqa: E402
 from service.models import Event, Person, Petition, Unit  # noqa: E402
 

@@ -24,13 +24,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
-from bench.common import copy_rows as _copy, recreate_database  # noqa: E402
+from bench.common import copy_rows as _copy  # noqa: E402
+from bench.common import recreate_database
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
-from service.domain import reports, spreadsheets  # noqa: E402
-from service.domain.calendar import VN_TZ  # noqa: E402
 from service.domain.codes import CHANNELS, KINDS, categories  # noqa: E402
-from service.domain.report_periods import parse_period  # noqa: E402
+from service.domain.deadlines.calendar import VN_TZ  # noqa: E402
+from service.domain.documents import spreadsheets
+from service.domain.reports import queries as reports  # noqa: E402
+from service.domain.reports.periods import parse_period  # noqa: E402
 from service.models.petition import Petition  # noqa: E402
 from service.models.unit import Office, Unit  # noqa: E402
 

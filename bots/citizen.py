@@ -2,7 +2,7 @@
 
 A chat user sees a petition by its code only when they are its petitioner in the same channel
 (Person.chat_user_id); any other petition needs the phone on record or its access key, as on the web.
-Failed look-ups count per chat user and per code (service.domain.lookup_guard), as on every channel.
+Failed look-ups count per chat user and per code (service.domain.intake.lookup_guard), as on every channel.
 """
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 from bots import prompts
 from bots.replies import Reply
 from service.db import utcnow
-from service.domain import lookup_guard, notify, status, tracking
+from service.domain.casework import status
 from service.domain.errors import NotFound
 from service.domain.events import record
 from service.domain.inbound import CITIZEN
-from service.domain.units import office_of
+from service.domain.intake import lookup_guard, tracking
+from service.domain.notifications import outbox as notify
+from service.domain.routing.units import office_of
 from service.models.person import Person
 from service.models.petition import Petition
 from service.models.rating import Rating

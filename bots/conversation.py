@@ -15,19 +15,41 @@ from typing import Any, Callable
 
 from sqlalchemy.orm import Session
 
-from bots import citizen, prompts
-from bots import dialogue  # đối thoại: /doithoai, «đối thoại» (bots/dialogue.py)
+from bots import (
+    citizen,
+    dialogue,  # đối thoại: /doithoai, «đối thoại» (bots/dialogue.py)
+    prompts,
+)
 from bots.drafting import Drafting
 from bots.replies import Incoming, Reply, pick
-from bots.states import (CO_SIGNERS, CONFIRM, CONSENT, CONTACT, DESCRIBE, DRAFTING, EDIT, IDLE, KIND, LOOKUP, MENU,
-                         NAME, PLACE, RATING, REOPEN, UNIT, UNIT_CHOICE)
+from bots.states import (
+    CO_SIGNERS,
+    CONFIRM,
+    CONSENT,
+    CONTACT,
+    DESCRIBE,
+    DRAFTING,
+    EDIT,
+    IDLE,
+    KIND,
+    LOOKUP,
+    MENU,
+    NAME,
+    PLACE,
+    RATING,
+    REOPEN,
+    UNIT,
+    UNIT_CHOICE,
+)
 from service.db import utcnow
-from service.domain import tracking
-from service.domain.chat_state import load  # the conversation row (the domain sets RATING on a queued answer)
 from service.domain.errors import DomainError
 from service.domain.inbound import AttachmentData
+from service.domain.intake import tracking
+from service.domain.intake.validation import MAX_ATTACHMENTS, FieldError, normalise_phone
+from service.domain.notifications.chat_state import (
+    load,  # the conversation row (the domain sets RATING on a queued answer)
+)
 from service.domain.text import fold
-from service.domain.validation import MAX_ATTACHMENTS, FieldError, normalise_phone
 from service.models.channel import ChatConversation
 
 logger = logging.getLogger(__name__)

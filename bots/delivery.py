@@ -23,7 +23,7 @@ from bots import prompts
 from bots.replies import Reply
 from service import outbound
 from service.db import Database, utcnow
-from service.domain import notify
+from service.domain.notifications import outbox as notify
 from service.models.channel import ProcessedInbound
 from service.outbound import Outgoing, SendError
 from service.outbound.claims import CLAIM_FOR, backoff, finish

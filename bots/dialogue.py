@@ -3,7 +3,7 @@ the citizen's unit, registers them to speak with a question, and subscribes the 
 
 The same step-per-message style as the intake (bots/conversation.py): the state (`dlg_*`) and the draft
 (`draft["dlg"]`) live in ChatConversation, so any worker continues. Registration goes through
-`service.domain.dialogue.register` (one per phone and session: a retry or a second try never duplicates).
+`service.domain.dialogues.operations.register` (one per phone and session: a retry or a second try never duplicates).
 """
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import select
 
 from bots.replies import CONTACT, Button, Reply, pick
-from service.domain import dialogue as sessions
-from service.domain.calendar import VN_TZ
+from service.domain.deadlines.calendar import VN_TZ
+from service.domain.dialogues import operations as sessions
 from service.domain.errors import Conflict, ValidationFailed
+from service.domain.intake.validation import FieldError, normalise_phone
+from service.domain.routing.units import find_unit, search_units
 from service.domain.text import fold
-from service.domain.units import find_unit, search_units
-from service.domain.validation import FieldError, normalise_phone
 from service.models.person import Person
 from service.models.petition import Petition
 from service.models.unit import Unit

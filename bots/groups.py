@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from bots import prompts
 from bots.replies import Reply
-from service.domain import notify
 from service.domain.errors import NotFound, ValidationFailed
-from service.domain.units import find_unit, office_of
+from service.domain.notifications import outbox as notify
+from service.domain.routing.units import find_unit, office_of
 from service.models.unit import Office
 
 logger = logging.getLogger(__name__)

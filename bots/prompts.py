@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from bots.replies import CONTACT, LOCATION, Button, Reply
-from service.domain import chat_state
-from service.domain.calendar import VN_TZ
 from service.domain.codes import KINDS, STEPS
+from service.domain.deadlines.calendar import VN_TZ
+from service.domain.notifications import chat_state
 
 YES = ("co", "dong y", "ok", "yes", "u", "vang", "chac chan")
 NO = ("khong", "ko", "no", "k", "khong dong y")

@@ -5,7 +5,7 @@ import logging
 def post_worker_init(worker):
     """Train the classifier before the worker takes its first request: otherwise the first citizen of each
     worker waits for it (~1-6 s on a busy machine)."""
-    from service.domain import classify
+    from service.domain.classification import model as classify
 
     app = worker.wsgi
     try:

@@ -9,7 +9,7 @@ from flask import Flask
 
 from service import crypto, logging_filters
 from service.db import Database
-from service.domain import validation
+from service.domain.intake import validation
 from service.settings import load_settings, refuse_insecure
 
 

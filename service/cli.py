@@ -7,9 +7,10 @@ from flask.cli import AppGroup
 
 from service import backup, migrate
 from service.db import Database
-from service.domain import accounts, catalogue, units
 from service.domain.codes import ROLES, categories
 from service.domain.errors import DomainError
+from service.domain.people import accounts
+from service.domain.routing import catalogue, units
 
 
 def run_setup(database: Database, remote_units: frozenset[str] = units.DEFAULT_REMOTE_UNITS) -> dict[str, int]:

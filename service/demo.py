@@ -8,8 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import accounts, intake, workflow
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
+from service.domain.intake import operations as intake
+from service.domain.people import accounts
+from service.domain.workflow import operations as workflow
 from service.models.user import User
 
 DEMO_PASSWORD = "tiepdan-demo-2026"

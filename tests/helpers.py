@@ -5,7 +5,7 @@ import io
 
 from sqlalchemy import func, select
 
-from service.domain import accounts
+from service.domain.people import accounts
 from service.models import Petition
 
 

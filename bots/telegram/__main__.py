@@ -16,9 +16,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bots.telegram.updates import handle_update
-from service.db import Database
-from service.domain import lookup_guard, quota
 from service import logging_filters
+from service.db import Database
+from service.domain.intake import lookup_guard, quota
 from service.settings import load_settings
 
 logger = logging.getLogger("bots.telegram")

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from bots.replies import Incoming
 from service.domain.inbound import AttachmentData, Location
-from service.domain.validation import sniff_type
+from service.domain.intake.validation import sniff_type
 
 logger = logging.getLogger(__name__)
 

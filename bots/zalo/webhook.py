@@ -14,8 +14,8 @@ from typing import Any, Mapping
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from bots import conversation, delivery
-from bots.zalo import adapter, signature
 from bots.web import database
+from bots.zalo import adapter, signature
 from service import jsonsafe, outbound
 from service.db import Database
 from service.outbound.zalo.sender import ZaloSender, api_host

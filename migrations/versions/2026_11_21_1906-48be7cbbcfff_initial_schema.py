@@ -6,8 +6,9 @@ Create Date: 2026-11-21 19:06:43.593991
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import service.db
 
 revision: str = '48be7cbbcfff'

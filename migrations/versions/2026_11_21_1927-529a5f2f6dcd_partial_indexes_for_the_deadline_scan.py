@@ -6,9 +6,8 @@ Create Date: 2026-11-21 19:27:47.766835
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '529a5f2f6dcd'
 down_revision: Union[str, None] = '48be7cbbcfff'

@@ -2,7 +2,7 @@
 
 Luật Tố cáo 2018 Điều 47 k2, Điều 56: a denouncer's name, address and personal data never reach those who
 may not know who denounced. Existing rows get their redacted title and text from the same function intake
-uses (service.domain.confidential / redaction); a sealed denunciation's search text becomes its redacted
+uses (service.domain.people.confidential / redaction); a sealed denunciation's search text becomes its redacted
 text; a matter a denunciation opened loses the title taken from its text (unless staff renamed it), and the
 matching profile kept in its events is computed again from the redacted text.
 
@@ -48,7 +48,9 @@ def upgrade() -> None:
 
 def _backfill(bind) -> None:
     # The application's own functions, so old and new rows are redacted alike (as 5ec0e1000003 uses crypto).
-    from service.domain import confidential, matter_titles, matters as matching, redaction
+    from service.domain.matters import operations as matching
+    from service.domain.matters import titles as matter_titles
+    from service.domain.people import confidential, redaction
 
     unit_rows = {u.id: SimpleNamespace(name=u.name, short_name=u.short_name, kind=u.kind)
                  for u in bind.execute(sa.select(units.c.id, units.c.name, units.c.short_name, units.c.kind))}

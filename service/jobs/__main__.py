@@ -8,10 +8,10 @@ import logging
 import signal
 import sys
 
+from service import logging_filters, outbound
 from service.db import Database
 from service.jobs import lease
 from service.jobs.schedule import JOBS, build_scheduler
-from service import logging_filters, outbound
 from service.settings import InsecureSettings, load_settings, refuse_insecure
 
 logger = logging.getLogger("service.jobs")

@@ -1,7 +1,7 @@
 """Jobs of the dialogue sessions: commitment reminders and overdue flags, and the speakers' reminder the day before.
 
 Each marks what it did (Commitment.reminded_at / overdue_flagged_at, outbox dedupe keys), so a rerun sends
-nothing twice. The notice itself is queued when a session is announced (service.domain.dialogue.announce).
+nothing twice. The notice itself is queued when a session is announced (service.domain.dialogues.operations.announce).
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from service.db import Database
-from service.domain import commitments
+from service.domain.dialogues import commitments
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,10 @@
-"""The daily retention job: erase personal data whose period has ended (service.domain.privacy)."""
+"""The daily retention job: erase personal data whose period has ended (service.domain.people.privacy)."""
 from __future__ import annotations
 
 import logging
 
 from service.db import Database
-from service.domain import privacy
+from service.domain.people import privacy
 from service.settings import load_settings
 
 logger = logging.getLogger(__name__)

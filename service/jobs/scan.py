@@ -18,10 +18,10 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from service.db import Database, utcnow
-from service.domain import notify
-from service.domain.calendar import VN_TZ, Calendar, local_date, start_of_day
 from service.domain.codes import STEPS
-from service.domain.deadlines import RuleBook, clear_deadline_flags, due_soon_cutoff, load_rules
+from service.domain.deadlines.calendar import VN_TZ, Calendar, local_date, start_of_day
+from service.domain.deadlines.rules import RuleBook, clear_deadline_flags, due_soon_cutoff, load_rules
+from service.domain.notifications import outbox as notify
 from service.models.deadline import Deadline
 from service.models.flag import Flag
 from service.models.petition import Petition

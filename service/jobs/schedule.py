@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from service.db import Database
-from service.domain import flags
+from service.domain.matters import flags
 from service.jobs import lease
 from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
@@ -66,7 +66,7 @@ def build_scheduler(database: Database, holder: str, scheduler_class: Any = None
     """A BlockingScheduler with every job of JOBS (one process only: never inside web workers)."""
     if scheduler_class is None:
         from apscheduler.schedulers.blocking import BlockingScheduler as scheduler_class
-    from service.domain.calendar import VN_TZ
+    from service.domain.deadlines.calendar import VN_TZ
 
     scheduler = scheduler_class(timezone=VN_TZ)
     for job in JOBS:

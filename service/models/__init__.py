@@ -4,8 +4,7 @@ from service.models.catalogue import CatalogueTask, Plan
 from service.models.channel import ChannelToken, ChatConversation, IdempotencyRecord, ProcessedInbound
 from service.models.data_request import DataRequest
 from service.models.deadline import Deadline
-from service.models.dialogue import AgendaItem, Commitment, DialogueRegistration, DialogueSession
-from service.models.dialogue import DialogueSubscription
+from service.models.dialogue import AgendaItem, Commitment, DialogueRegistration, DialogueSession, DialogueSubscription
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, HolidayOverride, JobLease

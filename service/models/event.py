@@ -9,8 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
 
-
-# The workflow decisions the periodic reports read per petition (service.domain.reports), from the index alone.
+# The workflow decisions the periodic reports read per petition (service.domain.reports.queries), from the index alone.
 DECISION_EVENTS_WHERE = ("kind IN ('accepted', 'answered', 'returned', 'guided', 'transferred', 'withdrawn', "
                          "'closed', 'reopened')")
 

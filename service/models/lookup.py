@@ -1,4 +1,4 @@
-"""Failed status look-ups, counted per requester and per tracking code (service.domain.lookup_guard)."""
+"""Failed status look-ups, counted per requester and per tracking code (service.domain.intake.lookup_guard)."""
 from __future__ import annotations
 
 import datetime as dt

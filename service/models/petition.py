@@ -21,7 +21,7 @@ class Petition(Base):
     __table_args__ = (
         Index("ix_petitions_unit_status_received", "unit_id", "status", "received_at"),
         Index("ix_petitions_office_status", "lead_office_id", "status"),
-        # The staff inbox (service.domain.search, bench/inbox.py), PostgreSQL only: what the nearest-deadline
+        # The staff inbox (service.domain.casework.search, bench/inbox.py), PostgreSQL only: what the nearest-deadline
         # walk filters on, read without the table; and trigram search of the folded content. On SQLite
         # `WHERE 0` keeps them empty (it has neither INCLUDE nor pg_trgm); the migration says the same.
         Index("ix_petitions_inbox", "id", postgresql_include=["unit_id", "lead_office_id", "assignee_id", "kind",
@@ -41,7 +41,7 @@ class Petition(Base):
     title: Mapped[str | None]
     content: Mapped[str]
     content_folded: Mapped[str]  # diacritics-free, lower-case: what search matches (redacted, sealed to_cao)
-    # Derived once with service.domain.redaction (service.domain.confidential): what staff who may not see a
+    # Derived once with service.domain.people.redaction (service.domain.people.confidential): what staff who may not see a
     # denouncer, lists, reports, matter titles and public answers read (Luật Tố cáo Điều 47, 56).
     title_redacted: Mapped[str | None]
     content_redacted: Mapped[str | None]  # None only for rows bulk-loaded around intake (benchmarks): derived on read
@@ -57,7 +57,7 @@ class Petition(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     anonymous: Mapped[bool] = mapped_column(default=False)
     identity_disclosed: Mapped[bool] = mapped_column(default=False)  # a denouncer who chose to disclose (TC Đ47)
-    # Digest of the key a petitioner without a phone looks the petition up with (service.domain.tracking).
+    # Digest of the key a petitioner without a phone looks the petition up with (service.domain.intake.tracking).
     access_key_hash: Mapped[str | None] = mapped_column(String(64))
     co_signer_count: Mapped[int] = mapped_column(default=0)
     complex: Mapped[bool] = mapped_column(default=False)  # phức tạp: longer deadlines (KN Đ28, TC Đ30)

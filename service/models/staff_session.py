@@ -31,7 +31,7 @@ class StaffSession(Base):
 
 
 class LoginFailure(Base):
-    """One failed console login: the counters of the back-off (service.domain.login_throttle).
+    """One failed console login: the counters of the back-off (service.domain.people.login_throttle).
 
     The name is stored as a hash: what was typed may be a password typed in the wrong field."""
 

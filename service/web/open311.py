@@ -23,13 +23,15 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.exceptions import HTTPException
 
 from service.db import utcnow
-from service.domain import accounts, confidential, intake, redaction, tracking
 from service.domain.codes import STATUSES, STEPS, categories, category_label
 from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
+from service.domain.intake import operations as intake
+from service.domain.intake import tracking
+from service.domain.intake.validation import FieldError, check_email, clean_text, normalise_phone
+from service.domain.people import accounts, confidential, redaction
+from service.domain.routing.units import CITY_CODE, COMMUNE_OFFICES, find_unit
 from service.domain.text import fold
-from service.domain.units import CITY_CODE, COMMUNE_OFFICES, find_unit
-from service.domain.validation import FieldError, check_email, clean_text, normalise_phone
 from service.models.petition import Petition
 from service.models.unit import Unit
 from service.models.user import User
@@ -385,7 +387,7 @@ def request_json(p: Petition) -> dict[str, Any]:
 
 
 def _public_text(p: Petition) -> str:
-    """The redacted content derived at intake (service.domain.redaction): no name, with or without diacritics
+    """The redacted content derived at intake (service.domain.people.redaction): no name, with or without diacritics
     or an honorific, no phone however written, no e-mail, ID number or house address; one mask for them all."""
     text = confidential.redacted_content(p)
     for placeholder in redaction.PLACEHOLDERS:

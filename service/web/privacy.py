@@ -7,11 +7,13 @@ Văn phòng; they grant (applying a correction) or refuse, with an answer the ci
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session as browser, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import session as browser
 
-from service.domain import lookup_guard, privacy
-from service.domain.access import HIDDEN_DENOUNCER, can_see_identity
 from service.domain.errors import DomainError, ValidationFailed
+from service.domain.intake import lookup_guard
+from service.domain.people import privacy
+from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
 from service.web import csrf
 from service.web.console.auth import client_ip, current_user, log, login_required
 from service.web.public import REMEMBERED_KEY, load_remembered

@@ -10,18 +10,22 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from flask import (Blueprint, current_app, flash, redirect, render_template, request, session as browser,
-                   url_for)
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import session as browser
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from service.domain import flags, intake, lookup_guard, matters, status
 from service.db import utcnow
+from service.domain.casework import status
 from service.domain.codes import KINDS
 from service.domain.errors import DomainError, NotFound, ValidationFailed
 from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
-from service.domain.units import search_units
-from service.domain.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_CO_SIGNERS
+from service.domain.intake import lookup_guard
+from service.domain.intake import operations as intake
+from service.domain.intake.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_CO_SIGNERS
+from service.domain.matters import flags
+from service.domain.matters import operations as matters
+from service.domain.routing.units import search_units
 from service.models.petition import Petition
 from service.models.unit import Unit
 from service.web import csrf, formatting

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import dialogue
+from service.domain.dialogues import operations as dialogue
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.models.dialogue import DialogueSession
 from service.models.unit import Unit

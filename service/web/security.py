@@ -8,7 +8,7 @@ from flask import Flask, request
 from flask_limiter import Limiter
 from werkzeug.routing import IntegerConverter
 
-from service.domain import lookup_guard, quota
+from service.domain.intake import lookup_guard, quota
 from service.web.proxies import TrustedProxies, parse_networks
 
 
@@ -58,7 +58,7 @@ def init_security(app: Flask) -> None:
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"  # behind CSRF tokens
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     # The cookie lasts as long as a staff session may (a working day); the server decides before that
-    # (service.domain.staff_sessions: idle lifetime, logout, password change).
+    # (service.domain.people.staff_sessions: idle lifetime, logout, password change).
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=app.config.get("STAFF_SESSION_MAX_HOURS") or 10)
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("RATELIMIT_ENABLED"))
     limiter.init_app(app)

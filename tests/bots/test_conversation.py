@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from bots import conversation
 from bots.replies import Button, Incoming, Reply, pick
-from service.domain import flags, matters
 from service.domain.inbound import AttachmentData, Location
+from service.domain.matters import flags
+from service.domain.matters import operations as matters
 from service.models import ChatConversation, Petition
 from tests.bots.helpers import code_in, count
 from tests.helpers import png_bytes

@@ -6,7 +6,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from service.db import utcnow
-from service.domain import dialogue
+from service.domain.dialogues import operations as dialogue
 from service.domain.inbound import Actor
 from service.jobs.dispatch import dispatch_outbox
 from service.models import DialogueRegistration, DialogueSubscription, OutboxMessage

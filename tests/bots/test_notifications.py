@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from bots import admin
 from service.db import utcnow
-from service.domain import notify, workflow
 from service.domain.inbound import Actor
-from service.domain.units import find_unit, office_of
+from service.domain.notifications import outbox as notify
+from service.domain.routing.units import find_unit, office_of
+from service.domain.workflow import operations as workflow
 from service.jobs.dispatch import dispatch_outbox
 from service.models import ChatConversation, Event, Office, Petition, Rating
 from tests.bots.helpers import code_in, outbox

@@ -10,8 +10,9 @@ from sqlalchemy import select
 import service.jobs.__main__ as jobs_main
 from service import outbound
 from service.db import utcnow
-from service.domain import notify, workflow
 from service.domain.inbound import Actor
+from service.domain.notifications import outbox as notify
+from service.domain.workflow import operations as workflow
 from service.jobs.dispatch import dispatch_outbox
 from service.models import ChatConversation, Petition, Rating
 from service.outbound.telegram import TelegramSender

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bots.telegram.updates import handle_update
 from service.db import utcnow
-from service.domain.calendar import VN_TZ
+from service.domain.deadlines.calendar import VN_TZ
 from service.jobs.dispatch import dispatch_outbox
 from service.models import Attachment, ChatConversation, Deadline, Event, Person, Petition, ProcessedInbound
 from tests.bots.conftest import TelegramChat, with_bot_blueprints

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bots.zalo import signature
 from service.db import utcnow
-from service.domain import notify
+from service.domain.notifications import outbox as notify
 from service.jobs.dispatch import dispatch_outbox
 from service.models import Attachment, ChannelToken, ChatConversation, Person, Petition, ProcessedInbound
 from service.outbound.zalo import tokens

@@ -1,15 +1,18 @@
-"""The access policy's table (service.domain.access), and the domain verbs that ask it whoever calls them."""
+"""The access policy's table (service.domain.people.access), and the domain verbs that ask it whoever calls them."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from service.domain import access, accounts, casework, matters, workflow
-from service.domain.calendar import VN_TZ
+from service.domain.casework import operations as casework
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Forbidden, NotFound
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
+from service.domain.matters import operations as matters
+from service.domain.people import access, accounts
+from service.domain.workflow import operations as workflow
 from service.models.matter import Matter
 
 UNIT = "11737"  # Phường Nam Đồ Sơn

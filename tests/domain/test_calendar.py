@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from service.domain import calendar as cal
-from service.domain.calendar import VN_TZ, Calendar, read_holidays_file
+from service.domain.deadlines import calendar as cal
+from service.domain.deadlines.calendar import VN_TZ, Calendar, read_holidays_file
 from service.models.job import HolidayOverride
 
 D = dt.date

@@ -6,11 +6,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from service.domain import accounts, casework, matters, notices, workflow
-from service.domain.calendar import VN_TZ
+from service.domain.casework import notices
+from service.domain.casework import operations as casework
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
+from service.domain.matters import operations as matters
+from service.domain.people import accounts
+from service.domain.workflow import operations as workflow
 from service.models.outbox import OutboxMessage
 
 UNIT = "11737"  # Phường Nam Đồ Sơn (not remote)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 import service.models.catalogue  # noqa: F401  (registers the tables)
 import service.models.unit  # noqa: F401
 from service.db import Base
-from service.domain.catalogue import (
+from service.domain.routing.catalogue import (
     CATALOGUE_DIR,
     CatalogueError,
     TaskSpec,

@@ -7,11 +7,11 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
-from service.domain import classify
+from service.domain.classification import model as classify
+from service.domain.classification.normalise import classifier_text, normalise
 from service.domain.codes import categories
 from service.domain.inbound import Actor, InboundMessage
-from service.domain.intake import submit
-from service.domain.normalise import classifier_text, normalise
+from service.domain.intake.operations import submit
 from service.domain.text import strip_marks
 from service.models.event import Event
 from service.models.job import ClassificationCorrection

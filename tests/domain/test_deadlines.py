@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from service.domain import deadlines as dl
-from service.domain.calendar import VN_TZ, Calendar
+from service.domain.deadlines import rules as dl
+from service.domain.deadlines.calendar import VN_TZ, Calendar
 
 D = dt.date
 

@@ -10,18 +10,28 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
-from service.domain import briefing as briefings
-from service.domain import commitments, dialogue, workflow
-from service.domain.access import HIDDEN_DENOUNCER
-from service.domain.calendar import VN_TZ
-from service.domain.dialogue_documents import briefing_document, conclusion_document
-from service.domain.documents import build_docx, date_line, docx_text
+from service.domain.deadlines.calendar import VN_TZ
+from service.domain.dialogues import briefing as briefings
+from service.domain.dialogues import commitments
+from service.domain.dialogues import operations as dialogue
+from service.domain.documents.administrative import build_docx, date_line, docx_text
+from service.domain.documents.dialogue import briefing_document, conclusion_document
 from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
-from service.domain.intake import submit
-from service.domain.units import find_unit, office_of
-from service.models import (Commitment, Deadline, DialogueRegistration, DialogueSession, Event, Flag, OutboxMessage,
-                            Petition)
+from service.domain.intake.operations import submit
+from service.domain.people.access import HIDDEN_DENOUNCER
+from service.domain.routing.units import find_unit, office_of
+from service.domain.workflow import operations as workflow
+from service.models import (
+    Commitment,
+    Deadline,
+    DialogueRegistration,
+    DialogueSession,
+    Event,
+    Flag,
+    OutboxMessage,
+    Petition,
+)
 
 UNIT = "11737"  # Phường Nam Đồ Sơn
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.timezone.utc)  # 09:00 in Hải Phòng
@@ -124,7 +134,7 @@ def test_announce_publishes_and_queues_the_notice_to_subscribers_of_the_unit_onc
 
 
 def test_only_chairperson_and_van_phong_manage(session):
-    from service.domain import accounts
+    from service.domain.people import accounts
 
     unit = find_unit(session, UNIT)
     users = {role: accounts.create_user(session, username=f"u-{role}-{office}", password="mat-khau-dai-1", role=role,

@@ -6,10 +6,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from service.domain import flags, intake, matters, workflow
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, PersonData
-from service.domain.units import find_unit, office_of
+from service.domain.intake import operations as intake
+from service.domain.matters import flags
+from service.domain.matters import operations as matters
+from service.domain.routing.units import find_unit, office_of
+from service.domain.workflow import operations as workflow
 from service.models import Flag, Matter, OutboxMessage, Petition
 
 NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.timezone.utc)

@@ -7,9 +7,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from service.domain import intake, tracking
 from service.domain.errors import ValidationFailed
 from service.domain.inbound import CITIZEN, Actor, AttachmentData, InboundMessage, PersonData
+from service.domain.intake import operations as intake
+from service.domain.intake import tracking
 from service.models import Attachment, Deadline, Event, Person, Petition
 from tests.helpers import count_petitions, png_bytes
 

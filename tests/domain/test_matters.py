@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from service.domain import intake, matters
 from service.domain.errors import Conflict, Forbidden
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, PersonData
+from service.domain.intake import operations as intake
+from service.domain.matters import operations as matters
 from service.models import Event, Matter, MatterSeparation, Petition, PetitionSignature
 
 NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.timezone.utc)

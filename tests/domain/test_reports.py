@@ -7,12 +7,15 @@ import json
 import pytest
 from sqlalchemy import select
 
-from service.domain import report_periods, reports, status, workflow
-from service.domain.calendar import VN_TZ
+from service.domain.casework import status
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
-from service.domain.units import find_unit
+from service.domain.intake.operations import submit
+from service.domain.reports import periods as report_periods
+from service.domain.reports import queries as reports
+from service.domain.routing.units import find_unit
+from service.domain.workflow import operations as workflow
 from service.models import Commitment, Deadline, DialogueSession, Flag, Office, Petition, Rating, User
 
 UNIT = "11737"  # Phường Nam Đồ Sơn
@@ -245,7 +248,7 @@ def test_a_flag_cleared_before_the_period_is_not_listed(session):
 
 
 def test_scope_unit_staff_see_their_unit_only(session):
-    from service.domain import accounts
+    from service.domain.people import accounts
 
     staff = accounts.create_user(session, username="vp", password="mat-khau-dai-1", role="staff", unit=UNIT,
                                  office="van_phong")

@@ -6,13 +6,15 @@ import json
 import pytest
 from sqlalchemy import select
 
-from service.domain import catalogue, classify, routing
+from service.domain.classification import model as classify
 from service.domain.codes import categories
 from service.domain.errors import ValidationFailed
 from service.domain.inbound import Actor, InboundMessage
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
+from service.domain.routing import catalogue
+from service.domain.routing import operations as routing
+from service.domain.routing.units import find_unit
 from service.domain.text import fold
-from service.domain.units import find_unit
 from service.models.event import Event
 from service.models.job import ClassificationCorrection
 from service.models.outbox import OutboxMessage

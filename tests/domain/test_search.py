@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import accounts, intake, search
-from service.domain.access import HIDDEN_DENOUNCER, can_see_identity
-from service.domain.calendar import VN_TZ
+from service.domain.casework import search
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.inbound import CITIZEN, InboundMessage, PersonData
+from service.domain.intake import operations as intake
+from service.domain.people import accounts
+from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
 from service.models import Deadline, Petition
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Hải Phòng

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from service.domain import workflow
-from service.domain.calendar import VN_TZ
 from service.domain.codes import KINDS, STATUSES
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
+from service.domain.workflow import operations as workflow
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.outbox import OutboxMessage

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import func, select
 
 from service import outbound
-from service.domain import accounts, notify
-from service.domain.calendar import VN_TZ
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
+from service.domain.notifications import outbox as notify
+from service.domain.people import accounts
 from service.jobs import lease
 from service.jobs.dispatch import MAX_ATTEMPTS, backoff, dispatch_outbox
 from service.jobs.scan import office_digest, scan_deadlines
@@ -123,7 +124,7 @@ def test_a_long_overdue_deadline_climbs_every_level_in_one_scan(database, sessio
 
 
 def test_met_and_cancelled_deadlines_are_never_flagged(database, session):
-    from service.domain import workflow
+    from service.domain.workflow import operations as workflow
 
     p = make(session)
     workflow.perform(session, p, "accept", Actor(label="Cán bộ", role="staff"), at=at(2026, 3, 3))

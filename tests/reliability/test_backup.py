@@ -15,8 +15,9 @@ from service.app import create_app
 from service.backup import BackupError, prune, restore, row_counts
 from service.cli import run_setup
 from service.db import Database, normalise_url
-from service.domain import accounts, audit, intake
 from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, PersonData
+from service.domain.intake import operations as intake
+from service.domain.people import accounts, audit
 from tests.conftest import TEST_SETTINGS
 from tests.helpers import png_bytes
 

@@ -17,8 +17,8 @@ from sqlalchemy import func, select, text, update
 from bench.loadlib import Fakes, Process, service_env, wait_until
 from service import outbound
 from service.db import Database, utcnow
-from service.domain import intake
 from service.domain.inbound import CITIZEN, InboundMessage, PersonData
+from service.domain.intake import operations as intake
 from service.jobs import lease
 from service.jobs.dispatch import dispatch_outbox
 from service.jobs.scan import scan_deadlines

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import accounts, tracking
-from service.domain.access import HIDDEN_DENOUNCER
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake import tracking
+from service.domain.intake.operations import submit
+from service.domain.people import accounts
+from service.domain.people.access import HIDDEN_DENOUNCER
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter

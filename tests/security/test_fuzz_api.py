@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, Phase, settings
+from schemathesis import checks
 
 from tests.helpers import staff_token
 

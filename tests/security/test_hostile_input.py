@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from service.domain import workflow
 from service.domain.inbound import Actor
+from service.domain.workflow import operations as workflow
 from service.models import Attachment, Petition
 from tests.helpers import count_petitions, png_bytes
 from tests.security.conftest import PHONE, UNIT, api_petition, jpeg_with_gps, submit_form

@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 from service import crypto
 from service.db import utcnow
 from service.domain.inbound import Actor, AttachmentData, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
 from service.jobs.retention import apply_retention
 from service.models import Attachment, Person, Petition
 from service.models.user import AuditEntry

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import privacy
 from service.domain.errors import Conflict, Forbidden
+from service.domain.people import privacy
 from service.jobs.retention import apply_retention
 from service.models import AuditEntry, ChatConversation, DataRequest, Event, OutboxMessage, Person, Petition, Reply
 from tests.security.conftest import PHONE, UNIT, api_petition, csrf_of

@@ -12,11 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from service.domain import intake, tracking
 from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import CITIZEN, InboundMessage, Location, PersonData
+from service.domain.intake import operations as intake
+from service.domain.intake import tracking
+from service.domain.intake.validation import FieldError, clean_text, normalise_phone
 from service.domain.text import fold
-from service.domain.validation import FieldError, clean_text, normalise_phone
 from service.schemas.petition import PetitionCreateSchema
 
 QUICK = settings(max_examples=100, deadline=None, derandomize=True)

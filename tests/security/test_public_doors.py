@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from service.domain import tracking
+from service.domain.intake import tracking
 from service.models import DataRequest, DialogueRegistration, LookupFailure, Petition
 from tests.bots.conftest import TelegramChat, ZaloChat, with_bot_blueprints
 from tests.bots.fake_telegram import Updates

@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 from sqlalchemy import select, text
 
-from service.domain import cells, intake, spreadsheets
 from service.domain.codes import category_label
+from service.domain.documents import cells, spreadsheets
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.redaction import ADDRESS, EMAIL, ID_NUMBER, NAME, PHONE, redact, shadow
+from service.domain.intake import operations as intake
+from service.domain.people.redaction import ADDRESS, EMAIL, ID_NUMBER, NAME, PHONE, redact, shadow
 from service.models.event import Event
 from service.models.matter import Matter
 from service.models.petition import Petition
@@ -260,7 +261,7 @@ def test_other_kinds_search_their_full_text_and_title_their_matter_from_the_reda
 
 
 def test_becoming_a_denunciation_redacts_search_and_retitles_the_matter(session):
-    from service.domain import routing
+    from service.domain.routing import operations as routing
 
     p = _submit(session, SECRET.replace("Tôi tố cáo", "Tôi phản ánh"), "phan_anh")
     routing.reroute(session, p, Actor(label="Cán bộ", user_id=None), kind="to_cao", reason="Là đơn tố cáo")
@@ -295,7 +296,7 @@ def test_the_migration_backfills_existing_rows(session, database):
 def test_hostile_text_is_redacted_in_linear_time(unit):
     import time
 
-    from service.domain.validation import MAX_CONTENT_CHARS
+    from service.domain.intake.validation import MAX_CONTENT_CHARS
 
     hostile = (unit * MAX_CONTENT_CHARS)[:MAX_CONTENT_CHARS]
     started = time.perf_counter()

@@ -15,11 +15,13 @@ import openpyxl
 import pytest
 from sqlalchemy import select, update
 
-from service.domain import dialogue, flags, intake
+from service.db import utcnow
+from service.domain.dialogues import operations as dialogue
 from service.domain.inbound import Actor, InboundMessage, PersonData
+from service.domain.intake import operations as intake
+from service.domain.matters import flags
 from service.models import Matter, OutboxMessage, Petition
 from service.models.unit import Office
-from service.db import utcnow
 from tests.helpers import staff_token
 
 UNIT = "11914"  # Đặc khu Cát Hải

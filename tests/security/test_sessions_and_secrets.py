@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from service import crypto
-from service.domain import login_throttle
+from service.domain.people import login_throttle
 from service.models.user import AuditEntry, User
 from service.settings import ROOT, InsecureSettings
 from tests.helpers import staff_token

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import accounts
-from service.domain.calendar import VN_TZ
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
+from service.domain.people import accounts
 from service.models.event import Event
 from service.models.reply import Reply
 

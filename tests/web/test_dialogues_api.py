@@ -10,9 +10,9 @@ from docx import Document
 from sqlalchemy import func, select
 
 from service.db import utcnow
-from service.domain import accounts
-from service.domain.access import HIDDEN_DENOUNCER
-from service.domain.documents import docx_text
+from service.domain.documents.administrative import docx_text
+from service.domain.people import accounts
+from service.domain.people.access import HIDDEN_DENOUNCER
 from service.models import AuditEntry, Deadline, DialogueRegistration, Petition
 from service.models.unit import Unit
 from tests.domain.test_dialogue import DENOUNCER, DENOUNCER_PHONE, OPEN, UNIT, known_data

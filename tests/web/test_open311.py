@@ -15,9 +15,10 @@ from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 
 from service.db import utcnow
-from service.domain import accounts, intake
 from service.domain.codes import categories
 from service.domain.inbound import CITIZEN, InboundMessage, Location, PersonData
+from service.domain.intake import operations as intake
+from service.domain.people import accounts
 from service.models.event import Event
 from service.models.person import Person
 from service.models.petition import Petition
@@ -462,8 +463,8 @@ def test_unknown_path_and_wrong_method_answer_in_open311_format(client):
 
 
 def test_complaint_text_is_not_published(client, session):
-    from service.domain import intake
     from service.domain.inbound import CITIZEN, InboundMessage, PersonData
+    from service.domain.intake import operations as intake
 
     complaint = intake.submit(session, InboundMessage(
         channel="web", unit="11914", kind="khieu_nai",

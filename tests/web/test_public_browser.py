@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from service.domain import flags
+from service.domain.matters import flags
 from service.models.attachment import Attachment
 from service.models.petition import Petition
 

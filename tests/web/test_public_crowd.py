@@ -8,7 +8,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from service.domain import flags, matters
+from service.domain.matters import flags
+from service.domain.matters import operations as matters
 from service.models.flag import Flag
 from service.models.person import Person
 from service.models.petition import Petition

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from service.db import utcnow
-from service.domain import dialogue
+from service.domain.dialogues import operations as dialogue
 from service.domain.inbound import Actor
 from service.models import DialogueRegistration
 from tests.domain.test_dialogue import UNIT, petition

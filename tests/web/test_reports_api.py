@@ -7,12 +7,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from service.domain import reports, spreadsheets
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, STEPS, category_label
-from service.domain.report_periods import parse_period
-from service.domain.report_tables import SIGNER_LABELS, TIMELINESS_LABELS, office_label
-from service.domain.reports import SIGNERS, TIMELINESS
-from service.domain.units import find_unit
+from service.domain.documents import spreadsheets
+from service.domain.reports import queries as reports
+from service.domain.reports.periods import parse_period
+from service.domain.reports.queries import SIGNERS, TIMELINESS
+from service.domain.reports.tables import SIGNER_LABELS, TIMELINESS_LABELS, office_label
+from service.domain.routing.units import find_unit
 from service.models import AuditEntry
 from tests.domain.test_reports import DENOUNCER, OTHER, UNIT, build_dataset
 from tests.helpers import staff_token

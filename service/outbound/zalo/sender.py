@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from service.db import Database, utcnow
-from service.domain import notify
+from service.domain.notifications import outbox as notify
 from service.models.channel import ChatConversation
 from service.models.person import Person
 from service.models.petition import Petition

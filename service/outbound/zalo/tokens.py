@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from service.outbound.zalo.client import ZaloClient, ZaloError
 from service.db import Database, utcnow
 from service.models.channel import ChannelToken
+from service.outbound.zalo.client import ZaloClient, ZaloError
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """API v1: workflow actions on a petition (thụ lý, trả lại, hướng dẫn, chuyển đơn, gia hạn, trả lời, …).
 
 POST /api/v1/petitions/<code>/actions with {"action": ..., "at": optional, ...parameters}.
-Who may do what is the access policy's (service.domain.access): a petition the caller may not view is a 404
+Who may do what is the access policy's (service.domain.people.access): a petition the caller may not view is a 404
 like an unknown code, one they may only read (the chairperson, the inspectors, another office's action) a 403.
 A move the law or the petition's state forbids is a 409 from `workflow.perform`. Every action is audited.
 """
@@ -15,11 +15,12 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import access, audit, workflow
 from service.domain.codes import KINDS, categories
 from service.domain.errors import DomainError, Forbidden, ValidationFailed
 from service.domain.inbound import Actor
-from service.domain.tracking import normalise_code
+from service.domain.intake.tracking import normalise_code
+from service.domain.people import access, audit
+from service.domain.workflow import operations as workflow
 from service.models.petition import Petition
 from service.models.user import User
 from service.schemas.base import StrictBoolean, flatten, vietnamese
@@ -129,7 +130,7 @@ def load_action(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def petition_for_action(user: User, code: str, action: str | None) -> Petition:
-    """The petition the user may do `action` on, by the one access policy (service.domain.access). A petition
+    """The petition the user may do `action` on, by the one access policy (service.domain.people.access). A petition
     the user may not view answers exactly like a code that does not exist (404, the same body), so codes
     cannot be probed; one they may view but not act on is a 403. No known action: the body's check says 422."""
     petition = db_session().scalar(select(Petition).where(Petition.code == (normalise_code(code) or code)))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import g, request
 
-from service.domain import accounts
 from service.domain.errors import DomainError
+from service.domain.people import accounts
 from service.models.user import User
 from service.web.session import db_session
 

@@ -13,13 +13,15 @@ from flask import Response, current_app, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from service.domain import audit, commitments, dialogue
-from service.domain.briefing import current_briefing
-from service.domain.calendar import VN_TZ
-from service.domain.dialogue_documents import briefing_document, conclusion_document
-from service.domain.documents import build_docx, docx_to_pdf
+from service.domain.deadlines.calendar import VN_TZ
+from service.domain.dialogues import commitments
+from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues.briefing import current_briefing
+from service.domain.documents.administrative import build_docx, docx_to_pdf
+from service.domain.documents.dialogue import briefing_document, conclusion_document
 from service.domain.errors import NotFound
 from service.domain.inbound import Actor
+from service.domain.people import audit
 from service.models.dialogue import DialogueSession
 from service.models.petition import Petition
 from service.models.unit import Office, Unit

@@ -9,9 +9,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from service.domain import access, audit, intake, search, status
+from service.domain.casework import search, status
 from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor
+from service.domain.intake import operations as intake
+from service.domain.people import access, audit
 from service.models.channel import IdempotencyRecord
 from service.models.petition import Petition
 from service.schemas.base import flatten, vietnamese

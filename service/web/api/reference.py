@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import select
 
-from service.domain import catalogue
 from service.domain.codes import categories
 from service.domain.errors import NotFound
+from service.domain.routing import catalogue
 from service.models.unit import Unit
 from service.web.api import bp
 from service.web.session import db_session

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from service.domain import audit, reports, spreadsheets
+from service.domain.documents import spreadsheets
 from service.domain.errors import ValidationFailed
+from service.domain.people import audit
+from service.domain.reports import queries as reports
 from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.session import commit, db_session

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import confidential
-from service.domain.access import HIDDEN_DENOUNCER, can_see_identity
+from service.domain.people import confidential
+from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
 from service.models.catalogue import CatalogueTask
 from service.models.deadline import Deadline
 from service.models.event import Event

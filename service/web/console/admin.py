@@ -11,11 +11,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import accounts, audit
 from service.domain.codes import ROLES
-from service.domain.cells import csv_cell
+from service.domain.documents.cells import csv_cell
 from service.domain.errors import ValidationFailed
-from service.domain.units import CITY_OFFICES, COMMUNE_OFFICES
+from service.domain.people import accounts, audit
+from service.domain.routing.units import CITY_OFFICES, COMMUNE_OFFICES
 from service.models.unit import Unit
 from service.models.user import User
 from service.web.console import bp

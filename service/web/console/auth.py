@@ -10,17 +10,17 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import accounts, audit, staff_sessions
 from service.domain.codes import CHANNELS, FLAGS, KINDS, ROLES, STATUSES, category_label
 from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import Actor
+from service.domain.people import accounts, audit, staff_sessions
 from service.models.user import User
 from service.web.console import bp
 from service.web.csrf import check_csrf
 from service.web.security import limiter
 from service.web.session import commit, database, db_session
 
-# The cookie holds only this: a random id of a row in staff_sessions (service.domain.staff_sessions).
+# The cookie holds only this: a random id of a row in staff_sessions (service.domain.people.staff_sessions).
 SESSION_ID = "sid"
 ALL_ROLES = ("admin", "staff", "office_head", "chairperson", "inspector")
 

@@ -1,15 +1,16 @@
 """Console views: Đối thoại — plan and announce dialogue sessions, the briefing (page, DOCX, PDF), minutes,
 commitments and the conclusion notice. For the unit's chairperson and its Văn phòng HĐND-UBND (task 4.3);
-every other role or office gets 403 (service.domain.dialogue.can_manage)."""
+every other role or office gets 403 (service.domain.dialogues.operations.can_manage)."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.domain import briefing as briefings
-from service.domain import commitments, dialogue
-from service.domain.dialogue_documents import briefing_document, conclusion_document
-from service.domain.documents import build_docx, docx_to_pdf, soffice_path
+from service.domain.dialogues import briefing as briefings
+from service.domain.dialogues import commitments
+from service.domain.dialogues import operations as dialogue
+from service.domain.documents.administrative import build_docx, docx_to_pdf, soffice_path
+from service.domain.documents.dialogue import briefing_document, conclusion_document
 from service.domain.errors import Conflict, DomainError, ValidationFailed
 from service.models.dialogue import Commitment, DialogueSession
 from service.models.petition import Petition

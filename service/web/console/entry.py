@@ -20,12 +20,18 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.routing import BuildError
 
 from service.db import utcnow
-from service.domain import intake
 from service.domain.codes import CHANNELS, KINDS
 from service.domain.errors import ValidationFailed
 from service.domain.inbound import AttachmentData, InboundMessage, Location, PersonData
-from service.domain.validation import (MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_CO_SIGNERS, MAX_CONTENT_CHARS,
-                                       FieldError, clean_text)
+from service.domain.intake import operations as intake
+from service.domain.intake.validation import (
+    MAX_ATTACHMENT_BYTES,
+    MAX_ATTACHMENTS,
+    MAX_CO_SIGNERS,
+    MAX_CONTENT_CHARS,
+    FieldError,
+    clean_text,
+)
 from service.models.channel import IdempotencyRecord
 from service.models.unit import Unit
 from service.web.console import bp

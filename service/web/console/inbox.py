@@ -5,9 +5,9 @@ from flask import render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from service.domain import search
+from service.domain.casework import search
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, STEPS, categories
-from service.domain.units import CITY_OFFICES, COMMUNE_OFFICES
+from service.domain.routing.units import CITY_OFFICES, COMMUNE_OFFICES
 from service.models.unit import Unit
 from service.web.console import bp
 from service.web.console.auth import current_user, login_required

@@ -5,7 +5,7 @@ GET  /can-bo/don/<code>                      the page (404 when the user may not
 GET  /can-bo/don/<code>/tep/<id>             an attachment, as a download
 POST /can-bo/don/<code>/thao-tac/<action>    a workflow action (workflow.ACTIONS) or one of CONSOLE_ACTIONS
 
-Who may view, act, assign and see the petitioner is the access policy's (service.domain.access, its table in
+Who may view, act, assign and see the petitioner is the access policy's (service.domain.people.access, its table in
 the docstring): a petition the user may not view is a 404 like a missing code; the chairperson and the
 inspectors read only and get 403 on every POST, as does an action that is not the user's.
 """
@@ -19,11 +19,15 @@ from marshmallow import fields as ma_fields
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from service.domain import access, casework, confidential, matters, notices, workflow
-from service.domain.access import HIDDEN_DENOUNCER, can_see_identity, can_view
+from service.domain.casework import notices
+from service.domain.casework import operations as casework
 from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from service.domain.tracking import normalise_code
+from service.domain.intake.tracking import normalise_code
+from service.domain.matters import operations as matters
+from service.domain.people import access, confidential
+from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity, can_view
+from service.domain.workflow import operations as workflow
 from service.models.attachment import Attachment
 from service.models.catalogue import CatalogueTask
 from service.models.matter import Matter

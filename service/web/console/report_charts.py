@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain.codes import CHANNELS, KINDS, STEPS, category_label
-from service.domain.report_tables import TIMELINESS_LABELS
-from service.domain.reports import TIMELINESS
+from service.domain.reports.queries import TIMELINESS
+from service.domain.reports.tables import TIMELINESS_LABELS
 
 BRAND = "#1d4e89"
 TIMELINESS_COLOURS = {"on_time": "#2e7d4f", "late": "#c77700", "overdue_open": "#b3261e", "pending": "#8a9aa9"}

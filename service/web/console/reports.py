@@ -1,5 +1,5 @@
 """Console view: Báo cáo — choose a unit and a legal period (or a range), read the tables and charts, and
-download the XLSX in one click. The figures come from service.domain.reports, the same as API v1."""
+download the XLSX in one click. The figures come from service.domain.reports.queries, the same as API v1."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +7,12 @@ import datetime as dt
 from flask import Response, render_template, request, url_for
 from sqlalchemy import select
 
-from service.domain import report_periods, reports as domain_reports, spreadsheets
-from service.domain.calendar import VN_TZ
+from service.domain.deadlines.calendar import VN_TZ
+from service.domain.documents import spreadsheets
 from service.domain.errors import ValidationFailed
-from service.domain.report_tables import tables
+from service.domain.reports import periods as report_periods
+from service.domain.reports import queries as domain_reports
+from service.domain.reports.tables import tables
 from service.models.unit import Unit
 from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from service.domain import accounts
+from service.domain.people import accounts
 
 PASSWORD = "mat-khau-dai-1"
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from service.domain import accounts, audit
+from service.domain.people import accounts, audit
 from service.models.user import AuditEntry, User
 from tests.web.console.conftest import PASSWORD, csrf_of, login
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.domain import accounts
+from service.domain.people import accounts
 from service.models.user import AuditEntry, User
 from tests.web.console.conftest import PASSWORD, csrf_of, login
 

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain import accounts, casework
-from service.domain.access import HIDDEN_DENOUNCER
+from service.domain.casework import operations as casework
 from service.domain.inbound import Actor, AttachmentData, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
+from service.domain.people import accounts
+from service.domain.people.access import HIDDEN_DENOUNCER
 from service.models.petition import Petition
 from service.models.user import AuditEntry, User
 from tests.helpers import png_bytes
@@ -148,7 +149,7 @@ def test_api_detail_view_of_personal_data_is_audited(session, client):
     from sqlalchemy import select
 
     from service.domain.inbound import CITIZEN, InboundMessage, PersonData
-    from service.domain.intake import submit
+    from service.domain.intake.operations import submit
     from service.models.user import AuditEntry
     from tests.helpers import staff_token
 

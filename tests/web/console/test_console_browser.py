@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from service.db import utcnow
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
 from service.models.event import Event
 from service.models.petition import Petition
 from service.models.reply import Reply

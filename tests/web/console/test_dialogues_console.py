@@ -8,10 +8,10 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from service.domain import dialogue
-from service.domain.access import HIDDEN_DENOUNCER
-from service.domain.documents import docx_text
-from service.domain.units import find_unit
+from service.domain.dialogues import operations as dialogue
+from service.domain.documents.administrative import docx_text
+from service.domain.people.access import HIDDEN_DENOUNCER
+from service.domain.routing.units import find_unit
 from service.models import AuditEntry, Commitment, DialogueSession, OutboxMessage
 from tests.domain.test_dialogue import DENOUNCER, DENOUNCER_PHONE, UNIT, known_data
 from tests.web.console.conftest import csrf_of
@@ -112,7 +112,7 @@ def test_briefing_page_edits_recompile_and_downloads(login_as, session):
     page = create(client).headers["Location"]
     html = client.get(f"{page}/tai-lieu").get_data(as_text=True)
     unit = find_unit(session, UNIT)
-    from service.domain.briefing import open_count
+    from service.domain.dialogues.briefing import open_count
     assert f"Đơn đang giải quyết: <strong>{open_count(session, unit.id)}</strong>" in html
     assert "Đông người" in html and "Phức tạp, kéo dài" in html and "Nạo vét mương" in html
     r = post(client, f"{page}/tai-lieu", intro="Kính trình Chủ tịch.", note_flagged="Vụ xưởng gỗ cần ưu tiên.")

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import event, select
 
 from service.db import utcnow
-from service.domain import intake
-from service.domain.access import HIDDEN_DENOUNCER
 from service.domain.inbound import CITIZEN, InboundMessage, PersonData
+from service.domain.intake import operations as intake
+from service.domain.people.access import HIDDEN_DENOUNCER
 from service.models import Deadline, Flag, Petition, User
 
 UNIT, OTHER_UNIT = "11914", "11737"

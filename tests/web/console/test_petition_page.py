@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from service.db import utcnow
 from service.domain.inbound import Actor, AttachmentData, InboundMessage, PersonData
-from service.domain.intake import submit
+from service.domain.intake.operations import submit
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter

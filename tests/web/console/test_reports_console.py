@@ -9,7 +9,7 @@ from html import unescape
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from service.domain import spreadsheets
+from service.domain.documents import spreadsheets
 from service.models import AuditEntry
 from tests.domain.test_reports import DENOUNCER, OTHER, UNIT, build_dataset
 

@@ -1,0 +1,1 @@
+"""Casework on one petition: assignment, notes, the staff inbox, the citizen's status view, answer drafts."""

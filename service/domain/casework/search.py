@@ -1,0 +1,379 @@
+"""Listing petitions for staff: filters, diacritics-free search, paging; the nearest deadline first.
+
+The staff inbox (`inbox_page`) shows one page in a bounded number of queries whatever the size of
+the result: the page walks open deadlines in due order (an index range) instead of computing every
+petition's nearest deadline, and the counts per status stop at COUNT_CAP (bench/inbox.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import Select, and_, exists, func, or_, select, text
+from sqlalchemy.orm import Session, aliased
+
+from service.db import utcnow
+from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, categories
+from service.domain.deadlines.calendar import Calendar, end_of_day, local_date, start_of_day
+from service.domain.deadlines.rules import due_soon_cutoff
+from service.domain.errors import DomainError
+from service.domain.intake.tracking import normalise_code
+from service.domain.people import confidential
+from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity, visible_petitions
+from service.domain.routing.units import CITY_OFFICES, COMMUNE_OFFICES
+from service.domain.text import fold
+from service.models.deadline import Deadline
+from service.models.flag import Flag
+from service.models.person import Person
+from service.models.petition import Petition
+from service.models.unit import Office, Unit
+from service.models.user import User
+
+MAX_PER_PAGE = 100
+PER_PAGE = 20
+MAX_PAGE = 100_000
+MAX_QUERY_CHARS = 200
+# Counts stop here ("hơn 20.000"): one unit's petitions (about 9,000 in three years at a million in the
+# city) are counted exactly; an exact count of a city-wide result would scan hundreds of thousands of
+# rows on every page view (bench/inbox.py).
+COUNT_CAP = 20_000
+ANONYMOUS_DENOUNCER = "Tố cáo nặc danh"  # Luật Tố cáo 2018 Điều 25: handled as information, no identity
+ANONYMOUS = "Không ghi tên"
+ROW_FLAGS = ("dong_nguoi", "phuc_tap_keo_dai")  # the deadline badge already says quá hạn / sắp hạn
+OFFICES = {**COMMUNE_OFFICES, **CITY_OFFICES}
+
+
+class BadFilter(DomainError):
+    """A query parameter of the inbox is not a value it knows (HTTP 400)."""
+
+    code = "bad_filter"
+    http_status = 400
+
+
+@dataclass
+class PetitionFilters:
+    unit: str | None = None  # unit code
+    office: str | None = None  # office code
+    kind: str | None = None
+    category: str | None = None
+    status: str | None = None
+    flag: str | None = None
+    channel: str | None = None
+    received_from: dt.datetime | None = None
+    received_to: dt.datetime | None = None
+    overdue: bool | None = None
+    needs_review: bool | None = None
+    q: str | None = None  # words, with or without diacritics, or a tracking code
+    due_soon: bool | None = None  # an open deadline due within the sắp hạn window, or a sap_han flag
+    mine: bool | None = None  # assigned to the user
+
+
+def _is_open(d=Deadline):
+    return and_(d.met_at.is_(None), d.cancelled_at.is_(None))
+
+
+def _open_deadline(now: dt.datetime | None = None):
+    cond = and_(Deadline.petition_id == Petition.id, _is_open())
+    return cond if now is None else and_(cond, Deadline.due_at < now)
+
+
+def _open_flag(code: str):
+    return exists().where(Flag.petition_id == Petition.id, Flag.code == code, Flag.cleared_at.is_(None))
+
+
+def _search(stmt: Select, q: str | None) -> Select:
+    """A tracking code finds its petition; otherwise every folded word must occur in the folded content.
+    Names are not searched: finding a denunciation by the denouncer's name would disclose it (TC Đ47); a sealed
+    denunciation's folded content is its redacted text (service.domain.people.confidential), so the name, phone or ID
+    number written inside it finds nothing either."""
+    if not q or not q.strip():
+        return stmt
+    code = normalise_code(q.strip())
+    if code:
+        return stmt.where(Petition.code == code)
+    for word in fold(q).split()[:8]:
+        stmt = stmt.where(Petition.content_folded.contains(word, autoescape=True))
+    return stmt
+
+
+def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
+             soon_cutoff: dt.datetime | None = None) -> Select:
+    """The petitions `user` may see that pass every filter, as a SELECT of Petition (unordered)."""
+    now = now or utcnow()
+    stmt = visible_petitions(user)
+    if f.unit:
+        stmt = stmt.where(Petition.unit_id == select(Unit.id).where(Unit.code == f.unit).scalar_subquery())
+    if f.office:
+        stmt = stmt.where(Petition.lead_office_id.in_(select(Office.id).where(Office.code == f.office)))
+    for column, value in ((Petition.kind, f.kind), (Petition.category, f.category), (Petition.status, f.status),
+                          (Petition.channel, f.channel)):
+        if value:
+            stmt = stmt.where(column == value)
+    if f.flag:
+        stmt = stmt.where(_open_flag(f.flag))
+    if f.received_from:
+        stmt = stmt.where(Petition.received_at >= f.received_from)
+    if f.received_to:
+        stmt = stmt.where(Petition.received_at <= f.received_to)
+    if f.overdue is not None:
+        late = exists().where(_open_deadline(now))
+        stmt = stmt.where(late if f.overdue else ~late)
+    if f.due_soon:  # not late, and a deadline within the window or the scan's sap_han flag
+        cutoff = soon_cutoff or due_soon_cutoff(now)
+        soon = exists().where(_open_deadline(), Deadline.due_at >= now, Deadline.due_at <= cutoff)
+        stmt = stmt.where(~exists().where(_open_deadline(now)), or_(soon, _open_flag("sap_han")))
+    if f.needs_review is not None:
+        stmt = stmt.where(Petition.needs_review.is_(f.needs_review))
+    if f.mine:
+        stmt = stmt.where(Petition.assignee_id == user.id)
+    return _search(stmt, f.q)
+
+
+def list_petitions(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = 20,
+                   now: dt.datetime | None = None) -> tuple[list[Petition], int]:
+    """One page and the exact total (API v1)."""
+    stmt = filtered(user, f, now)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    rows = page_rows(session, user, f, page=page, per_page=max(1, min(per_page, MAX_PER_PAGE)), now=now)[0]
+    return [petition for petition, _, _ in rows], total
+
+
+# --- the page: nearest open deadline first, then petitions without one, newest first ------------------
+
+def _serial_plans(session: Session) -> None:
+    """The inbox queries stop after a page or a capped count; PostgreSQL's parallel workers would each run
+    far ahead of that limit (60k index probes instead of 3k for one unit's first page, bench/inbox.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+
+
+def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = PER_PAGE,
+              now: dt.datetime | None = None, soon_cutoff: dt.datetime | None = None
+              ) -> tuple[list[tuple[Petition, dt.datetime | None, str | None]], bool]:
+    """[(petition, nearest open due, its step)] of one page, and whether a next page exists.
+
+    Each petition's nearest open deadline is the one no other open deadline of it precedes (due, id),
+    so walking open deadlines in due order yields petitions in inbox order and stops after a page.
+    """
+    now = now or utcnow()
+    _serial_plans(session)
+    cutoff = soon_cutoff or due_soon_cutoff(now)
+    base = filtered(user, f, now, soon_cutoff=cutoff)
+    d, other = aliased(Deadline), aliased(Deadline)
+    earlier = exists().where(other.petition_id == d.petition_id, _is_open(other),
+                             or_(other.due_at < d.due_at, and_(other.due_at == d.due_at, other.id < d.id)))
+    # Late and due soon, said of the nearest deadline `d` (the same rows as filtered's EXISTS), so the
+    # walk is a range of the due index.
+    walk = filtered(user, replace(f, overdue=None, due_soon=None), now)
+    with_due = walk.join(d, d.petition_id == Petition.id).where(_is_open(d), ~earlier)
+    if f.overdue is not None:
+        with_due = with_due.where(d.due_at < now if f.overdue else d.due_at >= now)
+    if f.due_soon:
+        with_due = with_due.where(d.due_at >= now, or_(d.due_at <= cutoff, _open_flag("sap_han")))
+    offset = (max(page, 1) - 1) * per_page
+    # Ids first, the rows after: the walk then reads only indexes (ix_petitions_inbox, ix_deadlines_open_*).
+    found = session.execute(with_due.with_only_columns(Petition.id, d.due_at, d.step).order_by(d.due_at, d.id)
+                            .offset(offset).limit(per_page + 1)).all()
+    ids = [tuple(row) for row in found]
+    if len(ids) <= per_page and not f.overdue:  # the page reaches the petitions without an open deadline
+        # (with due_soon only a stale sap_han flag could bring one: `base` still says so)
+        if ids:
+            rest_offset = 0
+        else:  # the page starts past the petitions with a deadline: skip what remains of the offset
+            before = select(func.count()).select_from(with_due.with_only_columns(Petition.id).limit(offset).subquery())
+            rest_offset = offset - (session.scalar(before) or 0)
+        without = base.with_only_columns(Petition.id).where(~exists().where(_open_deadline()))
+        ids += [(pid, None, None) for pid in session.scalars(
+            without.order_by(Petition.received_at.desc(), Petition.id.desc())
+            .offset(rest_offset).limit(per_page + 1 - len(ids)))]
+    ids, has_next = ids[:per_page], len(ids) > per_page
+    loaded = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_([i for i, _, _ in ids])))}
+    return [(loaded[pid], due, step) for pid, due, step in ids], has_next
+
+
+@dataclass
+class Counts:
+    by_status: dict[str, int]  # under every filter but the status; exact unless `more`
+    needs_review: int  # the same petitions waiting for reclassification, whatever the review filter
+    more: bool  # over `cap` petitions match: by_status is then partial (not shown) and needs_review is cap + 1
+    cap: int
+
+    def total(self, status: str | None) -> int | None:
+        """The count of the filtered list, None when it is over the cap."""
+        if self.more:
+            return None
+        return self.by_status[status] if status else sum(self.by_status.values())
+
+
+def status_counts(session: Session, user: User, f: PetitionFilters, *, now: dt.datetime | None = None,
+                  soon_cutoff: dt.datetime | None = None, cap: int = COUNT_CAP) -> Counts:
+    """Petitions per status under every filter but the status, and the needs-review queue of the same filters.
+
+    Reads at most cap + 1 rows, in whatever order the planner finds them fastest: one unit's petitions are
+    counted exactly; a city-wide result says "more than cap" (bench/inbox.py).
+    """
+    _serial_plans(session)
+    base = filtered(user, replace(f, status=None), now, soon_cutoff=soon_cutoff)
+    inner = base.with_only_columns(Petition.status).order_by(None).limit(cap + 1).subquery()
+    by_status = dict.fromkeys(STATUSES, 0)
+    for status, n in session.execute(select(inner.c.status, func.count()).group_by(inner.c.status)):
+        by_status[status] = by_status.get(status, 0) + n
+    review = filtered(user, replace(f, status=None, needs_review=True), now, soon_cutoff=soon_cutoff)
+    n_review = session.scalar(select(func.count()).select_from(
+        review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())) or 0
+    return Counts(by_status, n_review, sum(by_status.values()) > cap, cap)
+
+
+@dataclass
+class InboxRow:
+    petition: Petition
+    due_at: dt.datetime | None
+    due_step: str | None
+    due_state: str | None  # late | soon | ok
+    days_left: int | None  # calendar days from today to the due day (negative when late)
+    petitioner: str | None
+    identity_hidden: bool
+    office: str | None
+    unit: str | None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str | None:
+        """A sealed denunciation's lists show its redacted title and text only (Luật Tố cáo Điều 47)."""
+        return confidential.list_title(self.petition)
+
+    @property
+    def text(self) -> str:
+        return confidential.list_content(self.petition)
+
+
+@dataclass
+class InboxPage:
+    rows: list[InboxRow]
+    page: int
+    per_page: int
+    has_next: bool
+    counts: Counts
+    status: str | None
+
+    @property
+    def total(self) -> int | None:
+        return self.counts.total(self.status)
+
+
+def petitioner_label(user: User, petition: Petition, name: str | None) -> tuple[str | None, bool]:
+    """(what the list shows as the petitioner, whether it is withheld). Luật Tố cáo Điều 47 k2."""
+    if petition.anonymous:
+        return (ANONYMOUS_DENOUNCER if petition.kind == "to_cao" else ANONYMOUS), False
+    if petition.kind == "to_cao" and not _identity_visible(user, petition):
+        return HIDDEN_DENOUNCER, True
+    return name, False
+
+
+def _identity_visible(user: User, petition: Petition) -> bool:
+    # Every listed petition passed visible_petitions (the SQL form of can_view); for an inspector that is
+    # all `can_see_identity` asks, and asking it again would cost a query per row.
+    if user.role == "inspector":
+        return True
+    return can_see_identity(user, petition)
+
+
+def inbox_page(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = PER_PAGE,
+               now: dt.datetime | None = None, calendar: Calendar | None = None) -> InboxPage:
+    """One page of the inbox with what each row shows, and the counts; six queries whatever the page."""
+    now = now or utcnow()
+    calendar = calendar or Calendar.load(session)
+    cutoff = due_soon_cutoff(now, calendar)
+    found, has_next = page_rows(session, user, f, page=page, per_page=per_page, now=now, soon_cutoff=cutoff)
+    counts = status_counts(session, user, f, now=now, soon_cutoff=cutoff)
+    ids = [p.id for p, _, _ in found]
+    names, flags, offices, units = {}, {}, {}, {}
+    if ids:
+        for pid, name in session.execute(select(Person.petition_id, Person.name).where(
+                Person.petition_id.in_(ids), Person.role == "petitioner").order_by(Person.id.desc())):
+            names[pid] = name  # descending: the first petitioner wins
+        for pid, code in session.execute(select(Flag.petition_id, Flag.code).where(
+                Flag.petition_id.in_(ids), Flag.cleared_at.is_(None), Flag.code.in_(ROW_FLAGS)).order_by(Flag.id)):
+            if code not in flags.setdefault(pid, []):
+                flags[pid].append(code)
+        office_ids = {p.lead_office_id for p, _, _ in found} - {None}
+        offices = dict(session.execute(select(Office.id, Office.name).where(Office.id.in_(office_ids))).all())
+        units = dict(session.execute(select(Unit.id, Unit.name).where(
+            Unit.id.in_({p.unit_id for p, _, _ in found}))).all())
+    today = local_date(now)
+    rows = []
+    for petition, due, step in found:
+        shown, hidden = petitioner_label(user, petition, names.get(petition.id))
+        state = days = None
+        if due is not None:
+            state = "late" if due < now else "soon" if due <= cutoff else "ok"
+            days = (local_date(due) - today).days
+        rows.append(InboxRow(petition, due, step, state, days, shown, hidden, offices.get(petition.lead_office_id),
+                             units.get(petition.unit_id), flags.get(petition.id, [])))
+    return InboxPage(rows, page, per_page, has_next, counts, f.status)
+
+
+# --- query-string parsing (plain mapping in, PetitionFilters out) -------------------------------------
+
+_TRUE, _FALSE = {"1", "true", "on", "yes", "co"}, {"", "0", "false", "off", "no", "khong"}
+_CHOICES = {"kind": (KINDS, "loại đơn"), "status": (STATUSES, "trạng thái"), "flag": (FLAGS, "cảnh báo"),
+            "channel": (CHANNELS, "kênh tiếp nhận"), "office": (OFFICES, "cơ quan")}
+_BOOLS = {"overdue": "overdue", "due_soon": "due_soon", "review": "needs_review", "mine": "mine"}
+
+
+def _parse_day(text: str) -> dt.date | None:
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_filters(session: Session, args: Mapping[str, str]) -> tuple[PetitionFilters, int]:
+    """The inbox filters and page from query parameters; raises BadFilter naming every wrong one."""
+    values = {k: (args.get(k) or "").strip() for k in
+              ("kind", "category", "status", "flag", "channel", "office", "unit", "from", "to", "q", "page",
+               *_BOOLS)}
+    errors: dict[str, list[str]] = {}
+    f = PetitionFilters()
+    for name, (known, label) in _CHOICES.items():
+        if values[name] and values[name] not in known:
+            errors[name] = [f"Không có {label} “{values[name]}”."]
+        setattr(f, name, values[name] or None)
+    if values["category"] and values["category"] not in categories():
+        errors["category"] = [f"Không có lĩnh vực “{values['category']}”."]
+    f.category = values["category"] or None
+    if values["unit"]:
+        if session.scalar(select(Unit.id).where(Unit.code == values["unit"])) is None:
+            errors["unit"] = [f"Không có đơn vị hành chính mã “{values['unit']}”."]
+        f.unit = values["unit"]
+    days = {}
+    for name, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
+        if values[name]:
+            days[name] = _parse_day(values[name])
+            if days[name] is None:
+                errors[name] = [f"{label} “{values[name]}” không đúng dạng ngày/tháng/năm (vd. 07/12/2026)."]
+    if days.get("from") and days.get("to") and days["from"] > days["to"]:
+        errors["to"] = ["Đến ngày phải sau hoặc bằng Từ ngày."]
+    f.received_from = start_of_day(days["from"]) if days.get("from") else None
+    f.received_to = end_of_day(days["to"]) if days.get("to") else None
+    for name, attr in _BOOLS.items():
+        text = fold(values[name])
+        if text not in _TRUE | _FALSE:
+            errors[name] = [f"Giá trị “{values[name]}” không hợp lệ (dùng 1 hoặc để trống)."]
+        setattr(f, attr, True if text in _TRUE else None)
+    if len(values["q"]) > MAX_QUERY_CHARS:
+        errors["q"] = [f"Từ khóa tìm kiếm dài quá {MAX_QUERY_CHARS} ký tự."]
+    f.q = values["q"] or None
+    page = 1
+    if values["page"]:
+        if values["page"].isdigit() and 1 <= int(values["page"]) <= MAX_PAGE:
+            page = int(values["page"])
+        else:
+            errors["page"] = [f"Số trang “{values['page']}” không hợp lệ."]
+    if errors:
+        raise BadFilter("Bộ lọc không hợp lệ: " + " ".join(m for ms in errors.values() for m in ms),
+                        "Invalid filters: " + ", ".join(sorted(errors)), fields=errors)
+    return f, page

@@ -1,0 +1,1 @@
+"""Kind and field of a petition from its free Vietnamese text."""

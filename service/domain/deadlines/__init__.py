@@ -1,0 +1,1 @@
+"""The working-day calendar, the dated legal deadline rules and their stamps."""

@@ -1,0 +1,1 @@
+"""The chairperson's dialogue sessions: registrations, speakers, briefing, commitments."""

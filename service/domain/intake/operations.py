@@ -1,0 +1,299 @@
+"""Intake: validate an InboundMessage, store the petition, stamp it, hand it on.
+
+Every channel calls `submit`; it flushes and never commits (the caller owns the transaction).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.db import utcnow
+from service.domain.classification import model as classify
+from service.domain.codes import CHANNELS, KINDS, categories
+from service.domain.deadlines import rules as deadlines
+from service.domain.deadlines.calendar import Calendar
+from service.domain.errors import ValidationFailed
+from service.domain.events import record
+from service.domain.inbound import Actor, InboundMessage, PersonData
+from service.domain.intake import quota, tracking
+from service.domain.intake.validation import (
+    MAX_ATTACHMENTS,
+    MAX_CO_SIGNERS,
+    MAX_CONTENT_CHARS,
+    MAX_TITLE_CHARS,
+    CheckedFile,
+    FieldError,
+    check_attachment,
+    check_email,
+    clean_text,
+    normalise_phone,
+)
+from service.domain.matters import operations as matters
+from service.domain.people import confidential
+from service.domain.routing import operations as routing
+from service.domain.routing.units import CITY_CODE, find_unit, office_of
+from service.domain.text import fold
+from service.models.attachment import Attachment
+from service.models.catalogue import CatalogueTask, Plan
+from service.models.deadline import Deadline
+from service.models.person import Person
+from service.models.petition import Petition
+from service.models.unit import Unit
+
+logger = logging.getLogger(__name__)
+
+OLDEST_BACKDATED = dt.timedelta(days=3 * 365)  # paper petitions entered late, within reason
+
+
+@dataclass
+class Submitted:
+    petition: Petition
+    first_deadline: Deadline | None
+    access_key: str | None = None  # given once to a petitioner without a phone on record; only its digest is kept
+
+
+@dataclass
+class _Checked:
+    content: str
+    title: str | None
+    unit: Unit
+    place: str | None
+    petitioner: PersonData | None
+    co_signers: list[PersonData]
+    co_signer_count: int
+    files: list[CheckedFile]
+    received_at: dt.datetime
+
+
+class _Errors:
+    def __init__(self) -> None:
+        self.vi: dict[str, list[str]] = {}
+        self.en: dict[str, str] = {}
+
+    def add(self, name: str, err: FieldError) -> None:
+        self.vi.setdefault(name, []).append(err.message)
+        self.en.setdefault(name, err.message_en)
+
+    def check(self, name: str, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except FieldError as err:
+            self.add(name, err)
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.vi:
+            detail = "; ".join(f"{k}: {v}" for k, v in self.en.items())
+            raise ValidationFailed("Thông tin gửi lên chưa hợp lệ, vui lòng xem lại các mục được đánh dấu.",
+                                   f"Invalid fields: {detail}", fields=self.vi)
+
+
+def _check_person(errors: _Errors, prefix: str, person: PersonData) -> PersonData:
+    return PersonData(
+        name=errors.check(f"{prefix}.name", clean_text, person.name, label="họ tên", max_chars=200),
+        phone=errors.check(f"{prefix}.phone", normalise_phone, person.phone),
+        email=errors.check(f"{prefix}.email", check_email, person.email),
+        address=errors.check(f"{prefix}.address", clean_text, person.address, label="địa chỉ"),
+        id_number=errors.check(f"{prefix}.id_number", clean_text, person.id_number, label="số giấy tờ", max_chars=64),
+        representative=bool(person.representative),
+    )
+
+
+def _validate(session: Session, msg: InboundMessage, actor: Actor, now: dt.datetime) -> _Checked:
+    errors = _Errors()
+    content = errors.check("content", clean_text, msg.content, label="nội dung", required=True,
+                           max_chars=MAX_CONTENT_CHARS, multiline=True)
+    title = errors.check("title", clean_text, msg.title, label="tiêu đề", max_chars=MAX_TITLE_CHARS)
+    if msg.channel not in CHANNELS:
+        errors.add("channel", FieldError(f"Kênh '{msg.channel}' không hợp lệ.", f"Unknown channel '{msg.channel}'."))
+    if msg.kind is not None and msg.kind not in KINDS:
+        errors.add("kind", FieldError("Loại đơn không hợp lệ (phan_anh, kien_nghi, khieu_nai, to_cao).",
+                                      "Unknown kind (phan_anh, kien_nghi, khieu_nai, to_cao)."))
+    if msg.category is not None and msg.category not in categories():
+        errors.add("category", FieldError("Lĩnh vực không hợp lệ.", "Unknown category."))
+    if msg.round not in (1, 2):
+        errors.add("round", FieldError("Lần khiếu nại chỉ có thể là 1 hoặc 2.", "round must be 1 or 2."))
+    unit = find_unit(session, msg.unit) if msg.unit else find_unit(session, CITY_CODE)
+    if unit is None:
+        errors.add("unit", FieldError(f"Không tìm thấy xã, phường, đặc khu '{msg.unit}'.", f"Unknown unit '{msg.unit}'."))
+    place = None
+    if msg.location is not None:
+        place = errors.check("location.address", clean_text, msg.location.address, label="địa điểm")
+        for name, value, bound in (("lat", msg.location.lat, 90), ("lon", msg.location.lon, 180)):
+            if value is not None and not (-bound <= value <= bound):
+                errors.add(f"location.{name}", FieldError("Tọa độ không hợp lệ.", f"{name} is out of range."))
+    petitioner = _check_person(errors, "petitioner", msg.petitioner) if msg.petitioner else None
+    count = msg.co_signer_count
+    if count < 0 or count > MAX_CO_SIGNERS:
+        errors.add("co_signers", FieldError(f"Số người cùng ký phải từ 0 đến {MAX_CO_SIGNERS}.",
+                                            f"co_signers must be between 0 and {MAX_CO_SIGNERS}."))
+    co_signers = [_check_person(errors, f"co_signers.{i}", p) for i, p in enumerate(msg.co_signer_list)]
+    _check_identity(errors, msg, petitioner)
+    if len(msg.attachments) > MAX_ATTACHMENTS:
+        errors.add("attachments", FieldError(f"Tối đa {MAX_ATTACHMENTS} tệp đính kèm.",
+                                             f"At most {MAX_ATTACHMENTS} attachments."))
+    files = [f for f in (errors.check("attachments", check_attachment, a.filename, a.data)
+                         for a in msg.attachments[:MAX_ATTACHMENTS]) if f]
+    received_at = _check_received_at(errors, msg, actor, now)
+    errors.raise_if_any()
+    return _Checked(content, title, unit, place, petitioner, co_signers, count, files, received_at)
+
+
+def _check_identity(errors: _Errors, msg: InboundMessage, person: PersonData | None) -> None:
+    """A complaint needs the complainant's name and address (Luật Khiếu nại Đ8); a named denunciation
+    needs the denouncer's name and a contact (Luật Tố cáo Đ23), unless sent anonymously (Đ25)."""
+    has_name = bool(person and person.name)
+    has_contact = bool(person and (person.address or person.phone or person.email))
+    if msg.kind == "khieu_nai" and not (has_name and has_contact):
+        errors.add("petitioner", FieldError("Đơn khiếu nại cần ghi rõ họ tên và địa chỉ hoặc số điện thoại của người khiếu nại.",
+                                            "A complaint needs the complainant's name and an address or phone."))
+    if msg.kind == "to_cao" and not msg.anonymous and not (has_name and has_contact):
+        errors.add("petitioner", FieldError("Đơn tố cáo cần họ tên và cách liên hệ của người tố cáo (được giữ bí mật), "
+                                            "hoặc chọn gửi nặc danh.",
+                                            "A denunciation needs the denouncer's name and contact, or anonymous=true."))
+
+
+def _check_received_at(errors: _Errors, msg: InboundMessage, actor: Actor, now: dt.datetime) -> dt.datetime:
+    if msg.received_at is None:
+        return now
+    if not actor.is_staff:
+        errors.add("received_at", FieldError("Chỉ cán bộ được ghi thời điểm tiếp nhận.",
+                                             "Only staff may set received_at."))
+        return now
+    if msg.received_at.tzinfo is None:
+        errors.add("received_at", FieldError("Thời điểm cần có múi giờ.", "received_at needs a time zone."))
+        return now
+    if msg.received_at > now + dt.timedelta(minutes=5) or msg.received_at < now - OLDEST_BACKDATED:
+        errors.add("received_at", FieldError("Thời điểm tiếp nhận không hợp lý (ở tương lai hoặc quá 3 năm trước).",
+                                             "received_at is in the future or more than 3 years ago."))
+        return now
+    return msg.received_at
+
+
+def _unique_code(session: Session) -> str:
+    while True:
+        code = tracking.new_code()
+        if session.scalar(select(Petition.id).where(Petition.code == code)) is None:
+            return code
+
+
+def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.datetime | None = None) -> Submitted:
+    """Validate and store a petition with its people and files, then classify, route and stamp deadlines."""
+    now = now or utcnow()
+    with session.no_autoflush:
+        checked = _validate(session, message, actor, now)
+        if not actor.is_staff:  # petitions per phone (RATELIMIT_PER_PHONE), co-signers' phones too
+            quota.check_phones(session, _phone_fields(checked), now)
+        decision = classify.classify(checked.content, checked.title, session=session)
+        kind = message.kind or decision.kind
+        category = message.category or decision.category
+        review = decision.needs_review and not (message.kind and message.category)
+        result = routing.route(session, checked.unit, kind, category, checked.content, needs_review=review)
+        # City-level matters (social housing, industrial zones, …) are handled by the city's department.
+        handler = (find_unit(session, result.unit_code) if result.unit_code else None) or checked.unit
+        office = office_of(session, handler, result.office_code)
+        task_id = _task_id(session, result.plan_code, result.task_code)
+        code = _unique_code(session)
+    people = ([checked.petitioner] if checked.petitioner else []) + checked.co_signers
+    names = [p.name for p in people if p.name]
+    addresses = [p.address for p in people if p.address]
+    petition = Petition(
+        code=code, kind=kind, category=category, round=message.round, channel=message.channel,
+        unit_id=handler.id, title=checked.title, content=checked.content, place=checked.place,
+        latitude=message.location.lat if message.location else None,
+        longitude=message.location.lon if message.location else None,
+        received_at=checked.received_at, status="classified", anonymous=bool(message.anonymous),
+        co_signer_count=checked.co_signer_count, needs_review=review,
+        lead_office_id=office.id if office else None, collaborating_office_codes=result.collaborating_offices,
+        task_id=task_id,
+        classification={"kind": decision.kind, "category": decision.category, "confidence": decision.confidence,
+                        "kind_confidence": decision.kind_confidence,
+                        "category_confidence": decision.category_confidence, "cues": decision.cues,
+                        "explanation": decision.explanation, "source": decision.source,
+                        "given": {"kind": message.kind, "category": message.category}},
+        routing={"office": result.office_code, "task": result.task_code, "plan": result.plan_code,
+                 "unit": handler.code, "sent_to_unit": checked.unit.code, "rule": result.rule,
+                 "collaborating": result.collaborating_offices, "notify_inspectors": result.notify_inspectors,
+                 "explanation": result.explanation},
+        created_at=now, updated_at=now,
+    )
+    access_key = None
+    if not _phones(checked, with_petitioner=not message.anonymous):
+        # No phone to prove the petition is theirs: a key, shown once (tracking.new_access_key).
+        access_key = tracking.new_access_key()
+        petition.access_key_hash = tracking.access_key_digest(code, tracking.normalise_access_key(access_key))
+    confidential.derive(petition, names, addresses)  # the redacted text and the search text, once
+    session.add(petition)
+    session.flush()  # the id, for the rows below; everything else goes in one more flush
+    _store_people(session, petition, message, checked)
+    for f in checked.files:
+        session.add(Attachment(petition_id=petition.id, filename=f.filename, content_type=f.content_type,
+                               size=len(f.data), sha256=f.sha256, data=f.data))
+    record(session, petition, "received", actor, at=now, public=True,
+           data={"channel": message.channel, "external_id": message.external_id})
+    record(session, petition, "classified", classify_actor(), at=now,
+           data={"kind": kind, "category": category, "confidence": decision.confidence, "cues": decision.cues,
+                 "needs_review": review}, reason=decision.explanation)
+    record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
+    first = _stamp_deadlines(session, petition)
+    session.flush()
+    matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
+    logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)
+    return Submitted(petition, first, access_key)
+
+
+def _phone_fields(checked: _Checked) -> dict[str, str]:
+    """Each distinct phone of the petition with the field that holds it first."""
+    fields: dict[str, str] = {}
+    if checked.petitioner and checked.petitioner.phone:
+        fields["petitioner.phone"] = checked.petitioner.phone
+    for i, person in enumerate(checked.co_signers):
+        if person.phone and person.phone not in fields.values():
+            fields[f"co_signers.{i}.phone"] = person.phone
+    return fields
+
+
+def _phones(checked: _Checked, *, with_petitioner: bool = True) -> list[str]:
+    """The distinct phones of the petitioner (an anonymous sender's is not stored) and the co-signers."""
+    people = ([checked.petitioner] if checked.petitioner and with_petitioner else []) + checked.co_signers
+    return list(dict.fromkeys(p.phone for p in people if p and p.phone))
+
+
+def _store_people(session: Session, petition: Petition, message: InboundMessage, checked: _Checked) -> None:
+    def add(person: PersonData, role: str) -> None:
+        session.add(Person(petition_id=petition.id, role=role, representative=person.representative, name=person.name,
+                           phone=person.phone, email=person.email, address=person.address,
+                           id_number=person.id_number, name_folded=fold(person.name) if person.name else None,
+                           chat_channel=message.channel if message.chat_user_id else None,
+                           chat_user_id=message.chat_user_id if role == "petitioner" else None))
+
+    if checked.petitioner and not message.anonymous:
+        add(checked.petitioner, "petitioner")
+    elif message.chat_user_id:
+        add(PersonData(), "petitioner")  # anonymous, but the chat is still where the answer goes
+    for person in checked.co_signers:
+        add(person, "co_signer")
+
+
+def classify_actor() -> Actor:
+    return Actor(label="Hệ thống (phân loại tự động)")
+
+
+def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
+    if not (plan_code and task_code):
+        return None
+    return session.scalar(select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code,
+                                                                     CatalogueTask.code == task_code))
+
+
+def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:
+    specs = deadlines.receipt_deadlines(petition.kind, petition.received_at, round=petition.round,
+                                        calendar=Calendar.load(session))
+    rows = [Deadline(petition_id=petition.id, step=s.step, starts_at=s.starts_at, due_at=s.due_at, rule=s.rule)
+            for s in specs]
+    session.add_all(rows)
+    return min(rows, key=lambda d: d.due_at) if rows else None

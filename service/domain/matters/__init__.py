@@ -1,0 +1,1 @@
+"""Same-matter grouping and the đông người / phức tạp, kéo dài flags it raises."""

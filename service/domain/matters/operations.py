@@ -1,0 +1,386 @@
+"""Matters: petitions about the same concrete thing (place, object, decision or project, person accused).
+
+A new petition is compared with the petitions of its unit received or closed in the last 90 days and, for a
+strong overlap of names, with those of other units (a neighbour; the commune a city-level petition names when
+it went over the commune's head). Candidates come from one indexed query on the MinHash band buckets
+(`minhash.bands`); a re-rank with rapidfuzz and the overlap of names and distinctive words decides
+(`minhash.similarity`). The petition joins the best matter that names the same thing and speaks of the same
+object, or opens a new one; pairs staff split apart (MatterSeparation) are never joined again. Staff merge,
+split and rename; every step is an event, and the flags are evaluated again after each.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, String, bindparam, column, insert, or_, select, text
+from sqlalchemy.orm import Session
+
+from service.db import utcnow
+from service.domain.errors import Conflict, Forbidden, ValidationFailed
+from service.domain.events import record
+from service.domain.inbound import Actor
+from service.domain.matters import flags
+from service.domain.matters.minhash import UNIT_BANDS, Profile, Similarity, bands, epoch, profile, similarity
+from service.domain.matters.titles import title_for
+from service.domain.people import access, confidential, redaction
+from service.domain.text import fold, strip_invisible
+from service.models.event import Event
+from service.models.flag import Flag
+from service.models.matter import Matter, MatterSeparation, PetitionSignature
+from service.models.person import Person
+from service.models.petition import Petition
+from service.models.unit import Unit
+
+logger = logging.getLogger(__name__)
+
+WINDOW = dt.timedelta(days=90)
+CANDIDATES = 64  # live petitions taken from the band index, most shared buckets first
+MATTERS = 8  # candidate matters re-ranked
+NAME_BAND_WEIGHT = 4  # a shared name bucket counts as four shared word buckets: the place decides
+PER_MATTER = 6  # a matter is judged on its most recent petitions plus those the index found
+LINK_SCORE, LINK_TOPIC = 0.4, 0.1  # tuned on tests/data/matters_dev.jsonl (bench/matters.py prints P/R)
+CROSS_UNIT_NAMES = 2  # another unit's matter needs two shared names (or one and that unit's name)
+PROFILE_EVENTS = ("matter_opened", "matter_linked")
+HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ")
+MATCHER = Actor(label="Hệ thống (ghép vụ việc)")
+
+
+@dataclass
+class _Candidate:
+    matter_id: int
+    unit_id: int
+    status: str
+    profile: Profile
+    text: str
+    petition_ids: list[int]
+    hits: int
+
+
+def _drop_phrases(petition: Petition, unit: Unit) -> list[str]:
+    """Words that say nothing about the matter: the unit's own name and the petitioners' names
+    ("Nguyễn Văn Hùng", and "ông Hùng" in a hotline note)."""
+    drop = [unit.short_name] if unit.kind != "city" else []
+    for person in petition.people:
+        if person.name:
+            drop.append(person.name)
+            drop += [f"{h} {person.name.split()[-1]}" for h in HONORIFICS]
+    return drop
+
+
+def matching_text(petition: Petition) -> str:
+    """What matching reads: a sealed denunciation's redacted text, so neither its profile (kept in the matter
+    events) nor the shared names a link cites can carry what identifies the denouncer (TC Đ47)."""
+    if confidential.sealed(petition):
+        title, content = petition.title_redacted, confidential.list_content(petition)
+        place = confidential.redacted(petition.kind, petition.place)
+        return redaction.without_placeholders(". ".join(x for x in (title, content, place) if x))
+    return ". ".join(x for x in (petition.title, petition.content, petition.place) if x)
+
+
+def petition_profile(petition: Petition) -> Profile:
+    return profile(matching_text(petition), _drop_phrases(petition, petition.unit))
+
+
+def encode_profile(p: Profile, limit: int = 200) -> dict:
+    """A compact profile kept in the matter event, so later matching never re-reads the text."""
+    order = sorted(p.weights.items(), key=lambda x: (x[0] not in p.names, -x[1]))[:limit]
+    return {"w": {f: round(w, 2) for f, w in order}, "n": sorted(p.names)}
+
+
+def stored_profile(data: dict | None) -> Profile | None:
+    """The profile a matter event keeps (None for a petition stored before matching existed)."""
+    if not data or "profile" not in data:
+        return None
+    return Profile(weights=dict(data["profile"]["w"]), names=set(data["profile"]["n"]))
+
+
+_STOPWORDS = re.compile(r"\b(?:a|ah|ai|bi|cac|cai|co|cua|da|dang|de|duoc|khong|ko|la|ma|nay|o|ra|roi|se|thi|toi|va|"
+                        r"vao|ve|voi|vi|kinh gui|ubnd|de nghi|phan anh)\b")
+
+
+def content_words(folded: str) -> str:
+    """The folded text without its commonest function words: what rapidfuzz compares."""
+    return " ".join(_STOPWORDS.sub(" ", folded[:4000]).split())
+
+
+def eligible(since: dt.datetime):
+    """Received or closed in the window: what a new petition is compared with."""
+    return or_(Petition.received_at >= since, Petition.closed_at >= since)
+
+
+# One round trip: the band lookup (grouped on the signature rows alone, then joined to the few best), the
+# candidate matters, and the recent petitions of each with the profile kept in their matter event.
+_CANDIDATES_SQL = """
+WITH probe AS ({probe}),
+hit AS (
+  SELECT s.petition_id, sum(CASE WHEN s.band >= :unit_bands THEN :name_weight ELSE 1 END) AS hits
+  FROM petition_signatures s JOIN probe ON s.band = probe.band AND s.bucket = probe.bucket
+  WHERE s.petition_id <> :pid
+  GROUP BY s.petition_id ORDER BY hits DESC, s.petition_id DESC LIMIT :wide),
+cand AS (
+  SELECT p.id, p.matter_id, hit.hits FROM hit JOIN petitions p ON p.id = hit.petition_id
+  WHERE p.matter_id IS NOT NULL AND (p.received_at >= :since OR p.closed_at >= :since)
+    AND NOT EXISTS (SELECT 1 FROM matter_separations ms JOIN petitions o ON o.id = ms.petition_b_id
+                    WHERE ms.petition_a_id = :pid AND o.matter_id = p.matter_id)
+  ORDER BY hit.hits DESC, p.id DESC LIMIT :candidates),
+top AS (
+  SELECT matter_id, max(hits) AS hits FROM cand GROUP BY matter_id
+  ORDER BY max(hits) DESC, matter_id LIMIT :matters),
+member AS (
+  SELECT p.id, p.matter_id, p.content_folded,
+         row_number() OVER (PARTITION BY p.matter_id ORDER BY p.received_at DESC, p.id DESC) AS rank
+  FROM petitions p JOIN top ON top.matter_id = p.matter_id
+  WHERE p.received_at >= :since OR p.closed_at >= :since)
+SELECT member.id, member.matter_id, member.content_folded, top.hits, m.unit_id, m.status,
+       (SELECT e.data FROM events e WHERE e.petition_id = member.id AND e.kind IN {kinds}
+        ORDER BY e.id LIMIT 1) AS data
+FROM member JOIN top ON top.matter_id = member.matter_id JOIN matters m ON m.id = member.matter_id
+WHERE member.rank <= :per_matter OR member.id IN (SELECT id FROM cand)
+ORDER BY top.hits DESC, member.matter_id, member.rank
+"""
+_PG_PROBE = "SELECT * FROM unnest(CAST(:bands AS integer[]), CAST(:buckets AS bigint[])) AS t(band, bucket)"
+
+
+def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]], since: dt.datetime
+                ) -> list[_Candidate]:
+    """Each candidate matter with the profile of its recent petitions and of those the index found (a petition
+    stored before matching existed has no profile event: it is computed)."""
+    params = {"pid": petition.id, "since": since, "unit_bands": UNIT_BANDS, "name_weight": NAME_BAND_WEIGHT,
+              "wide": 2 * CANDIDATES, "candidates": CANDIDATES, "matters": MATTERS, "per_matter": PER_MATTER}
+    if session.get_bind().dialect.name == "postgresql":  # arrays: the SQL text never changes, it is prepared once
+        sql = _CANDIDATES_SQL.format(probe=_PG_PROBE, kinds=PROFILE_EVENTS)
+        params.update(bands=[b for b, _ in rows], buckets=[k for _, k in rows])
+    else:
+        sql = _CANDIDATES_SQL.format(kinds=PROFILE_EVENTS, probe=" UNION ALL ".join(
+            f"SELECT :b{i} AS band, :k{i} AS bucket" for i in range(len(rows))))
+        params.update({f"b{i}": b for i, (b, _) in enumerate(rows)})
+        params.update({f"k{i}": k for i, (_, k) in enumerate(rows)})
+    stmt = text(sql).bindparams(bindparam("since", type_=Petition.__table__.c.received_at.type)).columns(
+        column("id", Integer), column("matter_id", Integer), column("content_folded", String),
+        column("hits", Integer), column("unit_id", Integer), column("status", String),
+        column("data", Event.__table__.c.data.type))
+    out: dict[int, _Candidate] = {}
+    for pid, mid, folded, hits, unit_id, status, data in session.execute(stmt, params):
+        c = out.setdefault(mid, _Candidate(mid, unit_id, status, Profile(), "", [], hits))
+        c.profile.add(stored_profile(data) or petition_profile(session.get(Petition, pid)))
+        c.text = f"{c.text} {content_words(folded)}"
+        c.petition_ids.append(pid)
+    return list(out.values())
+
+
+def accepts(s: Similarity, cross_unit: bool, names_unit: bool = False) -> bool:
+    """Same thing: a shared name (a two-word name, or two weaker ones), the same object (topic), enough of both;
+    another unit's matter also needs two names, or one and the text naming that unit."""
+    if s.strength < 1.0 or s.topic < LINK_TOPIC or s.score < LINK_SCORE or not s.typical:
+        return False
+    return not cross_unit or len(s.names) >= CROSS_UNIT_NAMES or names_unit
+
+
+_NAMED_UNIT = re.compile(r"\b(?:xa|phuong|dac khu)(?=((?: \w+){1,3}))")  # lookahead: "thon phuong my xa an khanh"
+
+
+def named_units(session: Session, petition: Petition) -> list[int]:
+    """Other communes the text names ("… xã An Khánh …"): a city-level petition about a commune's matter."""
+    own = fold(petition.unit.short_name) if petition.unit.kind != "city" else None
+    wanted = set()
+    for m in _NAMED_UNIT.finditer(petition.content_folded):
+        words = m.group(1).split()
+        if own and " ".join(words).startswith(own):
+            continue  # its own commune
+        wanted |= {" ".join(words[:k]) for k in range(1, len(words) + 1)}
+    if not wanted:
+        return []
+    found = session.execute(select(Unit.id, Unit.short_name).where(Unit.kind != "city")).all()
+    return [uid for uid, name in found if fold(name) in wanted and uid != petition.unit_id][:3]
+
+
+def best_match(session: Session, petition: Petition, mine: Profile, now: dt.datetime
+               ) -> tuple[Matter, Similarity] | None:
+    """The matter this petition belongs to, or None."""
+    since = min(petition.received_at, now) - WINDOW
+    named = named_units(session, petition)
+    rows = [r for period in range(epoch(since), epoch(max(petition.received_at, now)) + 1)
+            for r in bands(mine, [petition.unit_id, *named], period)]
+    if not rows:
+        return None  # nothing distinctive to compare
+    best: tuple[int, Similarity] | None = None
+    for c in _candidates(session, petition, rows, since):
+        if c.status == "merged":
+            continue
+        s = similarity(mine, c.profile, c.text)
+        if accepts(s, c.unit_id != petition.unit_id, c.unit_id in named) and (
+                best is None or s.score > best[1].score):
+            best = (c.matter_id, s)
+    return (session.get(Matter, best[0]), best[1]) if best else None
+
+
+def _store_signature(session: Session, petition: Petition, rows: list[tuple[int, int]]) -> None:
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":  # one prepared statement, one round trip
+        session.execute(text("INSERT INTO petition_signatures (petition_id, unit_id, band, bucket) SELECT :pid, "
+                             ":unit, unnest(CAST(:bands AS integer[])), unnest(CAST(:buckets AS bigint[]))"),
+                        {"pid": petition.id, "unit": petition.unit_id, "bands": [b for b, _ in rows],
+                         "buckets": [k for _, k in rows]})
+    else:
+        session.execute(insert(PetitionSignature.__table__), [
+            {"petition_id": petition.id, "unit_id": petition.unit_id, "band": b, "bucket": k} for b, k in rows])
+
+
+def assign_matter(session: Session, petition: Petition, now: dt.datetime | None = None) -> Matter:
+    """Link a newly arrived petition to the matter it belongs to, or open a new matter titled from it.
+    The matter's petitioner count is refreshed by the flag evaluation that follows (`on_petition_received`)."""
+    now = now or utcnow()
+    if petition.matter_id is not None:
+        return session.get(Matter, petition.matter_id)
+    mine = petition_profile(petition)
+    match = best_match(session, petition, mine, now)
+    data = {"profile": encode_profile(mine)}
+    if match is None:
+        matter = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now,
+                        updated_at=now)
+        session.add(matter)
+        session.flush()
+        session.info.setdefault(flags.OPENED, {})[matter.id] = session.get_transaction()
+        petition.matter_id = matter.id
+        record(session, petition, "matter_opened", MATCHER, at=now, matter_id=matter.id,
+               data={"title": matter.title, **data})
+    else:
+        matter, s = match
+        petition.matter_id = matter.id
+        if matter.status == "closed":
+            matter.status = "open"  # it came back: the matter is live again
+        matter.updated_at = now
+        record(session, petition, "matter_linked", MATCHER, at=now, matter_id=matter.id,
+               reason=f"Cùng nội dung: {', '.join(s.names[:4])}", data={**s.explain(), **data})
+    _store_signature(session, petition, bands(mine, [petition.unit_id], epoch(petition.received_at)))
+    session.flush()
+    logger.info("Petition %s %s matter %s", petition.code, "opened" if match is None else "joined", matter.id)
+    return matter
+
+
+def on_petition_received(session: Session, petition: Petition, now: dt.datetime | None = None) -> Matter:
+    """The end of intake: group the petition into its matter, then raise the đông người / kéo dài flags."""
+    now = now or utcnow()
+    matter = assign_matter(session, petition, now)
+    flags.evaluate_matter_flags(session, matter, now)
+    return matter
+
+
+def _check(actor: Actor, reason: str) -> str:
+    if not actor.is_staff:
+        raise Forbidden("Chỉ cán bộ được gộp, tách hoặc đổi tên vụ việc.", "Only staff may change matters.")
+    reason = strip_invisible(reason or "").strip()
+    if not reason:
+        raise ValidationFailed("Cần ghi rõ lý do.", "A reason is required.", fields={"reason": ["Cần ghi lý do."]})
+    return reason
+
+
+def merge_matters(session: Session, keep: Matter, other: Matter, actor: Actor, reason: str,
+                  now: dt.datetime | None = None) -> Matter:
+    """Staff: move every petition of `other` into `keep`; `other` stays as a pointer (status merged). Both
+    matters must be the user's to manage (access.require_merge): merging clears `other`'s own flags."""
+    reason, now = _check(actor, reason), now or utcnow()
+    user = access.user_of(session, actor)
+    if user is not None:
+        access.require_merge(user, keep, other)
+    if keep.id == other.id or "merged" in (keep.status, other.status):
+        raise Conflict("Không thể gộp: hai vụ việc trùng nhau hoặc đã được gộp trước đó.",
+                       "Cannot merge a matter with itself or a merged matter.")
+    moved = session.scalars(select(Petition).where(Petition.matter_id == other.id)).all()
+    for p in moved:
+        p.matter_id = keep.id
+    for flag in session.scalars(select(Flag).where(Flag.matter_id == other.id, Flag.cleared_at.is_(None))):
+        if flag.petition_id is None:  # the kept matter's own flag takes over
+            flag.cleared_at, flag.cleared_by_id = now, actor.user_id
+            flag.cleared_reason = f"Gộp vào vụ việc #{keep.id}"
+        else:
+            flag.matter_id = keep.id
+    if other.status == "open":
+        keep.status = "open"
+    other.status, other.merged_into_id, other.updated_at, keep.updated_at = "merged", keep.id, now, now
+    data = {"kept": keep.id, "merged": other.id, "petitions": [p.code for p in moved]}
+    record(session, None, "matter_merged", actor, at=now, reason=reason, matter_id=keep.id, data=data)
+    record(session, None, "matter_merged", actor, at=now, reason=reason, matter_id=other.id, data=data)
+    session.flush()
+    other.petitioner_count = 0
+    flags.evaluate_matter_flags(session, keep, now)  # recounts the petitioners too
+    return keep
+
+
+def split_petition(session: Session, petition: Petition, actor: Actor, reason: str,
+                   now: dt.datetime | None = None) -> Matter:
+    """Staff: take a petition out of its matter into a new one; the matcher never joins it with the
+    petitions it left (MatterSeparation, both directions so one indexed lookup finds them)."""
+    reason, now = _check(actor, reason), now or utcnow()
+    access.check_act(session, actor, petition, "split_matter")
+    old = session.get(Matter, petition.matter_id) if petition.matter_id else None
+    if old is None:
+        raise Conflict("Đơn chưa thuộc vụ việc nào.", "The petition belongs to no matter.")
+    others = session.scalars(select(Petition.id).where(Petition.matter_id == old.id,
+                                                       Petition.id != petition.id)).all()
+    if not others:
+        raise Conflict("Vụ việc chỉ có một đơn, không thể tách.", "A matter of one petition cannot be split.")
+    have = set(session.execute(select(MatterSeparation.petition_a_id, MatterSeparation.petition_b_id).where(
+        or_(MatterSeparation.petition_a_id == petition.id, MatterSeparation.petition_b_id == petition.id))).all())
+    pairs = [(a, b) for o in others for a, b in ((petition.id, o), (o, petition.id)) if (a, b) not in have]
+    if pairs:
+        session.execute(insert(MatterSeparation), [{"petition_a_id": a, "petition_b_id": b, "created_at": now}
+                                                   for a, b in pairs])
+    new = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now,
+                 updated_at=now)
+    session.add(new)
+    session.flush()
+    petition.matter_id = new.id
+    for flag in session.scalars(select(Flag).where(Flag.petition_id == petition.id, Flag.cleared_at.is_(None),
+                                                   Flag.code.in_(flags.MATTER_FLAGS))):
+        flag.cleared_at, flag.cleared_by_id = now, actor.user_id
+        flag.cleared_reason = f"Tách khỏi vụ việc #{old.id}"
+    data = {"petition": petition.code, "from": old.id, "to": new.id, "separated_from": len(others)}
+    record(session, petition, "matter_split", actor, at=now, reason=reason, matter_id=old.id, data=data)
+    record(session, petition, "matter_split", actor, at=now, reason=reason, matter_id=new.id, data=data)
+    session.flush()
+    flags.evaluate_matter_flags(session, old, now)
+    flags.evaluate_matter_flags(session, new, now)
+    return new
+
+
+def rename_matter(session: Session, matter: Matter, title: str, actor: Actor, reason: str,
+                  now: dt.datetime | None = None) -> Matter:
+    """Staff: give the matter a better title (a title every office of the matter reads: theirs to manage)."""
+    reason, now = _check(actor, reason), now or utcnow()
+    user = access.user_of(session, actor)
+    if user is not None:
+        access.require_manage_matter(user, matter)
+    title = " ".join(strip_invisible(title or "").split())
+    if not title or len(title) > 300:
+        raise ValidationFailed("Tên vụ việc phải có từ 1 đến 300 ký tự.", "title must be 1-300 characters.",
+                               fields={"title": ["Từ 1 đến 300 ký tự."]})
+    old, matter.title, matter.updated_at = matter.title, title, now
+    record(session, None, "matter_renamed", actor, at=now, reason=reason, matter_id=matter.id,
+           data={"from": old, "to": title})
+    session.flush()
+    flags.evaluate_matter_flags(session, matter, now)
+    return matter
+
+
+def representatives(petition: Petition) -> list[Person]:
+    """The people a crowd appointed to speak for it (Luật Tiếp công dân Điều 29)."""
+    return [p for p in petition.people if p.representative]
+
+
+def representative_limits(people: int) -> tuple[int, int]:
+    """(fewest, most) representatives for a crowd: 5–10 people appoint 1–2, more people up to 5 (TCD Đ29)."""
+    if people < flags.CROWD:
+        return (0, 0)
+    return (1, 2) if people <= 10 else (1, 5)
+
+
+def needs_representatives(petition: Petition) -> bool:
+    """A petition of 5 or more people that has not (validly) appointed its representatives yet."""
+    count = flags.petitioners_on(petition)
+    low, high = representative_limits(count)
+    return count >= flags.CROWD and not (low <= len(representatives(petition)) <= high)

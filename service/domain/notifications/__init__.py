@@ -1,0 +1,1 @@
+"""Outgoing notices, queued in the caller's transaction for the senders of service/outbound."""

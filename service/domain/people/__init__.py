@@ -1,0 +1,1 @@
+"""Accounts, the access policy, the audit log, personal data and its redaction."""

@@ -1,0 +1,1 @@
+"""The legal workflow: the one table of allowed moves, and the actions."""
