@@ -38,6 +38,7 @@ from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from service.domain.inbound import Actor
 from service.domain.intake.validation import FieldError, clean_text
 from service.domain.notifications import outbox as notify
+from service.domain.people import access
 from service.domain.people.access import HIDDEN_DENOUNCER
 from service.domain.routing.units import find_unit, office_of
 from service.models.dialogue import AgendaItem, DialogueRegistration, DialogueSession, DialogueSubscription
@@ -63,17 +64,8 @@ def van_phong_code(unit: Unit) -> str:
 
 
 def can_manage(user: User | None, ds_unit_id: int) -> bool:
-    """Admins; the unit's chairperson; staff and heads of the unit's Văn phòng HĐND-UBND (task 4.3 lead)."""
-    if user is None:
-        return False
-    if user.role == "admin":
-        return True
-    if user.unit_id != ds_unit_id:
-        return False
-    if user.role == "chairperson":
-        return True
-    return user.role in ("staff", "office_head") and user.office is not None and \
-        user.office.code in ("van_phong", "vp_ubnd_tp")
+    """Who manages a unit's dialogue sessions: the access policy decides (people.access.can_manage_dialogue)."""
+    return access.can_manage_dialogue(user, ds_unit_id)
 
 
 def check_manage(user: User | None, ds_unit_id: int) -> None:
@@ -309,8 +301,9 @@ def published(session: Session, unit_id: int | None = None, limit: int = 50) -> 
 def sessions_for(session: Session, user: User, limit: int = 100) -> list[DialogueSession]:
     """The sessions a console user manages, newest first."""
     stmt = select(DialogueSession)
-    if user.role != "admin":
-        stmt = stmt.where(DialogueSession.unit_id == user.unit_id)
+    unit_id = access.dialogue_unit_of(user)
+    if unit_id is not None:
+        stmt = stmt.where(DialogueSession.unit_id == unit_id)
     return list(session.scalars(stmt.order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc())
                                 .limit(limit)))
 

@@ -270,3 +270,55 @@ def check_act(session: Session, actor: Actor, petition: Petition, action: str) -
     user = user_of(session, actor)
     if user is not None:
         require_act(user, petition, action)
+
+
+# --- beyond one petition: units, dialogue sessions, personal-data requests ---------------------------------
+
+# Who works across units: the administrators, and the city inspectors who supervise every unit (task 4.6).
+CROSS_UNIT_ROLES = frozenset({"admin", "inspector"})
+_VAN_PHONG_CODES = ("van_phong", "vp_ubnd_tp")
+
+
+def sees_every_unit(user: User) -> bool:
+    """Lists, inboxes and reports of every unit (and of the city as a whole)."""
+    return user.role in CROSS_UNIT_ROLES
+
+
+def can_manage_dialogue(user: User | None, unit_id: int) -> bool:
+    """A unit's dialogue sessions (task 4.3 of the plans): admins; the unit's chairperson, who presides;
+    staff and heads of the unit's Văn phòng HĐND-UBND, which prepares them."""
+    if user is None:
+        return False
+    if user.role == "admin":
+        return True
+    if user.unit_id != unit_id:
+        return False
+    if user.role == "chairperson":
+        return True
+    return user.role in HANDLING_ROLES and user.office is not None and user.office.code in _VAN_PHONG_CODES
+
+
+def dialogue_unit_of(user: User) -> int | None:
+    """The unit whose dialogue sessions a console user lists (None: every unit, for an admin)."""
+    return None if user.role == "admin" else user.unit_id
+
+
+def visible_data_requests(user: User) -> Select:
+    """Personal-data requests (Luật Bảo vệ dữ liệu cá nhân 91/2025) a user may read: admins all; the unit's
+    chairperson; the staff of the office the request was routed to."""
+    from service.models.data_request import DataRequest
+
+    stmt = select(DataRequest)
+    if user.role == "admin":
+        return stmt
+    if user.role == "chairperson":
+        return stmt.where(DataRequest.unit_id == user.unit_id)
+    if user.role in HANDLING_ROLES:
+        return stmt.where(DataRequest.unit_id == user.unit_id, DataRequest.office_id == user.office_id)
+    return stmt.where(DataRequest.id.is_(None))
+
+
+def can_handle_data_request(user: User, request) -> bool:
+    """Who answers a personal-data request: admins, and staff of the office it was routed to."""
+    return user.role == "admin" or (user.role in HANDLING_ROLES and user.unit_id == request.unit_id
+                                    and user.office_id == request.office_id)

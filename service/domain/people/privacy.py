@@ -29,7 +29,7 @@ from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from service.domain.intake import lookup_guard
 from service.domain.intake.validation import FieldError, check_email, clean_text, normalise_phone
 from service.domain.notifications import outbox as notify
-from service.domain.people import audit
+from service.domain.people import access, audit
 from service.domain.routing.units import CITY_CODE, office_of
 from service.domain.text import fold
 from service.models.attachment import Attachment
@@ -138,15 +138,8 @@ def personal_data(petition: Petition) -> dict[str, Any]:
 # ---- staff ------------------------------------------------------------------------------------
 
 def visible_requests(user: User):
-    """The requests a user may see: admins all; the unit's chairperson and the routed office's staff."""
-    stmt = select(DataRequest)
-    if user.role == "admin":
-        return stmt
-    if user.role == "chairperson":
-        return stmt.where(DataRequest.unit_id == user.unit_id)
-    if user.role in HANDLING_ROLES:
-        return stmt.where(DataRequest.unit_id == user.unit_id, DataRequest.office_id == user.office_id)
-    return stmt.where(DataRequest.id.is_(None))
+    """The requests a user may see (the access policy: people.access.visible_data_requests)."""
+    return access.visible_data_requests(user)
 
 
 def list_requests(session: Session, user: User, *, open_only: bool = True) -> list[DataRequest]:
@@ -164,8 +157,7 @@ def get_request(session: Session, user: User, request_id: int) -> DataRequest:
 
 
 def can_handle(user: User, request: DataRequest) -> bool:
-    return user.role == "admin" or (user.role in HANDLING_ROLES and user.unit_id == request.unit_id
-                                    and user.office_id == request.office_id)
+    return access.can_handle_data_request(user, request)
 
 
 @dataclass

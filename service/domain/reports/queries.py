@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from service.db import utcnow
 from service.domain.codes import CHANNELS, KINDS, STATUSES, STEPS, categories
 from service.domain.errors import Forbidden, ValidationFailed
+from service.domain.people import access
 from service.domain.reports import periods as report_periods
 from service.domain.reports.periods import Period
 from service.domain.routing.units import CITY_CODE, find_unit
@@ -44,7 +45,7 @@ from service.models.unit import Office, Unit
 from service.models.user import User
 
 CITY = "city"
-CITY_WIDE_ROLES = frozenset({"admin", "inspector"})
+CITY_WIDE_ROLES = access.CROSS_UNIT_ROLES  # who reports on every unit: the access policy decides
 MATTER_FLAGS = ("dong_nguoi", "phuc_tap_keo_dai")
 OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 SETTLED = ("answered", "returned", "guided", "transferred", "withdrawn", "closed")

@@ -7,6 +7,7 @@ from werkzeug.routing import BuildError
 
 from service.domain.casework import search
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, STEPS, categories
+from service.domain.people import access
 from service.domain.routing.units import CITY_OFFICES, COMMUNE_OFFICES
 from service.models.unit import Unit
 from service.web.console import bp
@@ -15,7 +16,6 @@ from service.web.session import db_session
 
 FILTER_KEYS = ("kind", "category", "status", "flag", "channel", "office", "unit", "from", "to", "overdue",
                "due_soon", "review", "mine", "q")
-CROSS_UNIT_ROLES = ("admin", "inspector")
 
 
 def petition_url(code: str) -> str:
@@ -38,10 +38,10 @@ def _link(args: dict[str, str], **changes: str | int | None) -> str:
 
 def _choices(user) -> dict:
     units = []
-    if user.role in CROSS_UNIT_ROLES:
+    if access.sees_every_unit(user):
         units = db_session().execute(select(Unit.code, Unit.name).order_by(Unit.kind != "city", Unit.name)).all()
     offices = dict(COMMUNE_OFFICES)
-    if user.role in CROSS_UNIT_ROLES or (user.unit is not None and user.unit.kind == "city"):
+    if access.sees_every_unit(user) or (user.unit is not None and user.unit.kind == "city"):
         offices.update(CITY_OFFICES)
     return {"kinds": KINDS, "statuses": STATUSES, "flags": FLAGS, "channels": CHANNELS, "offices": offices,
             "categories": {code: c.get("label", code) for code, c in categories().items()}, "units": units}
@@ -62,4 +62,4 @@ def inbox():
     return render_template("console/inbox.html", result=result, error=error, args=args, link=_link,
                            petition_url=petition_url, step_label=lambda code: STEPS.get(code, code or ""),
                            choices=_choices(user),
-                           cross_unit=user.role in CROSS_UNIT_ROLES), (400 if error else 200)
+                           cross_unit=access.sees_every_unit(user)), (400 if error else 200)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.documents import spreadsheets
 from service.domain.errors import ValidationFailed
+from service.domain.people import access
 from service.domain.reports import periods as report_periods
 from service.domain.reports import queries as domain_reports
 from service.domain.reports.tables import tables
@@ -67,11 +68,11 @@ def reports():
     except ValidationFailed as err:
         error = err
     units = []
-    if user.role in domain_reports.CITY_WIDE_ROLES:
+    if access.sees_every_unit(user):
         units = db_session().execute(select(Unit.code, Unit.name).order_by(Unit.kind != "city", Unit.name)).all()
     return render_template("console/reports.html", args=args, error=error, report=report, shown=_shown(report),
                            tables=tables(report) if report else [], charts=charts(report) if report else [],
-                           presets=_presets(args), units=units, city_wide=user.role in domain_reports.CITY_WIDE_ROLES,
+                           presets=_presets(args), units=units, city_wide=access.sees_every_unit(user),
                            xlsx_url=url_for("console.report_xlsx", **args)), (422 if error else 200)
 
 
