@@ -36,6 +36,7 @@ from service.domain.intake import operations as intake
 from service.domain.matters import (
     flags,  # noqa: E402
     minhash,
+    profiles,
 )
 from service.domain.matters import operations as matters
 from service.domain.text import fold, strip_marks  # noqa: E402
@@ -137,7 +138,7 @@ def _chunk(args: tuple) -> tuple[str, str, str]:
                 (rng.choice(["classified", "accepted", "in_progress", "answered"]), None)
             channel, content, name = _wording(rng, topic, place, unit_name)
             drop = [short, name] + [f"{h} {name.split()[-1]}" for h in matters.HONORIFICS]
-            prof = minhash.profile(content, drop)
+            prof = profiles.profile(content, drop)
             kind, category = TOPICS[topic][0], TOPICS[topic][1]
             pet.append("\t".join([str(pid), f"B{pid:014d}", kind, category, "1", channel, str(unit_id),
                                   _escape(content), _escape(fold(content)), received.isoformat(), status,
@@ -216,21 +217,21 @@ def load(database: Database, specs: list[tuple], workers: int, seed: int = 1) ->
         conn.execute("VACUUM ANALYZE")  # else autovacuum would run through the timed queries
 
 
-def brute_force(session, petition: Petition, mine: minhash.Profile, now: dt.datetime):
+def brute_force(session, petition: Petition, mine: profiles.Profile, now: dt.datetime):
     """The same decision over every live petition of the unit: no index, every matter re-ranked."""
     since = min(petition.received_at, now) - matters.WINDOW
     rows = session.execute(select(Petition.id, Petition.matter_id, Petition.content_folded, Event.data)
                            .join(Event, (Event.petition_id == Petition.id) & Event.kind.in_(matters.PROFILE_EVENTS))
                            .where(Petition.unit_id == petition.unit_id, Petition.id != petition.id,
                                   Petition.matter_id.is_not(None), matters.eligible(since))).all()
-    groups: dict[int, tuple[minhash.Profile, list[str]]] = {}
+    groups: dict[int, tuple[profiles.Profile, list[str]]] = {}
     for _, mid, folded, data in rows:
-        prof, texts = groups.setdefault(mid, (minhash.Profile(), []))
+        prof, texts = groups.setdefault(mid, (profiles.Profile(), []))
         prof.add(matters.stored_profile(data))
         texts.append(matters.content_words(folded))
     best = None
     for mid, (prof, texts) in groups.items():
-        s = minhash.similarity(mine, prof, " ".join(texts))
+        s = profiles.similarity(mine, prof, " ".join(texts))
         if matters.accepts(s, False, False) and (best is None or s.score > best[1].score):
             best = (mid, s)
     return best[0] if best else None

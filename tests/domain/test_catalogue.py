@@ -13,20 +13,21 @@ import service.models.catalogue  # noqa: F401  (registers the tables)
 import service.models.unit  # noqa: F401
 from service.db import Base
 from service.domain.routing.catalogue import (
+    effective_catalogue,
+    import_plan_table,
+    sync_catalogues,
+)
+from service.domain.routing.specs import (
     CATALOGUE_DIR,
     CatalogueError,
     TaskSpec,
-    effective_catalogue,
-    export_task_table,
-    import_plan_table,
-    import_task_table,
     load_office_vocabulary,
     read_catalogue_dir,
     read_plan_file,
     resolve_office_name,
     resolve_office_names,
-    sync_catalogues,
 )
+from service.domain.routing.tables import export_task_table, import_task_table
 from service.domain.text import fold
 from service.models.catalogue import CatalogueTask, Plan
 from service.models.unit import Unit

@@ -4,7 +4,7 @@ A new petition is compared with the petitions of its unit received or closed in 
 strong overlap of names, with those of other units (a neighbour; the commune a city-level petition names when
 it went over the commune's head). Candidates come from one indexed query on the MinHash band buckets
 (`minhash.bands`); a re-rank with rapidfuzz and the overlap of names and distinctive words decides
-(`minhash.similarity`). The petition joins the best matter that names the same thing and speaks of the same
+(`profiles.similarity`). The petition joins the best matter that names the same thing and speaks of the same
 object, or opens a new one; pairs staff split apart (MatterSeparation) are never joined again. Staff merge,
 split and rename; every step is an event, and the flags are evaluated again after each.
 """
@@ -23,7 +23,8 @@ from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.matters import flags
-from service.domain.matters.minhash import UNIT_BANDS, Profile, Similarity, bands, epoch, profile, similarity
+from service.domain.matters.minhash import UNIT_BANDS, bands, epoch
+from service.domain.matters.profiles import Profile, Similarity, profile, similarity
 from service.domain.matters.titles import title_for
 from service.domain.people import access, confidential, redaction
 from service.domain.text import fold, strip_invisible

@@ -34,7 +34,7 @@ from service.domain.inbound import Actor
 from service.domain.matters import titles as matter_titles
 from service.domain.notifications import outbox as notify
 from service.domain.people import confidential
-from service.domain.routing import catalogue
+from service.domain.routing import catalogue, specs
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
 from service.domain.text import fold
 from service.models.catalogue import CatalogueTask, Plan
@@ -155,7 +155,7 @@ def _short(title: str, limit: int = 90) -> str:
 
 
 def _office_name(code: str) -> str:
-    spec = catalogue.load_office_vocabulary().get(code)
+    spec = specs.load_office_vocabulary().get(code)
     return spec.name if spec else code
 
 
@@ -218,7 +218,7 @@ def _target_unit(session: Session, petition: Petition, unit: Unit | str | None, 
             raise ValidationFailed(f"Không tìm thấy xã, phường, đặc khu “{unit}”.", f"Unknown unit '{unit}'.",
                                    fields={"unit": ["Không tìm thấy."]})
         return found
-    vocabulary = catalogue.load_office_vocabulary()
+    vocabulary = specs.load_office_vocabulary()
     if office_code and office_code in vocabulary and vocabulary[office_code].level == "city":
         return find_unit(session, CITY_CODE)  # a city department named: the petition goes to the city
     return petition.unit

@@ -1,4 +1,5 @@
-"""The legal workflow of a petition: states, the one table of allowed moves, and the actions.
+"""The legal workflow of a petition: the actions and `perform`, the one verb that does them (the table of
+allowed moves and its refusals are in `workflow.table`).
 
 `perform(session, petition, action, actor, at=..., **params)` is the one entry point. Each action asks the
 access policy (a staff actor), checks the table, stamps or closes the deadlines (legal.md Defaults), sends the
@@ -7,28 +8,37 @@ legally required notice and writes an event. It flushes and never commits.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import inspect
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Callable
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain import text as texts
-from service.domain.codes import KINDS, STATUSES, categories
+from service.domain.codes import KINDS, categories
 from service.domain.deadlines import rules
 from service.domain.deadlines.calendar import VN_TZ, Calendar
-from service.domain.errors import Conflict, ValidationFailed
+from service.domain.errors import ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.notifications import outbox as notify
 from service.domain.people.access import check_act
 from service.domain.routing import operations as routing
+from service.domain.workflow.table import (
+    ACTION_NAMES,
+    REASON_REQUIRED,
+    TRANSITIONS,
+    UNDECIDED,
+    Status,
+    allowed_actions,
+    can,
+    move_for,
+    refusal,
+    refuse,
+)
 from service.models.deadline import Deadline
 from service.models.event import Event
 from service.models.petition import Petition
@@ -36,95 +46,8 @@ from service.models.reply import Reply
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ACTIONS", "Status", "TRANSITIONS", "allowed_actions", "can", "perform"]
-
-
-class Status(enum.StrEnum):
-    RECEIVED = "received"
-    CLASSIFIED = "classified"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-    GUIDED = "guided"
-    TRANSFERRED = "transferred"
-    IN_PROGRESS = "in_progress"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
-
-
-assert {s.value for s in Status} == set(STATUSES), "workflow states must match codes.STATUSES"
-
-S = Status
-ALL = frozenset(KINDS)
-KN_TC = frozenset({"khieu_nai", "to_cao"})
-KNPA = frozenset({"kien_nghi", "phan_anh"})
-OPEN = frozenset({S.RECEIVED, S.CLASSIFIED, S.ACCEPTED, S.IN_PROGRESS})
-UNDECIDED = frozenset({S.RECEIVED, S.CLASSIFIED})
-WORKING = frozenset({S.ACCEPTED, S.IN_PROGRESS})
-
-
-@dataclass(frozen=True)
-class Move:
-    action: str
-    kinds: frozenset[str]
-    sources: frozenset[Status]
-    target: Status | None  # None: the status does not change
-
-
-# THE table of allowed moves. A (kind, status, action) with no row is refused with a Conflict.
-TRANSITIONS: tuple[Move, ...] = (
-    Move("classify", ALL, UNDECIDED, S.CLASSIFIED),
-    Move("accept", ALL, UNDECIDED, S.ACCEPTED),
-    Move("return", ALL, UNDECIDED, S.RETURNED),
-    Move("guide", ALL, UNDECIDED, S.GUIDED),
-    # A complaint outside competence is guided, never forwarded (TT 05/2021; legal.md §1).
-    Move("transfer", frozenset({"to_cao"}) | KNPA, UNDECIDED, S.TRANSFERRED),
-    Move("start", ALL, frozenset({S.ACCEPTED}), S.IN_PROGRESS),
-    # Only a denunciation is extended: thụ lý 7 -> 10 WD (TC Đ24 k1), resolution +30 days (TC Đ30).
-    Move("extend", frozenset({"to_cao"}), UNDECIDED, None),
-    Move("extend", frozenset({"to_cao"}), WORKING, S.IN_PROGRESS),
-    Move("mark_complex", KN_TC, OPEN, None),
-    Move("answer", KN_TC, WORKING, S.ANSWERED),
-    Move("answer", KNPA, frozenset({S.CLASSIFIED}) | WORKING, S.ANSWERED),
-    Move("close", ALL, frozenset({S.ANSWERED, S.RETURNED, S.GUIDED, S.TRANSFERRED}), S.CLOSED),
-    Move("reopen", ALL, frozenset({S.ANSWERED, S.CLOSED}), S.IN_PROGRESS),
-    Move("withdraw", ALL, OPEN, S.WITHDRAWN),
-)
-
-
-@lru_cache(maxsize=1)
-def _refusals() -> dict[str, Any]:
-    return yaml.safe_load((notify.NOTICES_DIR / "refusals.yaml").read_text(encoding="utf-8"))
-
-
-def refusal(key: str, code: str = "transition_not_allowed", **values: Any) -> Conflict:
-    """A Conflict worded from config/notices/refusals.yaml."""
-    vi, en = _refusals()[key] if "." not in key else _refusals()["hints"][key]
-    return Conflict(vi.format(**values), en.format(**values), code=code)
-
-
-def _move(kind: str, status: str, action: str) -> Move | None:
-    return next((m for m in TRANSITIONS if m.action == action and kind in m.kinds and status in m.sources), None)
-
-
-def can(petition: Petition, action: str) -> bool:
-    return _move(petition.kind, petition.status, action) is not None
-
-
-def allowed_actions(petition: Petition) -> list[str]:
-    return [a for a in ACTIONS if can(petition, a)]
-
-
-def _refuse(petition: Petition, action: str) -> Conflict:
-    if f"{action}.{petition.kind}" in _refusals()["hints"]:
-        return refusal(f"{action}.{petition.kind}")
-    vi, en = _refusals()["actions"].get(action, [action, action])
-    values = {"action": action, "action_vi": vi, "action_en": en, "kind": petition.kind,
-              "kind_vi": KINDS[petition.kind].lower(), "status": petition.status,
-              "status_vi": STATUSES.get(petition.status, petition.status)}
-    if not any(m.action == action and petition.kind in m.kinds for m in TRANSITIONS):
-        return refusal("not_for_kind", **values)
-    return refusal("not_in_state", **values)
+# The table's names stay importable from here: callers know the workflow as this module.
+__all__ = ["ACTIONS", "Status", "TRANSITIONS", "allowed_actions", "can", "perform", "refusal"]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -394,7 +317,7 @@ ACTIONS: dict[str, tuple[Callable[..., dict[str, Any]], str, bool]] = {
     "reopen": (_reopen, "reopened", True),
     "withdraw": (_withdraw, "withdrawn", True),
 }
-REASON_REQUIRED = {"return", "extend", "mark_complex", "reopen"}
+assert tuple(ACTIONS) == ACTION_NAMES, "every action of the table needs a handler, in the table's order"
 
 
 def _check_at(petition: Petition, at: dt.datetime | None) -> dt.datetime:
@@ -425,9 +348,9 @@ def perform(session: Session, petition: Petition, action: str, actor: Actor, *, 
         session.execute(select(Petition.id).where(Petition.id == petition.id).with_for_update())
         session.refresh(petition)
     check_act(session, actor, petition, action)  # the one access policy, whichever door the action came by
-    move = _move(petition.kind, petition.status, action)
+    move = move_for(petition.kind, petition.status, action)
     if move is None:
-        raise _refuse(petition, action)
+        raise refuse(petition, action)
     if action in REASON_REQUIRED and not (params.get("reason") or "").strip():
         raise ValidationFailed("Cần ghi rõ lý do.", "A reason is required.", fields={"reason": ["Cần ghi lý do."]})
     when = _check_at(petition, at)
