@@ -44,8 +44,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!\d)\d{3}(?:(?:[ .\-+]|%20)\d{3}){2}(?!\d)"), "[number]"),
     (re.compile(r"(?<!\d)\d{2,}(?:(?:%20|%2B|\+)\d{2,}){2,}(?!\d)", re.IGNORECASE), "[number]"),
 )
-# Query parameters whose value is never logged: staff searches look people up by name.
-SEARCH_PARAMETERS = frozenset({"q", "search", "query", "tu_khoa", "keyword"})
+# Query parameters whose value is never logged: staff searches look people up by name; a petition's access key
+# (`?key=` on the status API) opens it like a password.
+SEARCH_PARAMETERS = frozenset({"q", "search", "query", "tu_khoa", "keyword", "key", "access_key"})
 _QUERY = re.compile(r"\?([^\s\"'<>#]+)")
 # The same parameters in a bare query string (gunicorn's %(q)s atom has no '?').
 _SEARCH_PAIR = re.compile(r"(?i)(?:(?<=[\s&\"'])|^)((?:%s)=)[^&\s\"'#]+" % "|".join(sorted(SEARCH_PARAMETERS)))

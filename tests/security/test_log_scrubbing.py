@@ -94,3 +94,10 @@ def test_secrets_from_the_settings_are_scrubbed_literally():
 ])
 def test_scrub_patterns(text, expected):
     assert logging_filters.scrub(text) == expected
+
+
+def test_a_petitions_access_key_in_a_query_string_is_never_logged():
+    """`GET /api/v1/status/<code>?key=…` opens a phone-less petition like a password (issue #14)."""
+    line = '127.0.0.1 - - "GET /api/v1/status/W8JM-R7M5-R?key=K7QF-M2XH-PA HTTP/1.1" 200 -'
+    scrubbed = logging_filters.scrub(line)
+    assert "K7QF-M2XH-PA" not in scrubbed and "/api/v1/status/W8JM-R7M5-R?key=" in scrubbed
