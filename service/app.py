@@ -11,12 +11,13 @@ from service import crypto, logging_filters
 from service.db import Database
 from service.domain.intake import validation
 from service.settings import load_settings, refuse_insecure
+from service.web.session import TransactionalFlask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(config)
     refuse_insecure(settings)  # production never starts with the development SECRET_KEY or encryption key
-    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
+    app = TransactionalFlask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(settings)
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"))
     logging_filters.install(settings)  # no phone, ID number or token ever reaches a log

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.domain.errors import DomainError
+from service.web.session import roll_back
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +42,9 @@ def error_body(status: int, code: str | None = None, message: str | None = None,
 
 
 def error_response(status: int, **kwargs):
-    if "db_session" in g:
-        g.db_session.rollback()  # nothing of a failed request is stored
+    roll_back()  # nothing of a failed request is stored
     if request.path.startswith("/open311/"):
-        from service.web.open311 import open311_error
+        from service.web.open311_answers import open311_error
 
         return open311_error(status, kwargs.get("message"), kwargs.get("message_en"))
     body = error_body(status, **kwargs)

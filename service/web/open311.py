@@ -8,107 +8,48 @@ says or where. Answers are XML (the standard's required format) or JSON; errors 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import logging
 import math
 import re
-import xml.etree.ElementTree as ET
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, current_app, g, request
 from sqlalchemy import or_, select
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.exceptions import HTTPException
 
 from service.db import utcnow
-from service.domain.codes import STATUSES, STEPS, categories, category_label
-from service.domain.errors import DomainError, ValidationFailed
+from service.domain.codes import STEPS, categories
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
 from service.domain.intake import operations as intake
 from service.domain.intake import tracking
 from service.domain.intake.validation import FieldError, check_email, clean_text, normalise_phone
-from service.domain.people import accounts, confidential, redaction
-from service.domain.routing.units import CITY_CODE, COMMUNE_OFFICES, find_unit
-from service.domain.text import fold
+from service.domain.people import accounts
+from service.domain.routing.units import CITY_CODE, find_unit
 from service.models.petition import Petition
 from service.models.unit import Unit
 from service.models.user import User
 from service.web.api.auth import user_from_bearer
 from service.web.api.body import json_body
-from service.web.errors import HTTP_MESSAGES
+from service.web.open311_answers import (CLOSED, FORMATS, MAX_DESCRIPTION, VN_TIME, Open311Error, agency, bilingual,
+                                         error_answer, render, request_json, service_json)
 from service.web.security import limiter
-from service.web.session import commit, db_session
-
-logger = logging.getLogger(__name__)
+from service.web.session import db_session
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
+bp.register_error_handler(Exception, error_answer)  # nothing is stored on error; the answer in the standard's form
 
-FORMATS = ("json", "xml")
-VN_TIME = dt.timezone(dt.timedelta(hours=7))  # Vietnam keeps UTC+7 all year
-MAX_DESCRIPTION = 4000  # the standard's limit on description
 MAX_RESULTS = 1000  # "first 1000 requests returned"
 DEFAULT_SPAN = dt.timedelta(days=90)  # "most recent 90 days"; also the widest range allowed
 YEARS = (1970, 2100)  # dates a search may name
-CLOSED = frozenset({"answered", "closed", "returned", "guided", "transferred", "withdrawn"})
 CITY_ALIASES = frozenset({"haiphong.gov.vn"})  # the standard suggests the jurisdiction's web domain
-HIDDEN_DENUNCIATION = "Nội dung tố cáo được giữ bí mật"
-MASK = "[đã ẩn]"
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-# Where the intake's field names come from, in Open311 words.
-FIELD_NAMES = {"content": "description", "unit": "jurisdiction_id", "category": "service_code",
-               "petitioner": "first_name/last_name/phone/email", "petitioner.name": "first_name/last_name",
-               "petitioner.phone": "phone", "petitioner.email": "email", "location.address": "address_string",
-               "location.lat": "lat", "location.lon": "long"}
-
-# What each field covers, for people choosing a service (domain.md, "typical content").
-SERVICE_DESCRIPTIONS = {
-    "dat_dai": "Bồi thường, hỗ trợ, tái định cư, giải phóng mặt bằng, tranh chấp đất đai, cấp giấy chứng nhận "
-               "quyền sử dụng đất.",
-    "xay_dung_nha_o": "Xây dựng trái phép, giấy phép xây dựng, nhà ở xã hội, chung cư cũ.",
-    "moi_truong": "Ô nhiễm, rác thải, mùi, khói bụi, sản xuất nông nghiệp, nông thôn mới.",
-    "ha_tang_giao_thong": "Đường sá, thoát nước, chiếu sáng, cấp nước, điện, quy hoạch.",
-    "doanh_nghiep": "Vướng mắc của doanh nghiệp, khu công nghiệp, khu kinh tế.",
-    "thu_tuc_hanh_chinh": "Hồ sơ chậm hoặc thất lạc, thu phí ngoài quy định, dịch vụ công trực tuyến, hộ tịch, "
-                          "chứng thực, một cửa.",
-    "can_bo_cong_vu": "Nhũng nhiễu, hách dịch, tiêu cực, tham nhũng, sai phạm của cán bộ, công chức.",
-    "chinh_sach_xa_hoi": "Chế độ người có công, hộ nghèo, trợ cấp xã hội, trường học, y tế.",
-    "an_ninh_trat_tu": "Tiếng ồn, karaoke, gây rối, lấn chiếm vỉa hè, bán hàng rong, trật tự công cộng.",
-    "khac": "Các nội dung khác.",
-}
-MAX_KEYWORDS = 10  # the first of the classifier's keywords (config/categories.yaml) are the plainest synonyms
-
-
-class Open311Error(Exception):
-    """An answer in the standard's error format: HTTP status and one description per problem."""
-
-    def __init__(self, status: int, descriptions: Iterable[str]):
-        super().__init__("; ".join(descriptions))
-        self.status = status
-        self.descriptions = list(descriptions)
-
-
-def _bilingual(vi: str, en: str, field: str | None = None) -> str:
-    return f"{field}: {vi} / {en}" if field else f"{vi} / {en}"
-
 
 # ---------------------------------------------------------------- services
-
-def service_json(code: str, meta: Mapping[str, Any]) -> dict[str, Any]:
-    """One field as an Open311 service; the group is the commune office that leads it."""
-    keywords = [str(k) for k in (meta.get("keywords") or [])[:MAX_KEYWORDS]] or [meta["label"]]
-    return {"service_code": code, "service_name": meta["label"],
-            "description": SERVICE_DESCRIPTIONS.get(code, meta["label"]), "metadata": False, "type": "realtime",
-            "keywords": ", ".join(keywords),
-            "group": COMMUNE_OFFICES.get(meta.get("lead_office") or "", meta.get("lead_office"))}
-
 
 @bp.get("/services.<fmt>")
 def list_services(fmt: str):
     fmt = _format(fmt)
     _jurisdiction(db_session(), request.args.get("jurisdiction_id"))
-    return _render(fmt, "services", [service_json(code, meta) for code, meta in categories().items()])
+    return render(fmt, "services", [service_json(code, meta) for code, meta in categories().items()])
 
 
 @bp.get("/services/<code>.<fmt>")
@@ -116,7 +57,7 @@ def service_definition(code: str, fmt: str):
     fmt = _format(fmt)
     _jurisdiction(db_session(), request.args.get("jurisdiction_id"))
     _service(code)
-    return _render(fmt, "service_definition", {"service_code": code, "attributes": []})
+    return render(fmt, "service_definition", {"service_code": code, "attributes": []})
 
 
 # ---------------------------------------------------------------- POST requests
@@ -142,8 +83,7 @@ def create_request(fmt: str):
     actor = _actor(_api_user(values))
     submitted = intake.submit(session, message_from_open311(session, values), actor)
     answer = [{"service_request_id": submitted.petition.code, "service_notice": _notice(submitted), "account_id": None}]
-    commit()  # after the answer is built, so a failure there stores nothing
-    return _render(fmt, "service_requests", answer)
+    return render(fmt, "service_requests", answer)  # committed once answered: a failure before stores nothing
 
 
 def message_from_open311(session: Session, values: Mapping[str, Any]) -> InboundMessage:
@@ -159,7 +99,7 @@ def message_from_open311(session: Session, values: Mapping[str, Any]) -> Inbound
         try:  # clean_text words its English with the label; say the Open311 field name instead
             return clean_text(values.get(name), label=label, **kwargs)
         except FieldError as err:
-            problems.append(_bilingual(err.message, err.message_en.replace(label, name), name))
+            problems.append(bilingual(err.message, err.message_en.replace(label, name), name))
             return None
 
     def check(name: str, fn) -> str | None:
@@ -169,7 +109,7 @@ def message_from_open311(session: Session, values: Mapping[str, Any]) -> Inbound
                 raise FieldError("Phải là chuỗi ký tự.", "must be a string.")
             return fn(value)
         except FieldError as err:
-            problems.append(_bilingual(err.message, err.message_en, name))
+            problems.append(bilingual(err.message, err.message_en, name))
             return None
 
     content = text("description", "nội dung", required=True, max_chars=MAX_DESCRIPTION, multiline=True)
@@ -179,7 +119,7 @@ def message_from_open311(session: Session, values: Mapping[str, Any]) -> Inbound
     media = check("media_url", _media_url)
     lat, lon = _coordinate(values, "lat", 90, problems), _coordinate(values, "long", 180, problems)
     if (lat is None) != (lon is None) and not any(p.startswith(("lat:", "long:")) for p in problems):
-        problems.append(_bilingual("Cần gửi cả lat và long.", "lat and long must be sent together.", "lat/long"))
+        problems.append(bilingual("Cần gửi cả lat và long.", "lat and long must be sent together.", "lat/long"))
     if problems:
         raise Open311Error(400, problems)
     name = " ".join(n for n in names if n) or None  # Vietnamese order: family name (last_name) first
@@ -198,8 +138,8 @@ def _posted_values() -> dict[str, Any]:
     elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         values.update(request.form.to_dict())
     elif request.get_data(cache=True):
-        raise Open311Error(415, [_bilingual("Cần gửi dữ liệu dạng application/x-www-form-urlencoded hoặc JSON.",
-                                            "Send application/x-www-form-urlencoded or JSON.")])
+        raise Open311Error(415, [bilingual("Cần gửi dữ liệu dạng application/x-www-form-urlencoded hoặc JSON.",
+                                           "Send application/x-www-form-urlencoded or JSON.")])
     return values
 
 
@@ -210,8 +150,8 @@ def _api_user(values: Mapping[str, Any]) -> User | None:
     key = _plain(values, "api_key")
     user = accounts.user_for_token(db_session(), key) if key else user_from_bearer()
     if key and user is None:
-        raise Open311Error(403, [_bilingual("api_key không hợp lệ hoặc đã bị thu hồi.",
-                                            "Invalid or revoked api_key.", "api_key")])
+        raise Open311Error(403, [bilingual("api_key không hợp lệ hoặc đã bị thu hồi.",
+                                           "Invalid or revoked api_key.", "api_key")])
     g.open311_user = user
     return user
 
@@ -232,8 +172,8 @@ def _coordinate(values: Mapping[str, Any], name: str, bound: int, problems: list
             raise ValueError
         return value
     except (TypeError, ValueError):
-        problems.append(_bilingual(f"Tọa độ phải là số từ -{bound} đến {bound} (WGS84).",
-                                   f"must be a number between -{bound} and {bound} (WGS84).", name))
+        problems.append(bilingual(f"Tọa độ phải là số từ -{bound} đến {bound} (WGS84).",
+                                  f"must be a number between -{bound} and {bound} (WGS84).", name))
         return None
 
 
@@ -249,8 +189,8 @@ def _media_url(value: str | None) -> str | None:
 
 def _notice(submitted: intake.Submitted) -> str:
     petition, first = submitted.petition, submitted.first_deadline
-    agency = _agency(petition) or petition.unit.name
-    notice = f"Đã tiếp nhận đơn, mã tra cứu {petition.code}. Đơn được chuyển tới {agency}."
+    receiver = agency(petition) or petition.unit.name
+    notice = f"Đã tiếp nhận đơn, mã tra cứu {petition.code}. Đơn được chuyển tới {receiver}."
     if first is not None:
         due = first.due_at.astimezone(VN_TIME)
         notice += f" Hạn {STEPS.get(first.step, first.step).lower()}: {due:%H:%M} ngày {due:%d/%m/%Y}."
@@ -268,7 +208,7 @@ def list_requests(fmt: str):
     stmt = _public_query().where(*_filters(session, request.args))
     petitions = session.scalars(stmt.order_by(Petition.received_at.desc(), Petition.id.desc())
                                 .limit(MAX_RESULTS)).all()
-    return _render(fmt, "service_requests", [request_json(p) for p in petitions])
+    return render(fmt, "service_requests", [request_json(p) for p in petitions])
 
 
 @bp.get("/requests/<request_id>.<fmt>")
@@ -279,9 +219,9 @@ def get_request(request_id: str, fmt: str):
     code = tracking.normalise_code(request_id)
     petition = session.scalar(_public_query().where(Petition.code == code)) if code else None
     if petition is None or (unit is not None and unit.id not in (petition.unit_id, petition.unit.parent_id)):
-        raise Open311Error(404, [_bilingual(f"Không tìm thấy yêu cầu {request_id}.",
-                                            f"No service request {request_id}.", "service_request_id")])
-    return _render(fmt, "service_requests", [request_json(petition)])  # the standard answers a list of one
+        raise Open311Error(404, [bilingual(f"Không tìm thấy yêu cầu {request_id}.",
+                                           f"No service request {request_id}.", "service_request_id")])
+    return render(fmt, "service_requests", [request_json(petition)])  # the standard answers a list of one
 
 
 def _public_query():
@@ -304,14 +244,14 @@ def _filters(session: Session, args: Mapping[str, str]) -> list:
     codes = _csv(args.get("service_code"))
     for code in codes:
         if code not in categories():
-            raise Open311Error(400, [_bilingual(f"Không có dịch vụ '{code}'.", f"Unknown service_code '{code}'.",
-                                                "service_code")])
+            raise Open311Error(400, [bilingual(f"Không có dịch vụ '{code}'.", f"Unknown service_code '{code}'.",
+                                               "service_code")])
     if codes:
         clauses.append(Petition.category.in_(codes))
     statuses = set(_csv(args.get("status")))
     if statuses - {"open", "closed"}:
-        raise Open311Error(400, [_bilingual("Trạng thái chỉ có thể là open hoặc closed.",
-                                            "status must be open and/or closed.", "status")])
+        raise Open311Error(400, [bilingual("Trạng thái chỉ có thể là open hoặc closed.",
+                                           "status must be open and/or closed.", "status")])
     if statuses == {"open"}:
         clauses.append(Petition.status.not_in(sorted(CLOSED)))
     elif statuses == {"closed"}:
@@ -329,14 +269,14 @@ def _date_range(args: Mapping[str, str]) -> tuple[dt.datetime, dt.datetime]:
         start = start or end - DEFAULT_SPAN
         end = end or start + DEFAULT_SPAN
     except OverflowError:
-        raise Open311Error(400, [_bilingual("Thời gian tra cứu nằm ngoài khoảng cho phép.",
-                                            "The date is out of range.", "start_date/end_date")])
+        raise Open311Error(400, [bilingual("Thời gian tra cứu nằm ngoài khoảng cho phép.",
+                                           "The date is out of range.", "start_date/end_date")])
     if end < start:
-        raise Open311Error(400, [_bilingual("end_date phải sau start_date.", "end_date is before start_date.",
-                                            "end_date")])
+        raise Open311Error(400, [bilingual("end_date phải sau start_date.", "end_date is before start_date.",
+                                           "end_date")])
     if end - start > DEFAULT_SPAN:
-        raise Open311Error(400, [_bilingual("Khoảng thời gian tra cứu không được quá 90 ngày.",
-                                            "start_date to end_date may not span more than 90 days.", "end_date")])
+        raise Open311Error(400, [bilingual("Khoảng thời gian tra cứu không được quá 90 ngày.",
+                                           "start_date to end_date may not span more than 90 days.", "end_date")])
     return start, end
 
 
@@ -351,76 +291,21 @@ def _when(value: str | None, name: str, *, end: bool = False) -> dt.datetime | N
         moment = dt.datetime.fromisoformat(value) if not whole_day else \
             dt.datetime.combine(dt.date.fromisoformat(value), dt.time())
     except ValueError:
-        raise Open311Error(400, [_bilingual("Thời gian phải theo dạng 2026-01-15T08:00:00+07:00.",
-                                            "must be a w3c date-time such as 2026-01-15T08:00:00Z.", name)])
+        raise Open311Error(400, [bilingual("Thời gian phải theo dạng 2026-01-15T08:00:00+07:00.",
+                                           "must be a w3c date-time such as 2026-01-15T08:00:00Z.", name)])
     if not YEARS[0] <= moment.year <= YEARS[1]:  # 0001-01-01 or 9999-12-31 overflow once moved to UTC
-        raise Open311Error(400, [_bilingual(f"Thời gian tra cứu nằm ngoài khoảng cho phép ({YEARS[0]}–{YEARS[1]}).",
-                                            f"The date is out of range ({YEARS[0]}-{YEARS[1]}).", name)])
+        raise Open311Error(400, [bilingual(f"Thời gian tra cứu nằm ngoài khoảng cho phép ({YEARS[0]}–{YEARS[1]}).",
+                                           f"The date is out of range ({YEARS[0]}-{YEARS[1]}).", name)])
     moment = moment if moment.tzinfo else moment.replace(tzinfo=VN_TIME)
     return moment + dt.timedelta(days=1, microseconds=-1) if whole_day and end else moment
-
-
-# Only reports and recommendations are published as text: a denunciation names the accused and its
-# place can point to the denouncer (Luật Tố cáo Đ47, Đ56); a complaint concerns the writer's own rights
-# and is full of personal details (NĐ 154/2026 Đ12 k2 asks receivers to keep every petitioner's data secret).
-PUBLIC_TEXT_KINDS = {"phan_anh", "kien_nghi"}
-HIDDEN_COMPLAINT = "Nội dung khiếu nại được giữ kín để bảo vệ thông tin cá nhân của người khiếu nại."
-
-
-def request_json(p: Petition) -> dict[str, Any]:
-    """A petition as a public service request: no personal data; denunciation and complaint texts withheld."""
-    secret = p.kind == "to_cao"  # even a self-disclosed denouncer's letter names the accused
-    closed = p.status in CLOSED
-    due = [d.due_at for d in p.deadlines if d.met_at is None and d.cancelled_at is None]
-    return {
-        "service_request_id": p.code, "status": "closed" if closed else "open",
-        "status_notes": STATUSES.get(p.status, p.status), "service_name": category_label(p.category),
-        "service_code": p.category, "description": (HIDDEN_DENUNCIATION if secret else _public_text(p) if p.kind in PUBLIC_TEXT_KINDS
-                        else HIDDEN_COMPLAINT),
-        "agency_responsible": _agency(p), "service_notice": None,
-        "requested_datetime": _w3c(p.received_at),
-        "updated_datetime": _w3c(p.closed_at if closed and p.closed_at else p.updated_at),
-        "expected_datetime": _w3c(min(due)) if due and not closed else None,
-        "address": _address(p, secret), "address_id": None, "zipcode": None,
-        "lat": None if secret else p.latitude, "long": None if secret else p.longitude, "media_url": None,
-    }
-
-
-def _public_text(p: Petition) -> str:
-    """The redacted content derived at intake (service.domain.people.redaction): no name, with or without diacritics
-    or an honorific, no phone however written, no e-mail, ID number or house address; one mask for them all."""
-    text = confidential.redacted_content(p)
-    for placeholder in redaction.PLACEHOLDERS:
-        text = text.replace(placeholder, MASK)
-    return text if len(text) <= MAX_DESCRIPTION else text[:MAX_DESCRIPTION - 1] + "…"
-
-
-def _agency(p: Petition) -> str | None:
-    office = p.lead_office
-    if office is None:
-        return None
-    unit = office.unit
-    return office.name if fold(unit.short_name) in fold(office.name) else f"{office.name}, {unit.name}"
-
-
-def _address(p: Petition, secret: bool) -> str:
-    parts = [] if secret or not p.place else [p.place]
-    for unit in (p.unit, p.unit.parent):
-        if unit is not None and not any(fold(unit.short_name) in fold(part) for part in parts):
-            parts.append(unit.name)
-    return ", ".join(parts)
-
-
-def _w3c(moment: dt.datetime | None) -> str | None:
-    return moment.astimezone(VN_TIME).isoformat(timespec="seconds") if moment else None
 
 
 # ---------------------------------------------------------------- shared helpers
 
 def _format(fmt: str) -> str:
     if fmt not in FORMATS:
-        raise Open311Error(404, [_bilingual(f"Không hỗ trợ định dạng '{fmt}' (chỉ xml, json).",
-                                            f"Unsupported format '{fmt}' (xml or json only).")])
+        raise Open311Error(404, [bilingual(f"Không hỗ trợ định dạng '{fmt}' (chỉ xml, json).",
+                                           f"Unsupported format '{fmt}' (xml or json only).")])
     return fmt
 
 
@@ -429,7 +314,7 @@ def _plain(values: Mapping[str, Any], name: str) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if value is not None and not isinstance(value, str):
-        raise Open311Error(400, [_bilingual("Phải là chuỗi ký tự.", "must be a string.", name)])
+        raise Open311Error(400, [bilingual("Phải là chuỗi ký tự.", "must be a string.", name)])
     return (value or "").strip() or None
 
 
@@ -444,93 +329,12 @@ def _jurisdiction(session: Session, value: Any) -> Unit | None:
         return None
     unit = find_unit(session, CITY_CODE if name.lower() in CITY_ALIASES else name)
     if unit is None:
-        raise Open311Error(404, [_bilingual(f"Không tìm thấy xã, phường, đặc khu '{name}'.",
-                                            f"jurisdiction_id '{name}' was not found.", "jurisdiction_id")])
+        raise Open311Error(404, [bilingual(f"Không tìm thấy xã, phường, đặc khu '{name}'.",
+                                           f"jurisdiction_id '{name}' was not found.", "jurisdiction_id")])
     return unit
 
 
 def _service(code: str) -> None:
     if code not in categories():
-        raise Open311Error(404, [_bilingual(f"Không có dịch vụ (lĩnh vực) '{code}'.",
-                                            f"service_code '{code}' was not found.", "service_code")])
-
-
-def _render(fmt: str, root: str, data: Any, status: int = 200) -> Response:
-    if fmt == "json":
-        return Response(json.dumps(data, ensure_ascii=False), status=status,
-                        content_type="application/json; charset=utf-8")
-    body = '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(_element(root, data), encoding="unicode")
-    return Response(body.encode("utf-8"), status=status, content_type="text/xml; charset=utf-8")
-
-
-_ITEM_TAGS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
-              "values": "value"}
-
-
-def _element(tag: str, value: Any) -> ET.Element:
-    """The standard's XML shape: lists hold singular items, null is an empty element."""
-    element = ET.Element(tag)
-    if isinstance(value, dict):
-        element.extend(_element(key, item) for key, item in value.items())
-    elif isinstance(value, list):
-        element.extend(_element(_ITEM_TAGS[tag], item) for item in value)
-    elif isinstance(value, bool):
-        element.text = "true" if value else "false"
-    elif value is not None:
-        element.text = _XML_INVALID.sub("", str(value))
-    return element
-
-
-# ---------------------------------------------------------------- errors
-
-@bp.errorhandler(Exception)
-def error_answer(exc: Exception) -> Response:
-    """Any failure under /open311/ in the standard's format, rolling back what the request flushed.
-
-    Also usable by the app's handlers for routing errors (unknown path, wrong method), which never reach
-    a blueprint's handlers."""
-    if "db_session" in g:
-        g.db_session.rollback()  # a handled error still ends in the teardown's commit
-    status, descriptions = _describe(exc)
-    fmt = (request.view_args or {}).get("fmt") or request.path.rpartition(".")[2]
-    return _render(fmt if fmt in FORMATS else "json", "errors",
-                   [{"code": status, "description": d} for d in descriptions], status)
-
-
-def _describe(exc: Exception) -> tuple[int, list[str]]:
-    if isinstance(exc, Open311Error):
-        return exc.status, exc.descriptions
-    if isinstance(exc, ValidationFailed):  # the standard answers 400 for invalid input
-        english = _english_by_field(exc.message_en)
-        return 400, [_bilingual("; ".join(vi), english.get(field, "invalid value."), FIELD_NAMES.get(field, field))
-                     for field, vi in exc.fields.items()] or [_bilingual(exc.message, exc.message_en)]
-    if isinstance(exc, DomainError):
-        return exc.http_status, [_bilingual(exc.message, exc.message_en)]
-    if isinstance(exc, HTTPException):
-        status = exc.code or 500
-    elif isinstance(exc, OperationalError) or (isinstance(exc, DBAPIError) and exc.connection_invalidated):
-        logger.warning("database unavailable: %s", exc.__class__.__name__)
-        status = 503
-    else:
-        logger.exception("unhandled error on %s %s", request.method, request.path)
-        status = 500
-    _, vi, en = HTTP_MESSAGES.get(status, HTTP_MESSAGES[400 if status < 500 else 500])
-    return status, [_bilingual(vi, en)]
-
-
-def _english_by_field(message_en: str) -> dict[str, str]:
-    """intake words its English as 'Invalid fields: name: message; …'; without that shape, nothing."""
-    prefix = "Invalid fields: "
-    if not message_en.startswith(prefix):
-        return {}
-    return dict(part.split(": ", 1) for part in message_en[len(prefix):].split("; ") if ": " in part)
-
-
-def open311_error(status: int, message: str | None, message_en: str | None) -> Response:
-    """Errors the app raises outside this blueprint's views (unknown path, wrong method), in Open311 form."""
-    from service.web.errors import error_body
-
-    error = error_body(status, message=message, message_en=message_en)["error"]
-    fmt = request.path.rpartition(".")[2]
-    return _render(fmt if fmt in FORMATS else "json", "errors",
-                   [{"code": status, "description": _bilingual(error["message"], error["message_en"])}], status)
+        raise Open311Error(404, [bilingual(f"Không có dịch vụ (lĩnh vực) '{code}'.",
+                                           f"service_code '{code}' was not found.", "service_code")])

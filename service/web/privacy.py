@@ -18,7 +18,7 @@ from service.web import csrf
 from service.web.console.auth import client_ip, current_user, log, login_required
 from service.web.public import REMEMBERED_KEY, load_remembered
 from service.web.security import limiter
-from service.web.session import commit, db_session
+from service.web.session import after_commit, db_session
 
 bp = Blueprint("privacy", __name__)
 staff_bp = Blueprint("privacy_staff", __name__, url_prefix="/can-bo/yeu-cau-du-lieu")
@@ -48,11 +48,11 @@ def requests_page(code: str):
             errors = err.fields or {"kind": [err.message]}
         except DomainError as err:  # Conflict, or TooManyLookups
             errors = {"kind": [err.message]}
-        if errors:
-            commit()  # a wrong proof counts as a failed look-up (nothing else was stored)
-        else:
-            commit()
-            flash("Đã ghi nhận yêu cầu của bạn. Văn phòng HĐND và UBND sẽ xem xét và trả lời tại trang này.", "success")
+        # With errors the page answers 422 and is committed all the same: a wrong proof counts as a failed
+        # look-up (nothing else was stored).
+        if not errors:
+            after_commit(flash, "Đã ghi nhận yêu cầu của bạn. Văn phòng HĐND và UBND sẽ xem xét và trả lời tại "
+                                "trang này.", "success")
             return redirect(url_for(".requests_page", code=petition.code), code=303)
     requests = privacy.requests_of(session, petition)
     copy = privacy.personal_data(petition) if privacy.copy_available(requests) else None
@@ -97,12 +97,10 @@ def request_page(request_id: int):
             session.rollback()
             errors = err.fields or {"status": [err.message]}
         else:
-            commit()
-            flash("Đã lưu kết quả xử lý yêu cầu.", "success")
+            after_commit(flash, "Đã lưu kết quả xử lý yêu cầu.", "success")
             return redirect(url_for(".request_page", request_id=request_id), code=303)
     if identity:
         log("view_identity", object_type="petition", object_id=petition.code, reason="data_request")
-        commit()
     return render_template("console/privacy_request.html", item=data_request, petition=petition,
                            data=privacy.personal_data(petition) if identity else None, hidden=HIDDEN_DENOUNCER,
                            can_handle=privacy.can_handle(user, data_request), errors=errors,

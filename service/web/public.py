@@ -8,29 +8,30 @@ phone number (kept in the signed session cookie), so codes cannot be enumerated.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask import session as browser
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.datastructures import MultiDict
 
 from service.db import utcnow
 from service.domain.casework import status
 from service.domain.codes import KINDS
 from service.domain.errors import DomainError, NotFound, ValidationFailed
-from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
+from service.domain.inbound import CITIZEN
 from service.domain.intake import lookup_guard
 from service.domain.intake import operations as intake
-from service.domain.intake.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_CO_SIGNERS
+from service.domain.intake.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS
 from service.domain.matters import flags
 from service.domain.matters import operations as matters
 from service.domain.routing.units import search_units
 from service.models.petition import Petition
 from service.models.unit import Unit
 from service.web import csrf, formatting
+from service.web.public_form import (FIELD_ORDER, REP_LIMITS, REP_ROWS, REP_RULE, crowd_from_form, message_from_form,
+                                     place_errors)
 from service.web.security import limiter
-from service.web.session import commit, db_session
+from service.web.session import after_commit, database, db_session
 
 logger = logging.getLogger(__name__)
 
@@ -60,28 +61,6 @@ STEP_HINTS = {
     "chuyen_don": "Cơ quan chuyển đơn tới nơi có thẩm quyền và báo cho bạn",
 }
 
-# Representatives of a crowd (Luật Tiếp công dân Điều 29): rows rep-<n>-name/phone/address, n = 1..the most
-# the law allows, and a box for "I, the sender, am one of them".
-MAX_REPRESENTATIVES = matters.representative_limits(MAX_CO_SIGNERS + 1)[1]
-REP_ROWS = tuple(range(1, MAX_REPRESENTATIVES + 1))
-# For form.js: [[from people, fewest, most], …] wherever the law's limits change.
-REP_LIMITS = [[n, *matters.representative_limits(n)] for n in range(flags.CROWD, MAX_CO_SIGNERS + 2)
-              if n == flags.CROWD or matters.representative_limits(n) != matters.representative_limits(n - 1)]
-REP_RULE = ", ".join(
-    (f"từ {start} đến {nxt[0] - 1} người" if nxt else f"từ {start} người trở lên") + f" cử từ {low} đến {high} người"
-    for (start, low, high), nxt in zip(REP_LIMITS, [*REP_LIMITS[1:], None]))
-REP_INPUTS = tuple(f"rep-{n}-{part}" for n in REP_ROWS for part in ("name", "phone", "address"))
-
-# Domain field name -> the form input that shows its error.
-FIELD_INPUTS = {
-    "unit": "unit", "kind": "kind", "title": "title", "content": "content", "location.address": "place",
-    "attachments": "attachments", "petitioner": "name", "petitioner.name": "name", "petitioner.address": "address",
-    "petitioner.phone": "phone", "petitioner.email": "email", "co_signers": "co_signers", "consent": "consent",
-    "representatives": "representatives", "rep_self": "rep_self", **{name: name for name in REP_INPUTS},
-}
-# The order of the inputs on the page, so the error summary reads top to bottom.
-FIELD_ORDER = ("unit", "kind", "title", "content", "place", "attachments", "name", "address", "phone", "email",
-               "co_signers", "representatives", "rep_self", *REP_INPUTS, "consent")
 CONSENT_MISSING = ("Bạn cần đồng ý cho cơ quan xử lý dữ liệu cá nhân để gửi đơn "
                    "(Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15).")
 FILES_LOST = "Vì lý do an toàn, trình duyệt không giữ tệp đã chọn: vui lòng chọn lại tệp đính kèm."
@@ -131,111 +110,16 @@ def submit_petition():
     try:
         submitted = intake.submit(db_session(), message_from_form(form, files, crowd), CITIZEN)
     except ValidationFailed as exc:
+        db_session().rollback()
         return render_form(form, errors=crowd.placed(exc.fields), had_files=bool(files), status_code=exc.http_status)
-    commit()
-    remember(submitted.petition.code)
-    if submitted.access_key:  # shown on the confirmation page of this browser only; never stored in plain
-        browser[ACCESS_KEY] = {"code": submitted.petition.code, "key": submitted.access_key}
+    after_commit(_confirm, submitted.petition.code, submitted.access_key)
     return redirect(url_for(".submitted", code=submitted.petition.code), code=303)
-
-
-def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | None = None) -> InboundMessage:
-    """The form as the one contract every channel produces; empty inputs become None. The representatives
-    are listed as co-signers with `representative=True`, beside the count of all co-signers."""
-    def text(name: str) -> str | None:
-        return form.get(name) or None
-
-    crowd = crowd or crowd_from_form(form)
-    person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"),
-                        representative=crowd.sender_represents)
-    has_person = any((person.name, person.phone, person.email, person.address))
-    place = text("place")
-    return InboundMessage(
-        channel="web", content=form.get("content", ""), title=text("title"), unit=text("unit"), kind=text("kind"),
-        petitioner=person if has_person else None, anonymous=bool(form.get("anonymous")),
-        co_signers=[p for _, p in crowd.listed] or crowd.count, co_signer_total=crowd.count,
-        location=Location(address=place) if place else None,
-        attachments=[AttachmentData(f.filename or "tep", f.read(), f.mimetype) for f in files],
-        consent=bool(form.get("consent")),
-    )
-
-
-@dataclass
-class Crowd:
-    """The co-signers part of the form: their count, the representatives named, and what is wrong with them."""
-
-    count: int
-    listed: list[tuple[int, PersonData]] = field(default_factory=list)  # (form row, representative)
-    sender_represents: bool = False
-    errors: dict[str, list[str]] = field(default_factory=dict)
-
-    def placed(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
-        """Intake's errors with 'co_signers.<i>.phone' renamed to the row's input, 'rep-<n>-phone'."""
-        out: dict[str, list[str]] = {}
-        for name, messages in fields.items():
-            parts = name.split(".")
-            if len(parts) == 3 and parts[0] == "co_signers" and parts[1].isdigit() and int(parts[1]) < len(self.listed):
-                name = f"rep-{self.listed[int(parts[1])][0]}-{parts[2]}"
-            out.setdefault(name, []).extend(messages)
-        return out
-
-
-def crowd_from_form(form: MultiDict) -> Crowd:
-    """Five or more people on one petition appoint representatives: 1-2 for up to ten people, at most 5
-    beyond (Luật Tiếp công dân Điều 29; NĐ 124/2020 Điều 6 k2). The law's count is `matters.representative_limits`."""
-    count = _count(form.get("co_signers", ""))
-    listed = []
-    for n in REP_ROWS:
-        values = {part: (form.get(f"rep-{n}-{part}") or "").strip() or None for part in ("name", "phone", "address")}
-        if any(values.values()):
-            listed.append((n, PersonData(**values, representative=True)))
-    sender = bool(form.get("rep_self"))
-    crowd = Crowd(count, listed)
-    named = len(listed) + sender
-    people = 1 + count
-    if count < 0:
-        return crowd  # intake explains the count
-    if named and (people < flags.CROWD or form.get("anonymous")):
-        crowd.errors["representatives"] = [
-            "Đơn gửi nặc danh không ghi người đại diện: bỏ chọn «Gửi nặc danh» hoặc xoá phần người đại diện."
-            if form.get("anonymous") else
-            f"Chỉ cử người đại diện khi có từ {flags.CROWD} người trở lên cùng đứng tên đơn: hãy ghi số người "
-            f"cùng ký, hoặc xoá phần người đại diện."]
-        return crowd
-    if people < flags.CROWD or form.get("anonymous"):
-        return crowd
-    low, high = matters.representative_limits(people)
-    if named < low:
-        crowd.errors["representatives"] = [
-            f"Đơn có {people} người cùng đứng tên: vui lòng ghi họ tên, số điện thoại của người đại diện "
-            f"(từ {low} đến {high} người, Luật Tiếp công dân, Điều 29)."]
-    elif named > high:
-        crowd.errors["representatives"] = [
-            f"Đơn có {people} người cùng đứng tên chỉ cử tối đa {high} người đại diện; bạn đã ghi {named} người "
-            f"(Luật Tiếp công dân, Điều 29)."]
-    for n, person in listed:
-        if not person.name:
-            crowd.errors[f"rep-{n}-name"] = [f"Cần nhập họ tên người đại diện thứ {n}."]
-        if not person.phone:
-            crowd.errors[f"rep-{n}-phone"] = [f"Cần nhập số điện thoại người đại diện thứ {n}."]
-    if sender and not (form.get("name") or "").strip():
-        crowd.errors["rep_self"] = ["Để là người đại diện, bạn cần ghi họ và tên của mình ở mục 3."]
-    crowd.sender_represents = sender
-    return crowd
-
-
-def _count(value: str) -> int:
-    """A typed number of co-signers; anything else becomes -1, which intake refuses with its message."""
-    value = value.strip()
-    if not value:
-        return 0
-    return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
 def render_form(values: MultiDict, *, errors: dict[str, list[str]] | None = None, query: str = "",
                 had_files: bool = False, status_code: int = 200):
     units, matches, selected = _unit_choices(query.strip(), values.get("unit", ""))
-    field_errors, general = _place_errors(errors or {})
+    field_errors, general = place_errors(errors or {})
     if had_files and field_errors and "attachments" not in field_errors:
         general.append(FILES_LOST)
     summary = [(f"f-{name}", message) for name in FIELD_ORDER for message in field_errors.get(name, [])]
@@ -267,20 +151,6 @@ def _group_units(units: list[Unit]) -> list[tuple[str, list[Unit]]]:
         if members:
             groups.append((label, members))
     return groups
-
-
-def _place_errors(fields: dict[str, list[str] | str]) -> tuple[dict[str, list[str]], list[str]]:
-    """Domain field errors keyed by form input; those no input shows (channel, round…) go to the summary."""
-    placed: dict[str, list[str]] = {}
-    general: list[str] = []
-    for name, messages in fields.items():
-        messages = [messages] if isinstance(messages, str) else list(messages)
-        target = FIELD_INPUTS.get(name) or FIELD_INPUTS.get(name.split(".")[0])
-        if target:
-            placed.setdefault(target, []).extend(messages)
-        else:
-            general.extend(messages)
-    return placed, general
 
 
 @bp.errorhandler(413)
@@ -365,23 +235,35 @@ def rate(code: str):
     try:
         status.rate(session, petition, int(raw) if raw.isdigit() else None, request.form.get("comment"))
     except ValidationFailed as exc:
+        session.rollback()
         return render_status(petition, errors=exc.fields, status_code=422)
-    commit()
-    remember(petition.code)
-    flash("Cảm ơn bạn đã đánh giá việc giải quyết đơn.", "success")
+    after_commit(remember, petition.code)
+    after_commit(flash, "Cảm ơn bạn đã đánh giá việc giải quyết đơn.", "success")
     return redirect(url_for(".status_page", code=petition.code), code=303)
 
 
 # ---- helpers ------------------------------------------------------------------------------------
 
 def look_up(code: str, proof: str | None, key: str | None = None) -> Petition:
-    """status.look_up for this client's IP; a failed attempt is committed before the error answers, so it counts."""
-    session = db_session()
-    try:
-        return status.look_up(session, code, proof, key=key, client=lookup_guard.requester("ip", request.remote_addr))
-    except NotFound:
-        commit()
-        raise
+    """status.look_up for this client's IP, in a short transaction of its own: a failed attempt is stored
+    even though the request answers an error (and rolls back), so it counts. The petition found is the
+    request's session's."""
+    failed: NotFound | None = None
+    client = lookup_guard.requester("ip", request.remote_addr)
+    with database().session_scope() as guard:
+        try:
+            found = status.look_up(guard, code, proof, key=key, client=client)
+        except NotFound as exc:
+            failed = exc  # raised once the failure is committed
+    if failed is not None:
+        raise failed
+    return db_session().get(Petition, found.id)
+
+
+def _confirm(code: str, access_key: str | None) -> None:
+    remember(code)
+    if access_key:  # shown on the confirmation page of this browser only; never stored in plain
+        browser[ACCESS_KEY] = {"code": code, "key": access_key}
 
 
 def remember(code: str) -> None:

@@ -15,7 +15,7 @@ from service.models.dialogue import DialogueSession
 from service.models.unit import Unit
 from service.web import csrf, formatting
 from service.web.security import limiter
-from service.web.session import commit, db_session
+from service.web.session import after_commit, db_session
 
 bp = Blueprint("public_dialogues", __name__)
 formatting.register(bp)
@@ -79,10 +79,11 @@ def register(session_id: int):
                                        question=form.get("question"), petition_code=form.get("petition_code") or None,
                                        channel="web")
     except ValidationFailed as err:
+        db_session().rollback()
         return _render(ds, errors=err.fields, values=form, status=422)
     except Conflict as err:
+        db_session().rollback()
         return _render(ds, errors={"_": [err.message]}, values=form, status=409)
-    commit()
-    flash("Đã đăng ký phát biểu. Cơ quan sẽ sắp xếp để bạn được trình bày tại hội nghị." if created else
+    after_commit(flash, "Đã đăng ký phát biểu. Cơ quan sẽ sắp xếp để bạn được trình bày tại hội nghị." if created else
           "Số điện thoại này đã đăng ký phát biểu với cùng nội dung; đăng ký được giữ nguyên.", "success")
     return redirect(url_for(".session_page", session_id=ds.id), code=303)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from service.db import utcnow
 from service.domain.codes import KINDS, categories
-from service.domain.errors import DomainError, Forbidden, ValidationFailed
+from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.inbound import Actor
 from service.domain.intake.tracking import normalise_code
 from service.domain.people import access, audit
@@ -28,7 +28,7 @@ from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.api.body import json_body
 from service.web.api.serialize import deadline_json
-from service.web.session import commit, db_session
+from service.web.session import db_session
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -164,15 +164,10 @@ def petition_action(code: str):
     params = {k: v for k, v in params.items() if v is not None}
     actor = Actor(label=user.full_name or user.username, user_id=user.id, role=user.role)
     session, before = db_session(), petition.status
-    try:
-        workflow.perform(session, petition, action, actor, at=at, paper=at is not None, **params)
-    except DomainError:
-        session.rollback()  # the error handler answers; nothing of the refused action may be committed
-        raise
+    workflow.perform(session, petition, action, actor, at=at, paper=at is not None, **params)
     # The same audit line as the console's twin (console/petition.py), marked as coming through the API.
     audit.record(session, "petition_action", user=user, object_type="petition", object_id=petition.code,
                  ip=request.remote_addr, op=action, status_from=before, status_to=petition.status, via="api")
-    commit()
     now = utcnow()
     return jsonify({"code": petition.code, "status": petition.status,
                     "allowed_actions": workflow.allowed_actions(petition),

@@ -31,7 +31,7 @@ from service.web.api.body import json_body
 from service.web.api.petitions import invalid
 from service.web.api.serialize import iso
 from service.web.security import limiter
-from service.web.session import commit, db_session
+from service.web.session import db_session
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -127,7 +127,6 @@ def create_dialogue():
                                  time=data["time"], place=data["place"], topics=data["topics"], chair=data["chair"],
                                  participants=data["participants"], user=user)
     body = session_json(ds)
-    commit()
     response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = body["links"]["self"]
@@ -151,7 +150,6 @@ def announce_dialogue(session_id: int):
     ds = load_managed(session_id)
     queued = dialogue.announce(db_session(), ds, _actor(g.api_user))
     body = {**session_json(ds), "notices_queued": queued}
-    commit()
     return jsonify(body)
 
 
@@ -170,7 +168,6 @@ def register_to_speak(session_id: int):
     registration, created = dialogue.register(s, ds, name=data["name"], phone=data["phone"], question=data["question"],
                                               petition_code=data["petition_code"], channel="api")
     body = {"id": registration.id, "session": ds.id, "created": created}
-    commit()
     return jsonify(body), 201 if created else 200
 
 
@@ -184,7 +181,6 @@ def add_commitment(session_id: int):
     offices = dict(s.execute(select(Office.id, Office.code).where(Office.unit_id == ds.unit_id)).all())
     codes = dict(s.execute(select(Petition.id, Petition.code).where(Petition.id.in_(c.petition_ids or []))).all())
     body = commitment_json(c, offices, codes)
-    commit()
     return jsonify(body), 201
 
 
@@ -206,7 +202,6 @@ def briefing_docx(session_id: int):
     current_briefing(db_session(), ds)
     data = build_docx(briefing_document(db_session(), ds))
     _export(ds, "briefing", "docx")
-    commit()
     return _file(data, DOCX, f"tai-lieu-doi-thoai-{ds.id}.docx")
 
 
@@ -215,7 +210,6 @@ def briefing_pdf(session_id: int):
     ds = load_managed(session_id)
     pdf = docx_to_pdf(build_docx(briefing_document(db_session(), ds)))
     _export(ds, "briefing", "pdf")
-    commit()
     return _file(pdf, "application/pdf", f"tai-lieu-doi-thoai-{ds.id}.pdf")
 
 
@@ -224,7 +218,6 @@ def conclusion_docx(session_id: int):
     ds = load_managed(session_id)
     data = build_docx(conclusion_document(db_session(), ds))
     _export(ds, "conclusion", "docx")
-    commit()
     return _file(data, DOCX, f"thong-bao-ket-luan-doi-thoai-{ds.id}.docx")
 
 

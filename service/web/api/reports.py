@@ -9,7 +9,7 @@ from service.domain.people import audit
 from service.domain.reports import queries as reports
 from service.web.api import bp
 from service.web.api.auth import require_staff
-from service.web.session import commit, db_session
+from service.web.session import db_session
 
 FORMATS = ("json", "xlsx")
 
@@ -41,7 +41,6 @@ def get_report():
                                fields={"format": ["Chọn json hoặc xlsx."]})
     report = report_from_args(user, request.args)
     audit_export(user, report, fmt, request.remote_addr)
-    commit()
     if fmt == "xlsx":
         return xlsx_response(report)
     response = jsonify(report)

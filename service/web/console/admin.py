@@ -22,7 +22,7 @@ from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required
 from service.web.csrf import check_csrf
 from service.web.formatting import LOCAL_TZ
-from service.web.session import commit, db_session
+from service.web.session import after_commit, db_session
 
 PER_PAGE = 50
 OFFICE_GROUPS = (("Xã, phường, đặc khu", COMMUNE_OFFICES), ("Thành phố", CITY_OFFICES))
@@ -44,14 +44,14 @@ def users():
                 password=request.form.get("password") or temporary, unit=request.form.get("unit") or None,
                 office=request.form.get("office") or None, full_name=request.form.get("full_name"))
         except ValidationFailed as exc:
+            db_session().rollback()
             errors = exc.fields
         else:
             log("user_created", object_type="user", object_id=user.username, role=user.role,
                 unit=user.unit.code if user.unit else None, office=user.office.code if user.office else None)
-            commit()
             if temporary:
                 return _show_password(user, temporary, created=True)
-            flash(f"Đã tạo tài khoản {user.username}.", "success")
+            after_commit(flash, f"Đã tạo tài khoản {user.username}.", "success")
             return redirect(url_for("console.user", user_id=user.id), code=303)
     query, role = request.args.get("q", "").strip(), request.args.get("role", "")
     page = _page()
@@ -78,12 +78,12 @@ def user(user_id: int):
                 unit=request.form.get("unit") or None, office=request.form.get("office") or None,
                 full_name=request.form.get("full_name"), active=bool(request.form.get("active")))
         except ValidationFailed as exc:  # raised before anything changed
+            db_session().rollback()
             errors = exc.fields
         else:
             if changes:
                 log("user_changed", object_type="user", object_id=target.username, changes=changes)
-            commit()
-            flash("Đã lưu tài khoản." if changes else "Không có gì thay đổi.", "success")
+            after_commit(flash, "Đã lưu tài khoản." if changes else "Không có gì thay đổi.", "success")
             return redirect(url_for("console.user", user_id=target.id), code=303)
     return render_template("console/users_edit.html", target=target, values=values, errors=errors, roles=ROLES,
                            locked=accounts.is_locked(target), is_self=target.id == current_user().id,
@@ -100,7 +100,6 @@ def user_password(user_id: int):
         return redirect(url_for("console.user", user_id=target.id), code=303)
     temporary = accounts.reset_password(target)
     log("user_changed", object_type="user", object_id=target.username, change="password_reset")
-    commit()
     return _show_password(target, temporary, created=False)
 
 
@@ -114,7 +113,6 @@ def user_unlock(user_id: int):
         flash(f"Đã mở khóa đăng nhập cho {target.username}.", "success")
     else:
         flash(f"Tài khoản {target.username} không bị khóa.", "info")
-    commit()
     return redirect(url_for("console.user", user_id=target.id), code=303)
 
 
@@ -173,7 +171,6 @@ def audit_export():
             details(e.data))])
     log("export", object_type="audit_log", rows=len(entries),
         filters={k: v for k, v in request.args.items() if v and k != "page"} or None)
-    commit()
     stamp = dt.datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",  # BOM: Excel reads UTF-8
                     headers={"Content-Disposition": f'attachment; filename="nhat-ky-{stamp}.csv"',

@@ -18,7 +18,7 @@ from service.models.user import User
 from service.web.console import bp
 from service.web.csrf import check_csrf
 from service.web.security import limiter
-from service.web.session import commit, database, db_session
+from service.web.session import after_commit, database, db_session
 
 # The cookie holds only this: a random id of a row in staff_sessions (service.domain.people.staff_sessions).
 SESSION_ID = "sid"
@@ -121,12 +121,10 @@ def login():
         if backoff is not None:
             audit.record(s, "login_locked", user=known, object_type="user", object_id=username or None,
                          ip=client_ip(), scope=backoff.scope, until=backoff.until.isoformat())
-        commit()
         return render_template("console/login.html", error=err.message, username=username,
                                next=request.form.get("next", "")), 401
     _start_session(user)
     audit.record(s, "login", user=user, object_type="user", object_id=user.username, ip=client_ip())
-    commit()
     return redirect(_safe_next(request.form.get("next")))
 
 
@@ -151,9 +149,8 @@ def logout():
         log("logout", object_type="user", object_id=user.username)
     # Revoked on the server: a copy of this cookie is worthless from now on.
     staff_sessions.revoke(db_session(), session.get(SESSION_ID), reason="logout", now=utcnow())
-    commit()
-    session.clear()
-    flash("Bạn đã đăng xuất.", "info")
+    after_commit(session.clear)  # the cookie goes once the revocation is stored
+    after_commit(flash, "Bạn đã đăng xuất.", "info")
     return redirect(url_for("console.login"))
 
 
@@ -171,11 +168,11 @@ def account():
             accounts.change_password(db_session(), user, request.form.get("current") or "",
                                      request.form.get("new") or "")
         except ValidationFailed as err:
+            db_session().rollback()
             errors = err.fields or {}
         else:
             log("password_changed", object_type="user", object_id=user.username)
             _start_session(user)  # every session ended with the change, this browser's too: a new one here
-            commit()
-            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
+            after_commit(flash, "Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản đã kết thúc.", "success")
             return redirect(url_for("console.account"))
     return render_template("console/account.html", user=user, errors=errors), (422 if errors else 200)

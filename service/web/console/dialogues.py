@@ -18,7 +18,7 @@ from service.models.unit import Unit
 from service.web.console import bp
 from service.web.console.auth import actor_of, current_user, log, login_required
 from service.web.csrf import check_csrf
-from service.web.session import commit, db_session
+from service.web.session import after_commit, db_session
 
 ROLES = ("admin", "staff", "office_head", "chairperson")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -62,11 +62,11 @@ def dialogues():
                 participants=form.getlist("participants") + [t for t in form.get("others", "").splitlines()
                                                              if t.strip()], user=user)
         except ValidationFailed as err:
+            db_session().rollback()
             errors = err.fields
         else:
             log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="created")
-            commit()
-            flash("Đã tạo phiên đối thoại. Chuẩn bị tài liệu và công bố thông báo ít nhất 7 ngày trước.", "success")
+            after_commit(flash, "Đã tạo phiên đối thoại. Chuẩn bị tài liệu và công bố thông báo ít nhất 7 ngày trước.", "success")
             return redirect(url_for("console.dialogue", session_id=ds.id), code=303)
     offices = [] if user.unit is None else list(user.unit.offices)
     return render_template("console/dialogues.html", sessions=dialogue.sessions_for(db_session(), user),
@@ -131,8 +131,7 @@ def dialogue_action(session_id: int, step: str):
         return _page(dialogue.get_session(db_session(), session_id), failed=action, error=err,
                      status=err.http_status)
     log("dialogue_changed", object_type="dialogue", object_id=ds.id, step=action)
-    commit()
-    flash(DONE[action], "success")
+    after_commit(flash, DONE[action], "success")
     return redirect(url_for("console.dialogue", session_id=ds.id), code=303)
 
 
@@ -155,8 +154,7 @@ def commitment_action(session_id: int, commitment_id: int, step: str):
         return _page(dialogue.get_session(db_session(), session_id), failed=f"{action}-{commitment_id}", error=err,
                      status=err.http_status)
     log("dialogue_changed", object_type="commitment", object_id=c.id, step=action)
-    commit()
-    flash("Đã cập nhật cam kết.", "success")
+    after_commit(flash, "Đã cập nhật cam kết.", "success")
     return redirect(url_for("console.dialogue", session_id=ds.id, _anchor="cam-ket"), code=303)
 
 
@@ -178,11 +176,9 @@ def dialogue_briefing(session_id: int):
             s.rollback()
         else:
             log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="briefing_edited")
-            commit()
-            flash("Đã lưu phần chỉnh sửa tài liệu.", "success")
+            after_commit(flash, "Đã lưu phần chỉnh sửa tài liệu.", "success")
             return redirect(url_for("console.dialogue_briefing", session_id=ds.id), code=303)
-    b = briefings.current_briefing(s, ds)
-    commit()  # the first compile is kept
+    b = briefings.current_briefing(s, ds)  # the first compile is kept (committed with the page)
     return render_template("console/dialogue_briefing.html", ds=ds, b=b, sections=briefings.SECTIONS,
                            errors=errors, pdf_available=soffice_path() is not None), 422 if errors else 200
 
@@ -194,14 +190,12 @@ def dialogue_briefing_refresh(session_id: int):
     ds = _load(session_id)
     briefings.refresh_briefing(db_session(), ds)
     log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="briefing_compiled")
-    commit()
-    flash("Đã tổng hợp lại số liệu; phần mở đầu và ghi chú của bạn được giữ nguyên.", "success")
+    after_commit(flash, "Đã tổng hợp lại số liệu; phần mở đầu và ghi chú của bạn được giữ nguyên.", "success")
     return redirect(url_for("console.dialogue_briefing", session_id=ds.id), code=303)
 
 
 def _download(data: bytes, mimetype: str, name: str, ds: DialogueSession, document: str, fmt: str) -> Response:
     log("export", object_type="dialogue", object_id=ds.id, document=document, format=fmt)
-    commit()
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

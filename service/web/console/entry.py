@@ -39,7 +39,7 @@ from service.web.console.auth import actor_of, current_user, log, login_required
 from service.web.csrf import check_csrf
 from service.web.formatting import LOCAL_TZ
 from service.web.public import FILES_LOST, spoken
-from service.web.session import commit, database, db_session
+from service.web.session import after_commit, database, db_session
 
 # What the clerk picks; a paper letter (by post or handed in) is stored as channel in_person.
 ENTRY_CHANNELS = {"hotline": CHANNELS["hotline"], "email": CHANNELS["email"], "sms": CHANNELS["sms"],
@@ -113,7 +113,7 @@ def entry():
     session.add(IdempotencyRecord(scope=scope, key=form_id, request_hash=digest, status_code=303,
                                   response={"code": code}))
     try:
-        commit()
+        session.flush()  # the request's one commit follows the answer; a duplicate form id shows here already
     except IntegrityError:  # the same form committed first in another request: that petition is the answer
         session.rollback()
         done = _stored(scope, form_id)
@@ -122,7 +122,7 @@ def entry():
         return _replay(done, digest, form, had_files=bool(files))
     key = f" Đơn không có số điện thoại: mã truy cập để người gửi tra cứu (chỉ hiện một lần): {submitted.access_key}." \
         if submitted.access_key else ""
-    flash(f"Đã lưu đơn. Mã đơn đọc cho người gửi: {code} ({read_aloud(code)}).{key}", "success")
+    after_commit(flash, f"Đã lưu đơn. Mã đơn đọc cho người gửi: {code} ({read_aloud(code)}).{key}", "success")
     return redirect(petition_url(code), code=303)
 
 

@@ -40,7 +40,7 @@ from service.web.api.actions import SCHEMAS, load_action
 from service.web.console import bp
 from service.web.console.auth import actor_of, current_user, log, login_required
 from service.web.csrf import check_csrf
-from service.web.session import commit, db_session
+from service.web.session import after_commit, db_session
 
 ACTION_LABELS = {
     "classify": "Sửa phân loại", "accept": "Thụ lý", "return": "Trả lại đơn", "guide": "Hướng dẫn",
@@ -86,7 +86,6 @@ def attachment(code: str, attachment_id: int):
         raise NotFound("Tệp này đã được xóa khi hết thời hạn lưu trữ.", "This file was erased when its retention "
                        "period ended.")
     log("view_attachment", object_type="petition", object_id=p.code, attachment=file.id, filename=file.filename)
-    commit()
     response = send_file(io.BytesIO(file.data), mimetype=file.content_type, as_attachment=True,
                          download_name=file.filename, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -110,10 +109,9 @@ def petition_action(code: str, action: str):
     except DomainError as err:
         session.rollback()  # nothing of a refused action is kept; the page shows why, with the form as typed
         return _page(load_petition(code), error=err, failed=action, values=request.form)
-    commit()
-    flash(f"Đã thực hiện: {ACTION_LABELS[action].lower()}.", "success")
+    after_commit(flash, f"Đã thực hiện: {ACTION_LABELS[action].lower()}.", "success")
     if not can_view(user, p):  # sent to another unit or office: it left this user's desk
-        flash(f"Đơn {p.code} đã chuyển khỏi phạm vi của bạn.", "info")
+        after_commit(flash, f"Đơn {p.code} đã chuyển khỏi phạm vi của bạn.", "info")
         return redirect(url_for("console.inbox"), 303)
     return redirect(url_for("console.petition", code=p.code), 303)
 
@@ -231,7 +229,6 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
     identity = can_see_identity(user, p)
     if identity and p.people:
         log("view_identity", object_type="petition", object_id=p.code, people=len(p.people), kind=p.kind)
-    commit()
     acting = access.can_act_at_all(user, p)
     allowed = [a for a in workflow.allowed_actions(p) if access.can_act(user, p, a)]
     assigning = access.can_assign(user, p)

@@ -18,7 +18,7 @@ from service.models.unit import Unit
 from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required
 from service.web.console.report_charts import charts
-from service.web.session import commit, db_session
+from service.web.session import db_session
 
 QUERY_KEYS = ("unit", "period", "from", "to")
 # Seed plans: reports before 01/6 (6 months), 01/9 (9 months) and 01/12 (year).
@@ -83,7 +83,6 @@ def report_xlsx():
     report = _report(user, _args())
     log("export", object_type="report", object_id=report["unit"]["code"], period=report["period"]["code"],
         date_from=report["period"]["from"], date_to=report["period"]["to"], format="xlsx")
-    commit()
     return Response(spreadsheets.workbook(report), mimetype=spreadsheets.XLSX_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{spreadsheets.filename(report)}"',
         "Cache-Control": "no-store"})

@@ -1,0 +1,143 @@
+"""The petition form's inputs: from the posted form to the InboundMessage every channel produces, the crowd
+of co-signers and its representatives (Luật Tiếp công dân Điều 29), and which input shows each error.
+The pages are in service/web/public.py."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from service.domain.inbound import AttachmentData, InboundMessage, Location, PersonData
+from service.domain.intake.validation import MAX_CO_SIGNERS
+from service.domain.matters import flags
+from service.domain.matters import operations as matters
+
+# Representatives of a crowd (Luật Tiếp công dân Điều 29): rows rep-<n>-name/phone/address, n = 1..the most
+# the law allows, and a box for "I, the sender, am one of them".
+MAX_REPRESENTATIVES = matters.representative_limits(MAX_CO_SIGNERS + 1)[1]
+REP_ROWS = tuple(range(1, MAX_REPRESENTATIVES + 1))
+# For form.js: [[from people, fewest, most], …] wherever the law's limits change.
+REP_LIMITS = [[n, *matters.representative_limits(n)] for n in range(flags.CROWD, MAX_CO_SIGNERS + 2)
+              if n == flags.CROWD or matters.representative_limits(n) != matters.representative_limits(n - 1)]
+REP_RULE = ", ".join(
+    (f"từ {start} đến {nxt[0] - 1} người" if nxt else f"từ {start} người trở lên") + f" cử từ {low} đến {high} người"
+    for (start, low, high), nxt in zip(REP_LIMITS, [*REP_LIMITS[1:], None]))
+REP_INPUTS = tuple(f"rep-{n}-{part}" for n in REP_ROWS for part in ("name", "phone", "address"))
+
+# Domain field name -> the form input that shows its error.
+FIELD_INPUTS = {
+    "unit": "unit", "kind": "kind", "title": "title", "content": "content", "location.address": "place",
+    "attachments": "attachments", "petitioner": "name", "petitioner.name": "name", "petitioner.address": "address",
+    "petitioner.phone": "phone", "petitioner.email": "email", "co_signers": "co_signers", "consent": "consent",
+    "representatives": "representatives", "rep_self": "rep_self", **{name: name for name in REP_INPUTS},
+}
+# The order of the inputs on the page, so the error summary reads top to bottom.
+FIELD_ORDER = ("unit", "kind", "title", "content", "place", "attachments", "name", "address", "phone", "email",
+               "co_signers", "representatives", "rep_self", *REP_INPUTS, "consent")
+
+
+def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | None = None) -> InboundMessage:
+    """The form as the one contract every channel produces; empty inputs become None. The representatives
+    are listed as co-signers with `representative=True`, beside the count of all co-signers."""
+    def text(name: str) -> str | None:
+        return form.get(name) or None
+
+    crowd = crowd or crowd_from_form(form)
+    person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"),
+                        representative=crowd.sender_represents)
+    has_person = any((person.name, person.phone, person.email, person.address))
+    place = text("place")
+    return InboundMessage(
+        channel="web", content=form.get("content", ""), title=text("title"), unit=text("unit"), kind=text("kind"),
+        petitioner=person if has_person else None, anonymous=bool(form.get("anonymous")),
+        co_signers=[p for _, p in crowd.listed] or crowd.count, co_signer_total=crowd.count,
+        location=Location(address=place) if place else None,
+        attachments=[AttachmentData(f.filename or "tep", f.read(), f.mimetype) for f in files],
+        consent=bool(form.get("consent")),
+    )
+
+
+@dataclass
+class Crowd:
+    """The co-signers part of the form: their count, the representatives named, and what is wrong with them."""
+
+    count: int
+    listed: list[tuple[int, PersonData]] = field(default_factory=list)  # (form row, representative)
+    sender_represents: bool = False
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def placed(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
+        """Intake's errors with 'co_signers.<i>.phone' renamed to the row's input, 'rep-<n>-phone'."""
+        out: dict[str, list[str]] = {}
+        for name, messages in fields.items():
+            parts = name.split(".")
+            if len(parts) == 3 and parts[0] == "co_signers" and parts[1].isdigit() and int(parts[1]) < len(self.listed):
+                name = f"rep-{self.listed[int(parts[1])][0]}-{parts[2]}"
+            out.setdefault(name, []).extend(messages)
+        return out
+
+
+def crowd_from_form(form: MultiDict) -> Crowd:
+    """Five or more people on one petition appoint representatives: 1-2 for up to ten people, at most 5
+    beyond (Luật Tiếp công dân Điều 29; NĐ 124/2020 Điều 6 k2). The law's count is `matters.representative_limits`."""
+    count = _count(form.get("co_signers", ""))
+    listed = []
+    for n in REP_ROWS:
+        values = {part: (form.get(f"rep-{n}-{part}") or "").strip() or None for part in ("name", "phone", "address")}
+        if any(values.values()):
+            listed.append((n, PersonData(**values, representative=True)))
+    sender = bool(form.get("rep_self"))
+    crowd = Crowd(count, listed)
+    named = len(listed) + sender
+    people = 1 + count
+    if count < 0:
+        return crowd  # intake explains the count
+    if named and (people < flags.CROWD or form.get("anonymous")):
+        crowd.errors["representatives"] = [
+            "Đơn gửi nặc danh không ghi người đại diện: bỏ chọn «Gửi nặc danh» hoặc xoá phần người đại diện."
+            if form.get("anonymous") else
+            f"Chỉ cử người đại diện khi có từ {flags.CROWD} người trở lên cùng đứng tên đơn: hãy ghi số người "
+            f"cùng ký, hoặc xoá phần người đại diện."]
+        return crowd
+    if people < flags.CROWD or form.get("anonymous"):
+        return crowd
+    low, high = matters.representative_limits(people)
+    if named < low:
+        crowd.errors["representatives"] = [
+            f"Đơn có {people} người cùng đứng tên: vui lòng ghi họ tên, số điện thoại của người đại diện "
+            f"(từ {low} đến {high} người, Luật Tiếp công dân, Điều 29)."]
+    elif named > high:
+        crowd.errors["representatives"] = [
+            f"Đơn có {people} người cùng đứng tên chỉ cử tối đa {high} người đại diện; bạn đã ghi {named} người "
+            f"(Luật Tiếp công dân, Điều 29)."]
+    for n, person in listed:
+        if not person.name:
+            crowd.errors[f"rep-{n}-name"] = [f"Cần nhập họ tên người đại diện thứ {n}."]
+        if not person.phone:
+            crowd.errors[f"rep-{n}-phone"] = [f"Cần nhập số điện thoại người đại diện thứ {n}."]
+    if sender and not (form.get("name") or "").strip():
+        crowd.errors["rep_self"] = ["Để là người đại diện, bạn cần ghi họ và tên của mình ở mục 3."]
+    crowd.sender_represents = sender
+    return crowd
+
+
+def _count(value: str) -> int:
+    """A typed number of co-signers; anything else becomes -1, which intake refuses with its message."""
+    value = value.strip()
+    if not value:
+        return 0
+    return int(value) if value.isdigit() and len(value) < 10 else -1
+
+
+def place_errors(fields: dict[str, list[str] | str]) -> tuple[dict[str, list[str]], list[str]]:
+    """Domain field errors keyed by form input; those no input shows (channel, round…) go to the summary."""
+    placed: dict[str, list[str]] = {}
+    general: list[str] = []
+    for name, messages in fields.items():
+        messages = [messages] if isinstance(messages, str) else list(messages)
+        target = FIELD_INPUTS.get(name) or FIELD_INPUTS.get(name.split(".")[0])
+        if target:
+            placed.setdefault(target, []).extend(messages)
+        else:
+            general.extend(messages)
+    return placed, general
