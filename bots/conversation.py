@@ -171,8 +171,7 @@ class _Turn(Drafting):
         early = self.take_early_inputs()
         if self.drafting and not (inc.text or inc.choice) and not self.consumes_media():
             return early + [self.prompt(self.state)]
-        handler = getattr(self, f"on_{self.state}", self.on_idle)
-        return early + handler()
+        return early + HANDLERS.get(self.state, _Turn.on_idle)(self)
 
     def consumes_media(self) -> bool:
         """Whether this step itself takes a message with no text (a photo, a position, a contact)."""
@@ -303,3 +302,14 @@ class _Turn(Drafting):
         petition = citizen.find_for_chat(self.session, self.channel, self.user, code)
         citizen.request_reopen(self.session, petition, rating_id, self.channel, self.now)
         return [Reply(prompts.REOPEN_DONE.format(code=code))]
+
+
+# What each state of the conversation does with a message (conversation.mmd); an unknown state starts over
+# from the menu. Dialogue registration states ("dlg_*") are taken earlier, by bots.dialogue.
+HANDLERS: dict[str, Callable[[_Turn], list[Reply]]] = {
+    IDLE: _Turn.on_idle, MENU: _Turn.on_menu, LOOKUP: _Turn.on_lookup, RATING: _Turn.on_rating,
+    REOPEN: _Turn.on_reopen_offer, KIND: _Turn.on_kind, DESCRIBE: _Turn.on_describe, UNIT: _Turn.on_unit,
+    UNIT_CHOICE: _Turn.on_unit_choice, PLACE: _Turn.on_place, CONTACT: _Turn.on_contact, NAME: _Turn.on_name,
+    CO_SIGNERS: _Turn.on_co_signers, CONSENT: _Turn.on_consent, CONFIRM: _Turn.on_confirm, EDIT: _Turn.on_edit,
+}
+assert set(HANDLERS) == {IDLE, MENU, LOOKUP, RATING, REOPEN} | DRAFTING, "every state needs its handler"

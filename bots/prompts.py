@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bots.replies import CONTACT, LOCATION, Button, Reply
-from service.domain.codes import KINDS, STEPS
+from service.domain.codes import CHANNELS, KINDS, STEPS
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.notifications import chat_state
 
@@ -99,7 +99,6 @@ STEP_HINTS = {
     "giai_quyet": "cơ quan giải quyết xong và ra quyết định, kết luận",
     "chuyen_don": "cơ quan chuyển đơn tới nơi có thẩm quyền và báo cho bạn",
 }
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo"}
 
 
 def date_vn(value: dt.datetime) -> str:
@@ -159,7 +158,7 @@ def receipt(code: str, step: str | None, due: dt.datetime | None, channel: str, 
     if step and due:
         lines.append(f"Hạn {STEPS.get(step, step).lower()}: chậm nhất ngày {date_vn(due)} – {STEP_HINTS.get(step, '')}.")
     lines.append(f"Hãy lưu mã này. Gõ /tracuu {code} để xem tình trạng đơn; kết quả giải quyết sẽ được gửi cho bạn "
-                 f"qua {CHANNEL_NAMES.get(channel, channel)}.")
+                 f"qua {CHANNELS.get(channel, channel)}.")
     return Reply("\n".join(lines))
 
 

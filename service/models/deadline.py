@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base
+from service.models.vocabulary import Step, code_type
 
 if TYPE_CHECKING:
     from service.models.petition import Petition
@@ -40,7 +41,7 @@ class Deadline(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
-    step: Mapped[str] = mapped_column(String(16))  # xu_ly_don | thu_ly | tra_loi | giai_quyet | chuyen_don
+    step: Mapped[Step] = mapped_column(code_type(Step, "step", 16))  # xu_ly_don | thu_ly | tra_loi | giai_quyet | …
     starts_at: Mapped[dt.datetime]
     due_at: Mapped[dt.datetime]
     met_at: Mapped[dt.datetime | None]

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
+from service.models.vocabulary import EventKind, code_type
 
 # The workflow decisions the periodic reports read per petition (service.domain.reports.queries), from the index alone.
 DECISION_EVENTS_WHERE = ("kind IN ('accepted', 'answered', 'returned', 'guided', 'transferred', 'withdrawn', "
@@ -22,7 +23,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int | None] = mapped_column(ForeignKey("petitions.id"), index=True)
     matter_id: Mapped[int | None] = mapped_column(ForeignKey("matters.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # received, classified, routed, accepted, answered, …
+    kind: Mapped[EventKind] = mapped_column(code_type(EventKind, "kind", 32))  # received, routed, accepted, …
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_label: Mapped[str] = mapped_column(String(120))  # "công dân", "hệ thống", a staff name

@@ -7,6 +7,7 @@ from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
+from service.models.vocabulary import Kind, code_type
 
 
 class JobLease(Base):
@@ -38,8 +39,8 @@ class ClassificationCorrection(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
     text: Mapped[str]
-    old_kind: Mapped[str | None] = mapped_column(String(16))
-    new_kind: Mapped[str] = mapped_column(String(16))
+    old_kind: Mapped[Kind | None] = mapped_column(code_type(Kind, "old_kind", 16))
+    new_kind: Mapped[Kind] = mapped_column(code_type(Kind, "new_kind", 16))
     old_category: Mapped[str | None] = mapped_column(String(32))
     new_category: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
+from service.models.vocabulary import Kind, Status, code_type
 
 if TYPE_CHECKING:
     from service.models.attachment import Attachment
@@ -33,7 +34,7 @@ class Petition(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)  # tracking code read out over the phone
-    kind: Mapped[str] = mapped_column(String(16))  # khieu_nai | to_cao | kien_nghi | phan_anh
+    kind: Mapped[Kind] = mapped_column(code_type(Kind, "kind", 16))  # khieu_nai | to_cao | kien_nghi | phan_anh
     category: Mapped[str] = mapped_column(String(32), index=True)  # the ten field codes of domain.md
     round: Mapped[int] = mapped_column(default=1)  # lần 1 / lần 2 (complaints)
     channel: Mapped[str] = mapped_column(String(16))
@@ -49,7 +50,7 @@ class Petition(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     received_at: Mapped[dt.datetime] = mapped_column(index=True)
-    status: Mapped[str] = mapped_column(String(24), index=True)
+    status: Mapped[Status] = mapped_column(code_type(Status, "status", 24), index=True)
     lead_office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     collaborating_office_codes: Mapped[list[Any]] = mapped_column(default=list)
     task_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_tasks.id"))

@@ -14,7 +14,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain.codes import STATUSES, STEPS
+from service.domain.codes import (
+    STATUSES,
+    STEPS,
+    event_label,  # noqa: F401 (the console's history reads staff's words)
+)
 from service.domain.deadlines.calendar import Calendar, local_date
 from service.domain.deadlines.rules import due_soon_cutoff
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -249,20 +253,3 @@ def timeline(session: Session, petition: Petition) -> list[Event]:
     if petition.matter_id is not None:
         cond = or_(cond, and_(Event.petition_id.is_(None), Event.matter_id == petition.matter_id))
     return list(session.scalars(select(Event).where(cond).order_by(Event.at, Event.id)))
-
-
-EVENT_LABELS = {
-    "received": "Tiếp nhận đơn", "classified": "Phân loại", "reclassified": "Sửa phân loại",
-    "routed": "Chuyển phòng ban chủ trì", "rerouted": "Chuyển phòng ban, đơn vị", "accepted": "Thụ lý",
-    "returned": "Trả lại đơn (không thụ lý)", "guided": "Hướng dẫn gửi đơn", "transferred": "Chuyển đơn",
-    "started": "Bắt đầu giải quyết", "extended": "Gia hạn", "marked_complex": "Xác định vụ việc phức tạp",
-    "answered": "Trả lời", "closed": "Đóng hồ sơ", "reopened": "Mở lại", "withdrawn": "Rút đơn",
-    "assigned": "Giao người xử lý", "note": "Ghi chú nội bộ", "matter_opened": "Mở vụ việc",
-    "matter_linked": "Ghép vào vụ việc", "matter_merged": "Gộp vụ việc", "matter_split": "Tách khỏi vụ việc",
-    "matter_renamed": "Đổi tên vụ việc", "flag_raised": "Gắn cờ", "flag_cleared": "Gỡ cờ",
-    "rated": "Công dân đánh giá", "reopen_requested": "Công dân đề nghị mở lại",
-}
-
-
-def event_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain.codes import KINDS, STATUSES, STEPS, category_label
+from service.domain.codes import KINDS, STATUSES, STEPS, category_label, event_label
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import CITIZEN
@@ -24,22 +24,6 @@ RATABLE_STATUSES = {"answered", "closed"}
 _NOT_FOUND = NotFound("Không tìm thấy đơn với mã và số điện thoại này (hoặc mã truy cập đã được cấp khi gửi đơn). "
                       "Vui lòng kiểm tra lại.",
                       "No petition matches this tracking code and phone number (or access key).")
-
-# What the citizen reads for each event of the history.
-PUBLIC_EVENT_LABELS = {
-    "received": "Đã tiếp nhận đơn",
-    "classified": "Đã phân loại",
-    "accepted": "Đã thụ lý",
-    "returned": "Đã trả lại đơn",
-    "guided": "Đã hướng dẫn",
-    "transferred": "Đã chuyển đơn tới cơ quan có thẩm quyền",
-    "extended": "Đã gia hạn giải quyết",
-    "answered": "Đã trả lời",
-    "closed": "Đã đóng hồ sơ",
-    "reopened": "Đã mở lại",
-    "withdrawn": "Đã rút đơn",
-    "rated": "Công dân đã đánh giá",
-}
 
 
 @dataclass
@@ -104,7 +88,7 @@ def citizen_view(session: Session, petition: Petition) -> CitizenView:
         unit=petition.unit.name, received_at=petition.received_at, title=petition.title,
         deadlines=[{"step": d.step, "label": STEPS.get(d.step, d.step), "due": d.due_at, "met_at": d.met_at}
                    for d in petition.deadlines if d.cancelled_at is None],
-        timeline=[{"at": e.at, "kind": e.kind, "label": PUBLIC_EVENT_LABELS.get(e.kind, e.kind)} for e in events],
+        timeline=[{"at": e.at, "kind": e.kind, "label": event_label(e.kind, citizen=True)} for e in events],
         answers=[{"at": r.created_at, "kind": r.kind, "text": r.text, "document_number": r.document_number}
                  for r in replies],
         rating=rating.score if rating else None,

@@ -20,7 +20,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, STEPS, category_label
+from service.domain.codes import (
+    CHANNELS,
+    FLAGS,
+    KINDS,
+    STATUSES,
+    STEPS,
+    category_label,
+    event_label,
+)
 from service.domain.deadlines.calendar import VN_TZ, local_date
 from service.domain.dialogues.commitments import is_overdue, open_commitments_before
 from service.domain.dialogues.operations import registrations_of, speaker_name
@@ -46,18 +54,6 @@ HISTORY_ITEMS = 12
 EXCERPT = 400
 NO_PLACE = "Chưa rõ địa điểm"
 
-EVENT_LABELS = {
-    "received": "Tiếp nhận đơn", "classified": "Phân loại", "accepted": "Thụ lý", "returned": "Trả lại đơn",
-    "guided": "Hướng dẫn", "transferred": "Chuyển đơn", "extended": "Gia hạn", "answered": "Trả lời",
-    "closed": "Đóng hồ sơ", "reopened": "Mở lại", "withdrawn": "Rút đơn", "rated": "Công dân đánh giá",
-    "matter_opened": "Mở vụ việc", "matter_linked": "Ghép thêm đơn", "matter_merged": "Gộp vụ việc",
-    "matter_split": "Tách đơn", "matter_renamed": "Đổi tên vụ việc", "flag_raised": "Gắn cờ",
-    "flag_cleared": "Gỡ cờ", "marked_complex": "Xác định phức tạp", "reopen_requested": "Công dân đề nghị xem xét lại",
-    "commitment_made": "Cam kết tại đối thoại", "commitment_met": "Thực hiện xong cam kết",
-    "commitment_cancelled": "Hủy cam kết", "commitment_overdue": "Cam kết quá hạn", "routed": "Giao cơ quan xử lý",
-    "started": "Bắt đầu giải quyết", "reclassified": "Phân loại lại", "rerouted": "Chuyển cơ quan xử lý",
-    "assigned": "Giao người xử lý", "note": "Ghi chú",
-}
 # Events whose reason is the machine's explanation (classifier cues, routing rule): the label says enough.
 QUIET_REASONS = frozenset({"received", "classified", "routed", "matter_opened", "matter_linked", "flag_raised"})
 REPLY_LABELS = {"answer": "Văn bản trả lời", "thu_ly": "Thông báo thụ lý", "khong_thu_ly": "Thông báo không thụ lý",
@@ -147,7 +143,7 @@ def _history(session: Session, matter_id: int | None, petitions: list[Petition])
                              .limit(HISTORY_ITEMS)).all()
     out = []
     for e in reversed(events):
-        label = EVENT_LABELS.get(e.kind, e.kind)
+        label = event_label(e.kind)
         if e.kind == "flag_raised" and e.data.get("code"):
             label += f" «{FLAGS.get(e.data['code'], e.data['code'])}»"
         where = f" (đơn {codes[e.petition_id]})" if e.petition_id in codes else ""

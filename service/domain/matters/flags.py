@@ -19,7 +19,7 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
-from service.domain.codes import FLAGS
+from service.domain.codes import FLAGS, event_label
 from service.domain.deadlines.calendar import VN_TZ, local_date
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import record
@@ -339,14 +339,9 @@ def flag_digest(session: Session, unit: Unit, now: dt.datetime | None = None) ->
         history = session.scalars(select(Event).where(Event.matter_id == matter.id)
                                   .order_by(Event.at.desc(), Event.id.desc()).limit(8)).all()
         for ev in reversed(history):
-            lines.append(f"  {ev.at.astimezone(VN_TZ):%d/%m/%Y} {_EVENT_LABELS.get(ev.kind, ev.kind)}"
+            lines.append(f"  {ev.at.astimezone(VN_TZ):%d/%m/%Y} {event_label(ev.kind).lower()}"
                          + (f": {ev.reason}" if ev.reason else ""))
     return "\n".join(lines)
-
-
-_EVENT_LABELS = {"matter_opened": "mở vụ việc", "matter_linked": "ghép thêm đơn", "matter_merged": "gộp vụ việc",
-                 "matter_split": "tách đơn", "matter_renamed": "đổi tên", "flag_raised": "gắn cờ",
-                 "flag_cleared": "gỡ cờ"}
 
 
 def send_flag_digests(session: Session, now: dt.datetime | None = None) -> int:

@@ -8,17 +8,16 @@ legally required notice and writes an event. It flushes and never commits.
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import logging
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain import text as texts
-from service.domain.codes import KINDS, categories
+from service.domain.codes import KINDS, Action, EventKind, categories
 from service.domain.deadlines import rules
 from service.domain.deadlines.calendar import VN_TZ, Calendar
 from service.domain.errors import ValidationFailed
@@ -29,6 +28,7 @@ from service.domain.people.access import check_act
 from service.domain.routing import operations as routing
 from service.domain.workflow.table import (
     ACTION_NAMES,
+    PARAMETERS,
     REASON_REQUIRED,
     TRANSITIONS,
     UNDECIDED,
@@ -302,20 +302,26 @@ def _withdraw(c: _Ctx, *, reason: str | None = None) -> dict[str, Any]:
     return {"cancelled": c.cancel()}
 
 
-# action -> (function, event kind, shown to the citizen)
-ACTIONS: dict[str, tuple[Callable[..., dict[str, Any]], str, bool]] = {
-    "classify": (_classify, "classified", False),
-    "accept": (_accept, "accepted", True),
-    "return": (_return, "returned", True),
-    "guide": (_guide, "guided", True),
-    "transfer": (_transfer, "transferred", True),
-    "start": (_start, "started", True),
-    "extend": (_extend, "extended", True),
-    "mark_complex": (_mark_complex, "marked_complex", False),
-    "answer": (_answer, "answered", True),
-    "close": (_close, "closed", True),
-    "reopen": (_reopen, "reopened", True),
-    "withdraw": (_withdraw, "withdrawn", True),
+class Handler(NamedTuple):
+    fn: Callable[..., dict[str, Any]]  # takes the parameters of `table.PARAMETERS[action]`
+    event: EventKind  # the event it writes
+    public: bool  # shown to the citizen
+
+
+A, E = Action, EventKind
+ACTIONS: dict[Action, Handler] = {
+    A.CLASSIFY: Handler(_classify, E.CLASSIFIED, False),
+    A.ACCEPT: Handler(_accept, E.ACCEPTED, True),
+    A.RETURN: Handler(_return, E.RETURNED, True),
+    A.GUIDE: Handler(_guide, E.GUIDED, True),
+    A.TRANSFER: Handler(_transfer, E.TRANSFERRED, True),
+    A.START: Handler(_start, E.STARTED, True),
+    A.EXTEND: Handler(_extend, E.EXTENDED, True),
+    A.MARK_COMPLEX: Handler(_mark_complex, E.MARKED_COMPLEX, False),
+    A.ANSWER: Handler(_answer, E.ANSWERED, True),
+    A.CLOSE: Handler(_close, E.CLOSED, True),
+    A.REOPEN: Handler(_reopen, E.REOPENED, True),
+    A.WITHDRAW: Handler(_withdraw, E.WITHDRAWN, True),
 }
 assert tuple(ACTIONS) == ACTION_NAMES, "every action of the table needs a handler, in the table's order"
 
@@ -344,6 +350,7 @@ def perform(session: Session, petition: Petition, action: str, actor: Actor, *, 
     if action not in ACTIONS:
         raise ValidationFailed(f"Thao tác “{action}” không tồn tại.", f"Unknown action '{action}'.",
                                fields={"action": [f"Chọn một trong: {', '.join(ACTIONS)}."]})
+    action = Action(action)
     if session.get_bind().dialect.name == "postgresql":  # one action at a time on a petition
         session.execute(select(Petition.id).where(Petition.id == petition.id).with_for_update())
         session.refresh(petition)
@@ -355,15 +362,14 @@ def perform(session: Session, petition: Petition, action: str, actor: Actor, *, 
         raise ValidationFailed("Cần ghi rõ lý do.", "A reason is required.", fields={"reason": ["Cần ghi lý do."]})
     when = _check_at(petition, at)
     fn, event_kind, public = ACTIONS[action]
-    try:
-        inspect.signature(fn).bind(None, **params)
-    except TypeError as err:
+    problem = PARAMETERS[action].problem(set(params))
+    if problem:
         raise ValidationFailed(f"Tham số không hợp lệ cho thao tác “{action}”.", f"Invalid parameters for "
-                               f"'{action}': {err}.", fields={"_schema": [str(err)]}) from err
+                               f"'{action}': {problem}.", fields={"_schema": [problem]})
     before = petition.status
     data = fn(_Ctx(session, petition, actor, when, calendar or Calendar.load(session), paper), **params)
     if move.target is not None:
-        petition.status = move.target.value
+        petition.status = move.target
     record(session, petition, event_kind, actor, at=when, reason=params.get("reason"), public=public,
            data={"from": before, "to": petition.status, **({"paper": True} if paper else {}),
                  **{k: v for k, v in data.items() if v not in (None, [], {})}})

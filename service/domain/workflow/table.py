@@ -6,38 +6,22 @@ state, and the worded refusal when the law or the petition's state forbids it.
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 import yaml
 
-from service.domain.codes import KINDS, STATUSES
+from service.domain.codes import KINDS, STATUSES, Action, Kind, Status
 from service.domain.errors import Conflict
 from service.domain.notifications import outbox as notify
 from service.models.petition import Petition
 
-
-class Status(enum.StrEnum):
-    RECEIVED = "received"
-    CLASSIFIED = "classified"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-    GUIDED = "guided"
-    TRANSFERRED = "transferred"
-    IN_PROGRESS = "in_progress"
-    ANSWERED = "answered"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
-
-
-assert {s.value for s in Status} == set(STATUSES), "workflow states must match codes.STATUSES"
-
-S = Status
-ALL = frozenset(KINDS)
-KN_TC = frozenset({"khieu_nai", "to_cao"})
-KNPA = frozenset({"kien_nghi", "phan_anh"})
+# The states are `codes.Status` (stored in petitions.status); the actions `codes.Action`.
+S, A = Status, Action
+ALL = frozenset(Kind)
+KN_TC = frozenset({Kind.KHIEU_NAI, Kind.TO_CAO})
+KNPA = frozenset({Kind.KIEN_NGHI, Kind.PHAN_ANH})
 OPEN = frozenset({S.RECEIVED, S.CLASSIFIED, S.ACCEPTED, S.IN_PROGRESS})
 UNDECIDED = frozenset({S.RECEIVED, S.CLASSIFIED})
 WORKING = frozenset({S.ACCEPTED, S.IN_PROGRESS})
@@ -45,36 +29,69 @@ WORKING = frozenset({S.ACCEPTED, S.IN_PROGRESS})
 
 @dataclass(frozen=True)
 class Move:
-    action: str
-    kinds: frozenset[str]
+    action: Action
+    kinds: frozenset[Kind]
     sources: frozenset[Status]
     target: Status | None  # None: the status does not change
 
 
 # THE table of allowed moves. A (kind, status, action) with no row is refused with a Conflict.
 TRANSITIONS: tuple[Move, ...] = (
-    Move("classify", ALL, UNDECIDED, S.CLASSIFIED),
-    Move("accept", ALL, UNDECIDED, S.ACCEPTED),
-    Move("return", ALL, UNDECIDED, S.RETURNED),
-    Move("guide", ALL, UNDECIDED, S.GUIDED),
+    Move(A.CLASSIFY, ALL, UNDECIDED, S.CLASSIFIED),
+    Move(A.ACCEPT, ALL, UNDECIDED, S.ACCEPTED),
+    Move(A.RETURN, ALL, UNDECIDED, S.RETURNED),
+    Move(A.GUIDE, ALL, UNDECIDED, S.GUIDED),
     # A complaint outside competence is guided, never forwarded (TT 05/2021; legal.md §1).
-    Move("transfer", frozenset({"to_cao"}) | KNPA, UNDECIDED, S.TRANSFERRED),
-    Move("start", ALL, frozenset({S.ACCEPTED}), S.IN_PROGRESS),
+    Move(A.TRANSFER, frozenset({Kind.TO_CAO}) | KNPA, UNDECIDED, S.TRANSFERRED),
+    Move(A.START, ALL, frozenset({S.ACCEPTED}), S.IN_PROGRESS),
     # Only a denunciation is extended: thụ lý 7 -> 10 WD (TC Đ24 k1), resolution +30 days (TC Đ30).
-    Move("extend", frozenset({"to_cao"}), UNDECIDED, None),
-    Move("extend", frozenset({"to_cao"}), WORKING, S.IN_PROGRESS),
-    Move("mark_complex", KN_TC, OPEN, None),
-    Move("answer", KN_TC, WORKING, S.ANSWERED),
-    Move("answer", KNPA, frozenset({S.CLASSIFIED}) | WORKING, S.ANSWERED),
-    Move("close", ALL, frozenset({S.ANSWERED, S.RETURNED, S.GUIDED, S.TRANSFERRED}), S.CLOSED),
-    Move("reopen", ALL, frozenset({S.ANSWERED, S.CLOSED}), S.IN_PROGRESS),
-    Move("withdraw", ALL, OPEN, S.WITHDRAWN),
+    Move(A.EXTEND, frozenset({Kind.TO_CAO}), UNDECIDED, None),
+    Move(A.EXTEND, frozenset({Kind.TO_CAO}), WORKING, S.IN_PROGRESS),
+    Move(A.MARK_COMPLEX, KN_TC, OPEN, None),
+    Move(A.ANSWER, KN_TC, WORKING, S.ANSWERED),
+    Move(A.ANSWER, KNPA, frozenset({S.CLASSIFIED}) | WORKING, S.ANSWERED),
+    Move(A.CLOSE, ALL, frozenset({S.ANSWERED, S.RETURNED, S.GUIDED, S.TRANSFERRED}), S.CLOSED),
+    Move(A.REOPEN, ALL, frozenset({S.ANSWERED, S.CLOSED}), S.IN_PROGRESS),
+    Move(A.WITHDRAW, ALL, OPEN, S.WITHDRAWN),
 )
 
 
 # Every action, in the table's order (the order `allowed_actions` lists them).
-ACTION_NAMES: tuple[str, ...] = tuple(dict.fromkeys(m.action for m in TRANSITIONS))
-REASON_REQUIRED = {"return", "extend", "mark_complex", "reopen"}
+ACTION_NAMES: tuple[Action, ...] = tuple(dict.fromkeys(m.action for m in TRANSITIONS))
+
+
+@dataclass(frozen=True)
+class Parameters:
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+    def problem(self, given: set[str]) -> str | None:
+        """Why `given` names are not this action's parameters (English, for the API), or None."""
+        missing = [n for n in self.required if n not in given]
+        unknown = sorted(given - set(self.required) - set(self.optional))
+        if missing:
+            return f"missing a required parameter: {', '.join(missing)}"
+        return f"unexpected parameter: {', '.join(unknown)}" if unknown else None
+
+
+# The parameters each action takes (beside `at`, `paper` and `calendar`); `perform` refuses any other.
+PARAMETERS: dict[Action, Parameters] = {
+    A.CLASSIFY: Parameters(optional=("kind", "category", "office", "competent", "reason")),
+    A.ACCEPT: Parameters(optional=("document_number", "note")),
+    A.RETURN: Parameters(("reason",), ("document_number",)),
+    A.GUIDE: Parameters(("to_body",), ("reason",)),
+    A.TRANSFER: Parameters(("to_body",), ("document_number", "reason")),
+    A.START: Parameters(),
+    A.EXTEND: Parameters(("reason",), ("document_number",)),
+    A.MARK_COMPLEX: Parameters(("reason",), ("level", "criteria")),
+    A.ANSWER: Parameters(("text",), ("document_number",)),
+    A.CLOSE: Parameters(optional=("reason",)),
+    A.REOPEN: Parameters(("reason",)),
+    A.WITHDRAW: Parameters(optional=("reason",)),
+}
+assert tuple(PARAMETERS) == ACTION_NAMES, "every action of the table needs its parameters, in the table's order"
+# A required reason must also say something (not blank).
+REASON_REQUIRED = frozenset(a for a, p in PARAMETERS.items() if "reason" in p.required)
 
 
 @lru_cache(maxsize=1)

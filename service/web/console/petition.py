@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 
 from service.domain.casework import notices
 from service.domain.casework import operations as casework
+from service.domain.codes import ACTIONS as ACTION_LABELS  # the one table of labels
 from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from service.domain.intake.tracking import normalise_code
@@ -42,14 +43,6 @@ from service.web.console.auth import actor_of, current_user, log, login_required
 from service.web.csrf import check_csrf
 from service.web.session import after_commit, db_session
 
-ACTION_LABELS = {
-    "classify": "Sửa phân loại", "accept": "Thụ lý", "return": "Trả lại đơn", "guide": "Hướng dẫn",
-    "transfer": "Chuyển đơn đến cơ quan có thẩm quyền", "start": "Bắt đầu giải quyết", "extend": "Gia hạn",
-    "mark_complex": "Xác định vụ việc phức tạp", "answer": "Trả lời", "close": "Đóng hồ sơ", "reopen": "Mở lại",
-    "withdraw": "Ghi nhận rút đơn", "route": "Chuyển phòng ban, đơn vị", "assign": "Giao người xử lý",
-    "note": "Thêm ghi chú nội bộ", "merge_matter": "Gộp vụ việc", "split_matter": "Tách đơn khỏi vụ việc",
-    "rename_matter": "Đổi tên vụ việc", "clear_flag": "Gỡ cờ",
-}
 assert set(workflow.ACTIONS) <= set(ACTION_LABELS)
 PEOPLE_ROLES = {"petitioner": "Người gửi đơn", "co_signer": "Người cùng đứng tên"}
 
