@@ -18,13 +18,14 @@ if __package__ in (None, ""):
 
 
 def run_jobs_once(job_ids: tuple[str, ...] = ("deadline-scan", "outbox-dispatch")) -> bool:
-    from service import outbound
+    from service import crypto, outbound
     from service.db import Database
     from service.jobs import lease
     from service.jobs.schedule import JOBS, run_job
     from service.settings import load_settings
 
     settings = load_settings()
+    crypto.configure(settings)
     database = Database(settings["DATABASE_URL"])
     outbound.register_configured(database, settings)
     holder = lease.new_holder()

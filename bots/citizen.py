@@ -20,6 +20,7 @@ from service.domain.errors import NotFound
 from service.domain.events import record
 from service.domain.inbound import CITIZEN
 from service.domain.intake import lookup_guard, tracking
+from service.domain.intake.lookup_guard import LookupPolicy
 from service.domain.notifications import outbox as notify
 from service.domain.routing.units import office_of
 from service.models.person import Person
@@ -37,12 +38,13 @@ def not_found() -> NotFound:
                     "No petition with this code from this chat user.")
 
 
-def find_for_chat(session: Session, channel: str, chat_user_id: str, code: str, proof: str | None = None) -> Petition:
+def find_for_chat(session: Session, channel: str, chat_user_id: str, code: str, proof: str | None = None, *,
+                  policy: LookupPolicy | None = None) -> Petition:
     """The petition of this chat user (or, with a phone or access key, the one it proves); raises NotFound,
     or TooManyLookups once this chat user or this code has failed too often."""
     client = lookup_guard.requester(channel, chat_user_id)
     if proof:
-        return status.look_up(session, code, proof, client=client)
+        return status.look_up(session, code, proof, client=client, policy=policy)
 
     def own() -> Petition:
         normal = tracking.normalise_code(code)
@@ -51,7 +53,7 @@ def find_for_chat(session: Session, channel: str, chat_user_id: str, code: str, 
             raise not_found()
         return petition
 
-    return lookup_guard.guarded(session, client, code, own)
+    return lookup_guard.guarded(session, client, code, own, policy=policy)
 
 
 def is_petitioner(session: Session, petition: Petition, channel: str, chat_user_id: str) -> bool:
@@ -81,9 +83,10 @@ def status_reply(session: Session, petition: Petition) -> Reply:
     return Reply(text)
 
 
-def rate(session: Session, channel: str, chat_user_id: str, code: str, score: int) -> tuple[Petition, Rating]:
+def rate(session: Session, channel: str, chat_user_id: str, code: str, score: int, *,
+         policy: LookupPolicy | None = None) -> tuple[Petition, Rating]:
     """The citizen's rating through status.rate, once the petition is found to be theirs."""
-    petition = find_for_chat(session, channel, chat_user_id, code)
+    petition = find_for_chat(session, channel, chat_user_id, code, policy=policy)
     return petition, status.rate(session, petition, score)
 
 

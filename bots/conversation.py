@@ -45,6 +45,7 @@ from service.db import utcnow
 from service.domain.errors import DomainError
 from service.domain.inbound import AttachmentData
 from service.domain.intake import tracking
+from service.domain.intake.limits import NO_LIMITS, IntakeLimits
 from service.domain.intake.validation import MAX_ATTACHMENTS, FieldError, normalise_phone
 from service.domain.notifications.chat_state import (
     load,  # the conversation row (the domain sets RATING on a queued answer)
@@ -60,10 +61,12 @@ _CODE_CHARS = 9  # a tracking code without its dashes
 CANCEL_WORDS = frozenset({"huy", "huy bo", "huy don", "thoat", "cancel"})
 
 
-def handle(session: Session, incoming: Incoming, now: dt.datetime | None = None) -> list[Reply]:
-    """One step of the dialogue for one message or button press; flushes, never commits."""
+def handle(session: Session, incoming: Incoming, now: dt.datetime | None = None, *,
+           limits: IntakeLimits = NO_LIMITS) -> list[Reply]:
+    """One step of the dialogue for one message or button press; flushes, never commits. `limits`: the
+    petitions-per-phone and failed-look-up limits the adapter built from its settings."""
     conversation = load(session, incoming.channel, incoming.chat_user_id)
-    turn = _Turn(session, conversation, incoming, now or utcnow())
+    turn = _Turn(session, conversation, incoming, now or utcnow(), limits)
     replies = turn.run()
     conversation.state, conversation.draft = turn.state, dict(turn.draft)  # a new dict: JSON columns track assignment
     conversation.last_inbound_at = turn.now  # Zalo's 48-hour free-reply window counts from here
@@ -94,8 +97,9 @@ def _code_and_phone(text: str) -> tuple[str, str | None]:
 class _Turn(Drafting):
     """One step: the citizen's state and draft in, the next state, draft and replies out."""
 
-    def __init__(self, session: Session, conversation: ChatConversation, incoming: Incoming, now: dt.datetime):
-        self.session, self.inc, self.now = session, incoming, now
+    def __init__(self, session: Session, conversation: ChatConversation, incoming: Incoming, now: dt.datetime,
+                 limits: IntakeLimits = NO_LIMITS):
+        self.session, self.inc, self.now, self.limits = session, incoming, now, limits
         self.channel, self.user = incoming.channel, incoming.chat_user_id
         self.state = conversation.state or IDLE
         self.draft: dict[str, Any] = dict(conversation.draft or {})
@@ -255,7 +259,8 @@ class _Turn(Drafting):
 
     def lookup(self, code: str, proof: str | None = None) -> list[Reply]:
         try:
-            petition = citizen.find_for_chat(self.session, self.channel, self.user, code, proof)
+            petition = citizen.find_for_chat(self.session, self.channel, self.user, code, proof,
+                                             policy=self.limits.lookup)
         except DomainError as err:
             return [Reply(err.message), self.prompt(self.state)] if self.drafting else self.menu(err.message)
         reply = citizen.status_reply(self.session, petition)
@@ -277,7 +282,8 @@ class _Turn(Drafting):
     def rate_choice(self, value: str) -> list[Reply]:
         _, code, score = (value.split(":") + ["", ""])[:3]
         try:
-            petition, rating = citizen.rate(self.session, self.channel, self.user, code, int(score or 0))
+            petition, rating = citizen.rate(self.session, self.channel, self.user, code, int(score or 0),
+                                            policy=self.limits.lookup)
         except (DomainError, ValueError) as err:
             message = getattr(err, "message", "Điểm đánh giá phải từ 1 đến 5.")
             return [Reply(message)] + ([self.prompt(self.state)] if self.drafting else [])
@@ -299,7 +305,7 @@ class _Turn(Drafting):
         self.reset()
         if choice == "no":
             return [Reply("Cảm ơn bạn. Ý kiến đánh giá đã được ghi nhận.")]
-        petition = citizen.find_for_chat(self.session, self.channel, self.user, code)
+        petition = citizen.find_for_chat(self.session, self.channel, self.user, code, policy=self.limits.lookup)
         citizen.request_reopen(self.session, petition, rating_id, self.channel, self.now)
         return [Reply(prompts.REOPEN_DONE.format(code=code))]
 

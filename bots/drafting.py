@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
     from sqlalchemy.orm import Session
 
+    from service.domain.intake.limits import IntakeLimits
+
 
 class Drafting:
     """The steps of drafting a petition; mixed into the conversation's turn."""
@@ -49,6 +51,7 @@ class Drafting:
     session: Session
     inc: Incoming
     now: dt.datetime
+    limits: IntakeLimits
     channel: str
     user: str
     state: str
@@ -306,7 +309,7 @@ class Drafting:
         if not self.draft.get("consent"):
             return self.go(CONSENT)
         try:
-            submitted = intake.submit(self.session, self.message(), CITIZEN, now=self.now)
+            submitted = intake.submit(self.session, self.message(), CITIZEN, now=self.now, quota=self.limits.phone)
         except ValidationFailed as err:
             return self.refused(err)
         petition, first = submitted.petition, submitted.first_deadline

@@ -7,6 +7,7 @@ from alembic import context
 from sqlalchemy import JSON, engine_from_config, pool
 
 import service.models  # noqa: F401  (registers every table)
+from service import crypto
 from service.db import Base, UTCDateTime, normalise_url
 from service.settings import load_settings
 
@@ -17,8 +18,22 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+def _entry_settings():
+    """Run by the app (`flask setup`, the tests) alembic gets the URL and finds the keyring configured; run by its
+    own command line it is an entry point and reads the settings once, for the URL and the data migrations' key."""
+    if crypto.is_configured() and config.attributes.get("database_url"):
+        return None
+    settings = load_settings()
+    if not crypto.is_configured():
+        crypto.configure(settings)
+    return settings
+
+
+SETTINGS = _entry_settings()
+
+
 def database_url() -> str:
-    return normalise_url(config.attributes.get("database_url") or load_settings()["DATABASE_URL"])
+    return normalise_url(config.attributes.get("database_url") or SETTINGS.database_url)
 
 
 def render_item(type_: str, obj, autogen_context):

@@ -15,10 +15,13 @@ from service.web.session import TransactionalFlask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The app of these settings: read once here (the environment, then `config`, which tests pass) and kept
+    in `app.extensions["settings"]`; Flask's `app.config` gets a copy of them for the extensions."""
     settings = load_settings(config)
     refuse_insecure(settings)  # production never starts with the development SECRET_KEY or encryption key
     app = TransactionalFlask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(settings)
+    app.extensions["settings"] = settings
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"))
     logging_filters.install(settings)  # no phone, ID number or token ever reaches a log
     crypto.configure(settings)  # the key of the ID numbers encrypted at rest
@@ -35,7 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def register_database(app: Flask) -> None:
     from service.web.session import bind_database
 
-    bind_database(app, Database(app.config["DATABASE_URL"]))
+    bind_database(app, Database(app.extensions["settings"].database_url))
 
 
 def register_extensions(app: Flask) -> None:

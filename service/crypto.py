@@ -6,8 +6,9 @@ ciphertext fails to decrypt rather than yielding another number), a fresh 96-bit
 
 Keys come from the `DATA_ENCRYPTION_KEY` setting: one or more url-safe base64 32-byte keys separated
 by commas; the first encrypts, every one decrypts (rotation: put the new key first, re-encrypt, then
-drop the old one). Stored form: ``v1:<key id>:<base64(nonce + ciphertext)>``. Without a key a fixed
-development key is used, with a warning; `configure` refuses that in production.
+drop the old one); each entry point installs them once with `configure(settings)`, and nothing is
+encrypted before it has. Stored form: ``v1:<key id>:<base64(nonce + ciphertext)>``. Without a key a
+fixed development key is used, with a warning; `configure` refuses that in production.
 """
 from __future__ import annotations
 
@@ -125,13 +126,15 @@ def configure(settings: Mapping[str, Any]) -> Keyring:
     return _keyring
 
 
-def keyring() -> Keyring:
-    """The installed keyring; the environment's settings when no entry point configured one."""
-    if _keyring is None:
-        from service.settings import load_settings
+def is_configured() -> bool:
+    return _keyring is not None
 
-        configure(load_settings())
-    assert _keyring is not None
+
+def keyring() -> Keyring:
+    """The keyring installed by the entry point (`configure`); never read from the environment here."""
+    if _keyring is None:
+        raise CryptoKeyError("no encryption key configured: the entry point must call "
+                             "service.crypto.configure(settings) before ID numbers are read or written")
     return _keyring
 
 

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hmac
 import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from types import MappingProxyType
+from typing import Any, Iterator, Mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_ENV = ROOT / "config" / "settings.example.env"
@@ -39,7 +41,57 @@ def _coerce(key: str, value: Any) -> Any:
     return value
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+@dataclass(frozen=True, eq=False)
+class Settings(Mapping[str, Any]):
+    """Every setting of one process, read once by its entry point (create_app, `python -m service.jobs`, the
+    polling bot, bots.admin) and handed to whoever needs it; nothing reads the environment after that.
+
+    Immutable; read like a mapping (`settings["DATABASE_URL"]`, `settings.get("LOG_LEVEL")`), with typed
+    properties for the values the plumbing itself needs."""
+
+    values: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self.values) == dict(other)
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a dict, so not hashable
+
+    def __repr__(self) -> str:  # never the secrets: only the names
+        return f"Settings({', '.join(sorted(self.values))})"
+
+    @property
+    def database_url(self) -> str:
+        return str(self.values["DATABASE_URL"])
+
+    @property
+    def ratelimit_enabled(self) -> bool:
+        return bool(self.values.get("RATELIMIT_ENABLED"))
+
+    @property
+    def public_limit(self) -> str:
+        return str(self.values.get("RATELIMIT_PUBLIC") or "30 per minute")
+
+
+def _units(value: Any) -> frozenset[str]:
+    if isinstance(value, (set, frozenset, list, tuple)):
+        return frozenset(str(c).strip() for c in value if str(c).strip())
+    return frozenset(c.strip() for c in str(value or "").split(",") if c.strip())
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """The defaults of config/settings.example.env, then the environment, then `overrides` (tests)."""
     environ = os.environ if environ is None else environ
     settings: dict[str, Any] = {}
     for key, default in defaults().items():
@@ -53,8 +105,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[s
             path = ROOT / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             settings["DATABASE_URL"] = f"sqlite:///{path}"
-    settings["REMOTE_UNITS"] = frozenset(c.strip() for c in str(settings["REMOTE_UNITS"]).split(",") if c.strip())
-    return settings
+    settings["REMOTE_UNITS"] = _units(settings["REMOTE_UNITS"])
+    return Settings(settings)
 
 
 def environment(settings: Mapping[str, Any]) -> str:

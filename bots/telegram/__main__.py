@@ -16,17 +16,17 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bots.telegram.updates import handle_update
-from service import logging_filters
+from service import crypto, logging_filters
 from service.db import Database
-from service.domain.intake import lookup_guard, quota
+from service.domain.intake.limits import IntakeLimits
 from service.settings import load_settings
 
 logger = logging.getLogger("bots.telegram")
 
 
 async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    database, settings = context.bot_data["database"], context.bot_data["settings"]
-    await asyncio.to_thread(handle_update, database, settings, update.to_dict())
+    data = context.bot_data
+    await asyncio.to_thread(handle_update, data["database"], data["settings"], update.to_dict(), limits=data["limits"])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,7 +38,8 @@ def build_application(database: Database, settings: Mapping[str, Any]) -> Applic
     base = str(settings.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org").rstrip("/")
     application = (Application.builder().token(str(settings["TELEGRAM_BOT_TOKEN"]))
                    .base_url(f"{base}/bot").base_file_url(f"{base}/file/bot").build())
-    application.bot_data.update(database=database, settings=settings)
+    # Petitions per phone and failed /tracuu look-ups: the same limits and database counts as the web's.
+    application.bot_data.update(database=database, settings=settings, limits=IntakeLimits.from_settings(settings))
     application.add_handler(MessageHandler(filters.ALL, on_update))
     application.add_handler(CallbackQueryHandler(on_update))
     application.add_error_handler(on_error)
@@ -46,17 +47,15 @@ def build_application(database: Database, settings: Mapping[str, Any]) -> Applic
 
 
 def main() -> int:
-    settings = load_settings()
+    settings = load_settings()  # the one reading of the environment of this process
     logging.basicConfig(level=settings.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging_filters.install(settings)  # no phone, ID number or token in the logs
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the bot token in URLs
     if not settings.get("TELEGRAM_BOT_TOKEN"):
         print("TELEGRAM_BOT_TOKEN is not set.", file=sys.stderr)
         return 2
+    crypto.configure(settings)  # the key of the ID numbers a citizen types
     database = Database(settings["DATABASE_URL"], pool_size=2)
-    quota.bind(database.sessionmaker, settings.get("RATELIMIT_PER_PHONE"), enabled=settings["RATELIMIT_ENABLED"])
-    lookup_guard.bind(database.sessionmaker, settings.get("LOOKUP_LIMIT_PER_CLIENT"), settings.get("LOOKUP_LIMIT_PER_CODE"),
-                      enabled=settings["RATELIMIT_ENABLED"])  # /tracuu shares the web's failed-attempt counts
     try:
         # run_polling deletes any webhook first, then long-polls getUpdates.
         build_application(database, settings).run_polling(allowed_updates=["message", "callback_query"])

@@ -8,14 +8,16 @@ from bots import conversation, delivery, groups
 from bots.telegram import adapter
 from service import outbound
 from service.db import Database
+from service.domain.intake.limits import NO_LIMITS, IntakeLimits
 from service.outbound.telegram import TelegramApi, api_from
 
 logger = logging.getLogger(__name__)
 
 
 def handle_update(database: Database, settings: Mapping[str, Any], update: dict[str, Any],
-                  api: TelegramApi | None = None) -> str:
-    """'processed', 'duplicate' or 'ignored'. Photos are downloaded before the transaction, never twice."""
+                  api: TelegramApi | None = None, limits: IntakeLimits = NO_LIMITS) -> str:
+    """'processed', 'duplicate' or 'ignored'. Photos are downloaded before the transaction, never twice.
+    `limits`: the entry point's petitions-per-phone and failed-look-up limits."""
     parsed = adapter.parse(update)
     if parsed is None or not parsed.update_id:
         return "ignored"
@@ -29,7 +31,7 @@ def handle_update(database: Database, settings: Mapping[str, Any], update: dict[
         adapter.fetch_files(parsed, api.download)
 
         def step(session):
-            return conversation.handle(session, parsed.incoming)
+            return conversation.handle(session, parsed.incoming, limits=limits)
     received = delivery.receive(database, adapter.CHANNEL, parsed.update_id, parsed.chat_id, step,
                                 outbound.build(adapter.CHANNEL, database, settings, api=api))
     if parsed.callback_id and not received.duplicate:

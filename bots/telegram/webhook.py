@@ -14,7 +14,7 @@ import logging
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from bots.telegram.updates import handle_update
-from bots.web import database
+from bots.web import database, limits
 from service import jsonsafe
 
 logger = logging.getLogger(__name__)
@@ -48,5 +48,5 @@ def webhook():
         abort(400)
     if not isinstance(update, dict):
         abort(400)
-    outcome = handle_update(database(), current_app.config, update)
+    outcome = handle_update(database(), current_app.config, update, limits=limits())
     return jsonify({"ok": True, "result": outcome})

@@ -14,10 +14,11 @@ from typing import Any, Mapping
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from bots import conversation, delivery
-from bots.web import database
+from bots.web import database, limits
 from bots.zalo import adapter, signature
 from service import jsonsafe, outbound
 from service.db import Database
+from service.domain.intake.limits import NO_LIMITS, IntakeLimits
 from service.outbound.zalo.sender import ZaloSender, api_host
 
 logger = logging.getLogger(__name__)
@@ -27,8 +28,10 @@ WEBHOOK_TIMEOUT = 1.5  # seconds per call to Zalo while the webhook request wait
 MAX_EVENT_BYTES = 1024 * 1024  # events carry image URLs, never images
 
 
-def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any], sender: ZaloSender | None = None) -> str:
-    """'processed', 'duplicate' or 'ignored'. Images are downloaded before the transaction, never twice."""
+def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any], sender: ZaloSender | None = None,
+                 limits: IntakeLimits = NO_LIMITS) -> str:
+    """'processed', 'duplicate' or 'ignored'. Images are downloaded before the transaction, never twice.
+    `limits`: the app's petitions-per-phone and failed-look-up limits."""
     parsed = adapter.parse(event)
     if parsed is None:
         return "ignored"
@@ -39,7 +42,7 @@ def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any
     adapter.fetch_images(parsed, lambda url: sender.client.download(url, allowed_hosts=(api_host(settings),)))
 
     def step(session):
-        return conversation.handle(session, parsed.incoming)
+        return conversation.handle(session, parsed.incoming, limits=limits)
 
     received = delivery.receive(db, adapter.CHANNEL, parsed.external_id, parsed.user_id, step, sender)
     return "duplicate" if received.duplicate else "processed"
@@ -60,5 +63,5 @@ def webhook():
         logger.warning("zalo webhook: bad or missing signature from %s", request.remote_addr)
         abort(401)
     event = jsonsafe.loads(raw, max_depth=signature.MAX_DEPTH)  # valid JSON: the signature check parsed it
-    outcome = handle_event(database(), config, event)
+    outcome = handle_event(database(), config, event, limits=limits())
     return jsonify({"ok": True, "result": outcome})

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 
-from service import logging_filters, outbound
+from service import crypto, logging_filters, outbound
 from service.db import Database
 from service.jobs import lease
 from service.jobs.schedule import JOBS, build_scheduler
@@ -18,7 +18,7 @@ logger = logging.getLogger("service.jobs")
 
 
 def main(argv: list[str] | None = None) -> int:
-    settings = load_settings()
+    settings = load_settings()  # the one reading of the environment of this process; handed to whoever needs it
     try:
         refuse_insecure(settings)  # the same refusal as the web app: the jobs write encrypted ID numbers too
     except InsecureSettings as exc:
@@ -30,11 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     if not settings["SCHEDULER_ENABLED"]:
         print("SCHEDULER_ENABLED=false: the jobs process does not run; exiting.")
         return 0
-    database = Database(settings["DATABASE_URL"])
+    crypto.configure(settings)  # the key of the ID numbers the jobs write and erase
+    database = Database(settings.database_url)
     channels = outbound.register_configured(database, settings)
     logger.info("senders registered: %s", ", ".join(["console", *channels]))
     holder = lease.new_holder()
-    scheduler = build_scheduler(database, holder)
+    scheduler = build_scheduler(database, holder, settings=settings)
 
     def stop(signum, _frame):
         logger.info("signal %s: stopping", signum)

@@ -4,13 +4,14 @@ Every job is idempotent (it marks what it has done), so a rerun after a crash is
 """
 from __future__ import annotations
 
+import functools
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping
 
 from service.db import Database
 from service.domain.matters import flags
-from service.jobs import lease
+from service.jobs import lease, retention
 from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
 from service.jobs.retention import apply_retention
@@ -26,6 +27,13 @@ class Job:
     trigger: str  # APScheduler trigger: interval | cron
     args: dict[str, Any] = field(default_factory=dict)
     misfire_grace_time: int = 60
+    # The job's keyword arguments from the process's settings (its one reading of them), if it has any.
+    options: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None
+
+    def configured(self, settings: Mapping[str, Any] | None) -> Job:
+        if self.options is None or settings is None:
+            return self
+        return replace(self, func=functools.partial(self.func, **self.options(settings)), options=None)
 
 
 def flag_digest(database: Database) -> int:
@@ -43,7 +51,8 @@ JOBS: tuple[Job, ...] = (
     Job("flag-digest", flag_digest, "cron", {"hour": 7, "minute": 5},
         misfire_grace_time=3 * 3600),
     # Personal data past its retention period (RETENTION_* settings; Luật BVDLCN 91/2025/QH15).
-    Job("privacy-retention", apply_retention, "cron", {"hour": 2, "minute": 30}, misfire_grace_time=6 * 3600),
+    Job("privacy-retention", apply_retention, "cron", {"hour": 2, "minute": 30}, misfire_grace_time=6 * 3600,
+        options=retention.options),
     # Dialogue commitments: 3-day reminder and overdue flag; registered speakers reminded the day before.
     Job("dialogue-reminders", dialogue_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
 )
@@ -62,14 +71,16 @@ def run_job(database: Database, job: Job, holder: str) -> bool:
     return True
 
 
-def build_scheduler(database: Database, holder: str, scheduler_class: Any = None) -> Any:
-    """A BlockingScheduler with every job of JOBS (one process only: never inside web workers)."""
+def build_scheduler(database: Database, holder: str, scheduler_class: Any = None,
+                    settings: Mapping[str, Any] | None = None) -> Any:
+    """A BlockingScheduler with every job of JOBS (one process only: never inside web workers), each given
+    what it needs of the jobs process's `settings`."""
     if scheduler_class is None:
         from apscheduler.schedulers.blocking import BlockingScheduler as scheduler_class
     from service.domain.deadlines.calendar import VN_TZ
 
     scheduler = scheduler_class(timezone=VN_TZ)
-    for job in JOBS:
+    for job in (j.configured(settings) for j in JOBS):
         scheduler.add_job(run_job, job.trigger, args=[database, job, holder], id=job.id, name=job.id,
                           coalesce=True, max_instances=1, misfire_grace_time=job.misfire_grace_time,
                           replace_existing=True, **job.args)

@@ -13,7 +13,7 @@ import re
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, request
+from flask import Blueprint, g, request
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,7 +32,7 @@ from service.web.api.auth import user_from_bearer
 from service.web.api.body import json_body
 from service.web.open311_answers import (CLOSED, FORMATS, MAX_DESCRIPTION, VN_TIME, Open311Error, agency, bilingual,
                                          error_answer, render, request_json, service_json)
-from service.web.security import limiter
+from service.web.security import intake_limits, limiter, public_limit
 from service.web.session import db_session
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2")
@@ -62,10 +62,6 @@ def service_definition(code: str, fmt: str):
 
 # ---------------------------------------------------------------- POST requests
 
-def _public_limit() -> str:
-    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
-
-
 def _trusted_client() -> bool:
     """Callers with a valid API token (api_key or bearer) are not rate-limited."""
     try:
@@ -75,13 +71,13 @@ def _trusted_client() -> bool:
 
 
 @bp.post("/requests.<fmt>")
-@limiter.limit(_public_limit, exempt_when=_trusted_client)
+@limiter.limit(public_limit, exempt_when=_trusted_client)
 def create_request(fmt: str):
     fmt = _format(fmt)
     values = _posted_values()
     session = db_session()
     actor = _actor(_api_user(values))
-    submitted = intake.submit(session, message_from_open311(session, values), actor)
+    submitted = intake.submit(session, message_from_open311(session, values), actor, quota=intake_limits().phone)
     answer = [{"service_request_id": submitted.petition.code, "service_notice": _notice(submitted), "account_id": None}]
     return render(fmt, "service_requests", answer)  # committed once answered: a failure before stores nothing
 

@@ -7,7 +7,7 @@ Văn phòng; they grant (applying a correction) or refuse, with an answer the ci
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as browser
 
 from service.domain.errors import DomainError, ValidationFailed
@@ -17,21 +17,17 @@ from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
 from service.web import csrf
 from service.web.console.auth import client_ip, current_user, log, login_required
 from service.web.public import REMEMBERED_KEY, load_remembered
-from service.web.security import limiter
+from service.web.security import intake_limits, limiter, public_limit
 from service.web.session import after_commit, db_session
 
 bp = Blueprint("privacy", __name__)
 staff_bp = Blueprint("privacy_staff", __name__, url_prefix="/can-bo/yeu-cau-du-lieu")
 
 
-def _public_limit() -> str:
-    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
-
-
 # ---- the citizen --------------------------------------------------------------------------------
 
 @bp.route("/tra-cuu/<code>/du-lieu-ca-nhan", methods=["GET", "POST"])
-@limiter.limit(_public_limit, methods=["POST"])
+@limiter.limit(public_limit, methods=["POST"])
 def requests_page(code: str):
     if code not in browser.get(REMEMBERED_KEY, []):
         return redirect(url_for("public.lookup", code=code), code=303)
@@ -43,7 +39,8 @@ def requests_page(code: str):
         try:
             privacy.create_request(session, petition, request.form.get("kind", ""), request.form.get("details"),
                                    proof=request.form.get("proof"), ip=request.remote_addr,
-                                   client=lookup_guard.requester("ip", request.remote_addr))
+                                   client=lookup_guard.requester("ip", request.remote_addr),
+                                   lookups=intake_limits().lookup)
         except ValidationFailed as err:
             errors = err.fields or {"kind": [err.message]}
         except DomainError as err:  # Conflict, or TooManyLookups

@@ -30,7 +30,7 @@ from service.models.unit import Unit
 from service.web import csrf, formatting
 from service.web.public_form import (FIELD_ORDER, REP_LIMITS, REP_ROWS, REP_RULE, crowd_from_form, message_from_form,
                                      place_errors)
-from service.web.security import limiter
+from service.web.security import intake_limits, limiter, public_limit
 from service.web.session import after_commit, database, db_session
 
 logger = logging.getLogger(__name__)
@@ -76,10 +76,6 @@ MAX_REMEMBERED = 20
 ACCESS_KEY = "access_key"  # the last petition's access key, for its confirmation page
 
 
-def _public_limit() -> str:
-    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
-
-
 # ---- landing page ---------------------------------------------------------------------------
 
 @bp.get("/")
@@ -96,7 +92,7 @@ def petition_form():
 
 
 @bp.post("/gui-don")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def submit_petition():
     csrf.check_csrf()
     form = request.form
@@ -108,7 +104,8 @@ def submit_petition():
     if crowd.errors:
         return render_form(form, errors=crowd.errors, had_files=bool(files), status_code=422)
     try:
-        submitted = intake.submit(db_session(), message_from_form(form, files, crowd), CITIZEN)
+        submitted = intake.submit(db_session(), message_from_form(form, files, crowd), CITIZEN,
+                                  quota=intake_limits().phone)
     except ValidationFailed as exc:
         db_session().rollback()
         return render_form(form, errors=crowd.placed(exc.fields), had_files=bool(files), status_code=exc.http_status)
@@ -188,7 +185,7 @@ def spoken(code: str) -> list[tuple[str, str]]:
 # ---- status look-up and rating ----------------------------------------------------------------
 
 @bp.route("/tra-cuu", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def lookup():
     """The look-up form; a POST (or a GET carrying both `code` and `phone`) checks them. `phone` also takes
     the access key of a petition without a phone (or `key`).
@@ -222,7 +219,7 @@ def render_status(petition: Petition, *, errors: dict | None = None, status_code
 
 
 @bp.post("/tra-cuu/<code>/danh-gia")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def rate(code: str):
     """A 1-5 rating, from a browser that looked the petition up or with the phone on record."""
     csrf.check_csrf()
@@ -252,7 +249,7 @@ def look_up(code: str, proof: str | None, key: str | None = None) -> Petition:
     client = lookup_guard.requester("ip", request.remote_addr)
     with database().session_scope() as guard:
         try:
-            found = status.look_up(guard, code, proof, key=key, client=client)
+            found = status.look_up(guard, code, proof, key=key, client=client, policy=intake_limits().lookup)
         except NotFound as exc:
             failed = exc  # raised once the failure is committed
     if failed is not None:

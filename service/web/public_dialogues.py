@@ -5,7 +5,7 @@ Only sessions whose notice is published are shown. Registrants are never listed 
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.db import utcnow
@@ -14,7 +14,7 @@ from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.models.dialogue import DialogueSession
 from service.models.unit import Unit
 from service.web import csrf, formatting
-from service.web.security import limiter
+from service.web.security import limiter, public_limit
 from service.web.session import after_commit, db_session
 
 bp = Blueprint("public_dialogues", __name__)
@@ -24,10 +24,6 @@ csrf.register(bp)
 CONSENT_MISSING = ("Bạn cần đồng ý cho cơ quan xử lý họ tên, số điện thoại để tổ chức đối thoại "
                    "(Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15).")
 UNIT_GROUPS = (("phuong", "Phường"), ("xa", "Xã"), ("dac_khu", "Đặc khu"), ("city", "Thành phố"))
-
-
-def _public_limit() -> str:
-    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
 
 
 def _units() -> list[tuple[str, list[Unit]]]:
@@ -67,7 +63,7 @@ def session_page(session_id: int):
 
 
 @bp.post("/doi-thoai/<int:session_id>/dang-ky")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def register(session_id: int):
     csrf.check_csrf()
     ds = _load_public(session_id)

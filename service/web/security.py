@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from werkzeug.routing import IntegerConverter
 
-from service.domain.intake import lookup_guard, quota
+from service.domain.intake.limits import IntakeLimits
 from service.web.proxies import TrustedProxies, parse_networks
 
 
@@ -19,6 +19,17 @@ def client_address() -> str:
 
 
 limiter = Limiter(key_func=client_address, default_limits=[])
+LIMITS = "intake_limits"  # app.extensions key: the IntakeLimits built once by init_security
+
+
+def public_limit() -> str:
+    """The per-address limit of every public entry point (RATELIMIT_PUBLIC), for `@limiter.limit`."""
+    return current_app.config.get("RATELIMIT_PUBLIC") or "30 per minute"
+
+
+def intake_limits() -> IntakeLimits:
+    """This app's petitions-per-phone and failed-look-up limits, to pass to intake.submit, status.look_up…"""
+    return current_app.extensions[LIMITS]
 
 # Answers that carry personal data must not stay in a browser's or a proxy's cache (a shared computer at
 # the commune office, the back button after logging out): every console page, every API answer but the
@@ -62,12 +73,9 @@ def init_security(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=app.config.get("STAFF_SESSION_MAX_HOURS") or 10)
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("RATELIMIT_ENABLED"))
     limiter.init_app(app)
-    # Petitions per phone number, counted in the database by intake for every channel (web, API, bots).
-    quota.bind(app.extensions["db"].sessionmaker, app.config.get("RATELIMIT_PER_PHONE"),
-               enabled=app.config["RATELIMIT_ENABLED"])
-    # Failed status look-ups per requester and per code, counted in the database for every channel.
-    lookup_guard.bind(app.extensions["db"].sessionmaker, app.config.get("LOOKUP_LIMIT_PER_CLIENT"),
-                      app.config.get("LOOKUP_LIMIT_PER_CODE"), enabled=app.config["RATELIMIT_ENABLED"])
+    # Petitions per phone number and failed status look-ups per requester and per code, counted in the
+    # database for every channel (web, API, the webhooks of the bots); passed by each adapter.
+    app.extensions[LIMITS] = IntakeLimits.from_settings(app.extensions["settings"])
 
     @app.after_request
     def _headers(response):

@@ -79,7 +79,7 @@ def test_python_m_service_jobs_registers_the_chat_senders(database, database_url
             pass
 
     monkeypatch.setattr(jobs_main, "load_settings", lambda: settings)
-    monkeypatch.setattr(jobs_main, "build_scheduler", lambda database, holder: Scheduler())
+    monkeypatch.setattr(jobs_main, "build_scheduler", lambda database, holder, **kwargs: Scheduler())
     monkeypatch.setattr(jobs_main.signal, "signal", lambda *args: None)
     assert jobs_main.main([]) == 0
     assert seen["channels"] == ["console", "telegram", "zalo"]

@@ -13,6 +13,7 @@ from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import CITIZEN
 from service.domain.intake import lookup_guard, tracking
+from service.domain.intake.lookup_guard import LookupPolicy
 from service.domain.intake.validation import FieldError, normalise_phone
 from service.models.event import Event
 from service.models.person import Person
@@ -70,10 +71,12 @@ def proves(session: Session, petition: Petition, *proofs: str | None) -> bool:
     return False
 
 
-def look_up(session: Session, code: str, proof: str | None, *, client: str, key: str | None = None) -> Petition:
-    """`find_for_citizen` within the failed-attempt limits per requester and per code (lookup_guard);
-    the caller commits even when it answers NotFound, so the failure counts."""
-    return lookup_guard.guarded(session, client, code, lambda: find_for_citizen(session, code, proof, key))
+def look_up(session: Session, code: str, proof: str | None, *, client: str, key: str | None = None,
+            policy: LookupPolicy | None = None) -> Petition:
+    """`find_for_citizen` within the adapter's failed-attempt limits per requester and per code (lookup_guard;
+    None: unlimited); the caller commits even when it answers NotFound, so the failure counts."""
+    return lookup_guard.guarded(session, client, code, lambda: find_for_citizen(session, code, proof, key),
+                                policy=policy)
 
 
 def citizen_view(session: Session, petition: Petition) -> CitizenView:

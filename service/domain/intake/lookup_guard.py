@@ -10,8 +10,8 @@ denounced (Luật Tố cáo 2018 Điều 47 k2: the denouncer's identity is kept
   refusal tells nothing about the code or the phone;
 - requesters are stored as digests, not as addresses (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15).
 
-The policy travels with the session (`Session.info`), bound by the entry point from the settings
-`LOOKUP_LIMIT_PER_CLIENT` and `LOOKUP_LIMIT_PER_CODE` (like service.domain.intake.quota); without one (tests,
+The policy is an argument: the adapter passes the one built at start from the settings
+`LOOKUP_LIMIT_PER_CLIENT` and `LOOKUP_LIMIT_PER_CODE` (service.domain.intake.limits); with None (tests,
 scripts) nothing is limited.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.errors import DomainError, NotFound
@@ -30,7 +30,6 @@ from service.domain.intake import tracking
 from service.domain.intake.quota import PhoneQuota
 from service.models.lookup import LookupFailure
 
-INFO_KEY = "lookup_guard"
 T = TypeVar("T")
 
 
@@ -55,20 +54,6 @@ TOO_MANY = ("Bạn đã tra cứu không thành công quá nhiều lần. Vì an
             "thời bị khóa; vui lòng thử lại sau {wait}. Nếu cần gấp, hãy liên hệ bộ phận tiếp công dân của xã, phường.")
 
 
-def bind(factory: sessionmaker, per_client: str | None, per_code: str | None, enabled: bool = True) -> None:
-    """Every session of this factory applies the limits (none when disabled, or a limit left empty)."""
-    def parse(spec: str | None) -> PhoneQuota | None:
-        return PhoneQuota.parse(spec) if spec and spec.strip() else None
-
-    info = dict(factory.kw.get("info") or {})
-    info[INFO_KEY] = LookupPolicy(parse(per_client), parse(per_code)) if enabled else None
-    factory.configure(info=info)
-
-
-def policy(session: Session) -> LookupPolicy | None:
-    return session.info.get(INFO_KEY)
-
-
 def requester(kind: str, value: str | None) -> str:
     """The stored form of a requester ('ip', '203.0.113.7' or 'telegram', '5550001'): a digest."""
     return hashlib.sha256(f"{kind}:{value or '?'}".encode()).hexdigest()
@@ -84,9 +69,9 @@ def _failures(session: Session, scope: str, key: str, since: dt.datetime) -> int
         LookupFailure.scope == scope, LookupFailure.key == key, LookupFailure.at > since)) or 0
 
 
-def check(session: Session, client: str, code: str | None, now: dt.datetime | None = None) -> None:
+def check(session: Session, client: str, code: str | None, now: dt.datetime | None = None, *,
+          rules: LookupPolicy | None) -> None:
     """Raises TooManyLookups when the requester or the code has used up its failed attempts."""
-    rules = policy(session)
     if rules is None:
         return
     now = now or utcnow()
@@ -97,9 +82,9 @@ def check(session: Session, client: str, code: str | None, now: dt.datetime | No
             raise TooManyLookups(message, "Too many failed look-ups; try again later.")
 
 
-def record_failure(session: Session, client: str, code: str | None, now: dt.datetime | None = None) -> None:
+def record_failure(session: Session, client: str, code: str | None, now: dt.datetime | None = None, *,
+                   rules: LookupPolicy | None) -> None:
     """Count one failed look-up (flushed; the caller commits it even though it answers an error)."""
-    rules = policy(session)
     if rules is None:
         return
     now = now or utcnow()
@@ -113,11 +98,12 @@ def record_failure(session: Session, client: str, code: str | None, now: dt.date
 
 
 def guarded(session: Session, client: str, code: str | None, find: Callable[[], T],
-            now: dt.datetime | None = None) -> T:
-    """`find()` within the limits; its NotFound counts as a failed attempt and is raised again."""
-    check(session, client, code, now)
+            now: dt.datetime | None = None, *, policy: LookupPolicy | None) -> T:
+    """`find()` within the limits of `policy` (None: unlimited); its NotFound counts as a failed attempt and
+    is raised again."""
+    check(session, client, code, now, rules=policy)
     try:
         return find()
     except NotFound:
-        record_failure(session, client, code, now)
+        record_failure(session, client, code, now, rules=policy)
         raise

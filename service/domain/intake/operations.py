@@ -19,7 +19,9 @@ from service.domain.deadlines.calendar import Calendar
 from service.domain.errors import ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import quota, tracking
+from service.domain.intake import quota as phone_quota
+from service.domain.intake import tracking
+from service.domain.intake.quota import PhoneQuota
 from service.domain.intake.validation import (
     MAX_ATTACHMENTS,
     MAX_CO_SIGNERS,
@@ -181,13 +183,15 @@ def _unique_code(session: Session) -> str:
             return code
 
 
-def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.datetime | None = None) -> Submitted:
-    """Validate and store a petition with its people and files, then classify, route and stamp deadlines."""
+def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.datetime | None = None,
+           quota: PhoneQuota | None = None) -> Submitted:
+    """Validate and store a petition with its people and files, then classify, route and stamp deadlines.
+    `quota`: the adapter's petitions-per-phone limit (IntakeLimits.phone); None limits nothing."""
     now = now or utcnow()
     with session.no_autoflush:
         checked = _validate(session, message, actor, now)
         if not actor.is_staff:  # petitions per phone (RATELIMIT_PER_PHONE), co-signers' phones too
-            quota.check_phones(session, _phone_fields(checked), now)
+            phone_quota.check_phones(session, quota, _phone_fields(checked), now)
         decision = classify.classify(checked.content, checked.title, session=session)
         kind = message.kind or decision.kind
         category = message.category or decision.category

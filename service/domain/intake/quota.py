@@ -1,9 +1,9 @@
 """How many petitions one phone number may send: counted in the database, so every web worker, the
 bots and every channel share one count (a per-IP limit cannot see a bot user or a changing IP).
 
-The policy travels with the session (`Session.info`), put there by the entry point from the
-`RATELIMIT_PER_PHONE` setting (e.g. "5 per hour"); a session without one (tests, scripts, the
-polling bot without it) is not limited. Staff entering hotline calls and walk-ins are never limited.
+The quota is an argument: the adapter (web, API, bots) passes the one built at start from the
+`RATELIMIT_PER_PHONE` setting (e.g. "5 per hour"; service.domain.intake.limits); None (tests, scripts)
+is not limited. Staff entering hotline calls and walk-ins are never limited.
 """
 from __future__ import annotations
 
@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from service.domain.errors import ValidationFailed
 from service.models.person import Person
 from service.models.petition import Petition
 
-INFO_KEY = "phone_quota"
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 _SPEC = re.compile(r"^\s*(\d+)\s*(?:per|/)\s*(\d+)?\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
 
@@ -54,21 +53,10 @@ class TooManyPetitions(ValidationFailed):
     http_status = 429
 
 
-def bind(factory: sessionmaker, spec: str | None, enabled: bool = True) -> None:
-    """Every session of this factory applies the quota (or none, when disabled or empty)."""
-    info = dict(factory.kw.get("info") or {})
-    info[INFO_KEY] = PhoneQuota.parse(spec) if (enabled and spec and spec.strip()) else None
-    factory.configure(info=info)
-
-
-def policy(session: Session) -> PhoneQuota | None:
-    return session.info.get(INFO_KEY)
-
-
-def check_phone(session: Session, phone: str | None, now: dt.datetime, field: str = "petitioner.phone") -> None:
+def check_phone(session: Session, quota: PhoneQuota | None, phone: str | None, now: dt.datetime,
+                field: str = "petitioner.phone") -> None:
     """Raises TooManyPetitions when this phone already sent `limit` petitions within the window. Every
     petition a phone is on counts, as petitioner or as co-signer."""
-    quota = policy(session)
     if quota is None or not phone:
         return
     since = now - quota.window
@@ -83,8 +71,8 @@ def check_phone(session: Session, phone: str | None, now: dt.datetime, field: st
                                fields={field: [message]})
 
 
-def check_phones(session: Session, phones: Mapping[str, str], now: dt.datetime) -> None:
+def check_phones(session: Session, quota: PhoneQuota | None, phones: Mapping[str, str], now: dt.datetime) -> None:
     """`check_phone` for each phone of a new petition (field name -> phone): the petitioner's and the
     co-signers', so a sender cannot escape the quota by listing their number as a co-signer's."""
     for field, phone in phones.items():
-        check_phone(session, phone, now, field)
+        check_phone(session, quota, phone, now, field)

@@ -27,6 +27,7 @@ from service.db import utcnow
 from service.domain.casework.status import proves
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.domain.intake import lookup_guard
+from service.domain.intake.lookup_guard import LookupPolicy
 from service.domain.intake.validation import FieldError, check_email, clean_text, normalise_phone
 from service.domain.notifications import outbox as notify
 from service.domain.people import access, audit
@@ -60,11 +61,11 @@ PROOF_MISMATCH = "Số điện thoại hoặc mã truy cập không khớp với
 
 def create_request(session: Session, petition: Petition, kind: str, details: str | None, *,
                    proof: str | None = None, client: str | None = None, ip: str | None = None,
-                   now: dt.datetime | None = None) -> DataRequest:
+                   now: dt.datetime | None = None, lookups: LookupPolicy | None = None) -> DataRequest:
     """Record the citizen's request, audit it and tell the unit's Văn phòng (its task list and groups).
 
     `proof` is the phone on record or the petition's access key, checked within the failed-attempt limits
-    of `client` and the code (lookup_guard): the code alone never obtains anyone's personal data (Luật
+    of `client` and the code (lookup_guard, `lookups`: the adapter's policy): the code alone never obtains anyone's personal data (Luật
     BVDLCN 91/2025 protects it from third parties; Luật Tố cáo Đ47 a denouncer's above all)."""
     now = now or utcnow()
     if kind not in REQUEST_KINDS:
@@ -80,7 +81,7 @@ def create_request(session: Session, petition: Petition, kind: str, details: str
                        "The personal data of this petition was erased when its retention period ended.")
     try:
         lookup_guard.guarded(session, client or lookup_guard.requester("unknown", None), petition.code,
-                             lambda: _prove(session, petition, proof), now)
+                             lambda: _prove(session, petition, proof), now, policy=lookups)
     except NotFound:
         raise ValidationFailed(PROOF_MISMATCH, "The phone number or access key does not match this petition.",
                                fields={"proof": [PROOF_MISMATCH]})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
@@ -30,7 +30,7 @@ from service.web.api.auth import require_staff
 from service.web.api.body import json_body
 from service.web.api.petitions import invalid
 from service.web.api.serialize import iso
-from service.web.security import limiter
+from service.web.security import limiter, public_limit
 from service.web.session import db_session
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -153,12 +153,8 @@ def announce_dialogue(session_id: int):
     return jsonify(body)
 
 
-def _public_limit() -> str:
-    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
-
-
 @bp.post("/dialogues/<int:session_id>/registrations")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def register_to_speak(session_id: int):
     s = db_session()
     ds = dialogue.get_session(s, session_id)

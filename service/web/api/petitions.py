@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +24,7 @@ from service.web.api.auth import require_staff, user_from_bearer
 from service.web.api.body import json_body
 from service.web.api.serialize import created_json, detail_json, iso, summary_json
 from service.web.public import look_up
-from service.web.security import limiter
+from service.web.security import intake_limits, limiter, public_limit
 from service.web.session import database, db_session
 
 IDEMPOTENCY_SCOPE = "POST /api/v1/petitions"
@@ -36,12 +36,8 @@ def invalid(err: ValidationError) -> ValidationFailed:
                             "Invalid fields: " + ", ".join(sorted(fields)), fields=fields)
 
 
-def _public_limit() -> str:
-    return current_app.config.get("RATELIMIT_PUBLIC", "30 per minute")
-
-
 @bp.post("/petitions")
-@limiter.limit(_public_limit, exempt_when=lambda: user_from_bearer() is not None)
+@limiter.limit(public_limit, exempt_when=lambda: user_from_bearer() is not None)
 def create_petition():
     data = json_body()
     key = request.headers.get("Idempotency-Key", "").strip()
@@ -59,7 +55,7 @@ def create_petition():
         raise invalid(err)
     actor = Actor(label=user.full_name or user.username, user_id=user.id, role=user.role) if user else CITIZEN
     session = db_session()
-    submitted = intake.submit(session, message, actor)
+    submitted = intake.submit(session, message, actor, quota=intake_limits().phone)
     body = created_json(session, submitted.petition)
     if key:  # a replay never repeats the access key: it is given once and kept only as a digest
         session.add(IdempotencyRecord(scope=IDEMPOTENCY_SCOPE, key=key, request_hash=digest, status_code=201,
@@ -134,7 +130,7 @@ def _text(value) -> str | None:
 
 
 @bp.get("/status/<code>")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def citizen_status(code: str):
     """The citizen's view, with `phone` (on record) or `key` (the access key of a petition without a phone);
     one 404 for every mismatch, and failed attempts limited per IP and per code (lookup_guard)."""
@@ -155,7 +151,7 @@ def citizen_status(code: str):
 
 
 @bp.post("/status/<code>/rating")
-@limiter.limit(_public_limit)
+@limiter.limit(public_limit)
 def citizen_rating(code: str):
     data = json_body()
     session = db_session()
