@@ -33,6 +33,7 @@ from service.domain.intake.validation import (
     normalise_phone,
 )
 from service.domain.matters import operations as matters
+from service.domain.notifications import receipts
 from service.domain.people import confidential
 from service.domain.routing import operations as routing
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
@@ -242,6 +243,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     first = _stamp_deadlines(session, petition)
     session.flush()
     matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
+    receipts.send_receipt(session, petition, first, now)  # ZNS / SMS and e-mail; a chat has its own reply
     logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)
     return Submitted(petition, first, access_key)
 
