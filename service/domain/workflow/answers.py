@@ -24,8 +24,8 @@ from service.domain.text import fold
 from service.models.petition import Petition
 from service.models.reply import Reply
 
-MIN_SYLLABLES = 10
-MIN_CHARS = 40
+MIN_SYLLABLES = 8
+MIN_CHARS = 30
 PLACEHOLDERS = (
     re.compile(r"\[[^\[\]\n]{0,80}\]"),  # […], [...], [ghi rõ kết quả]
     re.compile(r"\$\{[^}]*\}|\{\{[^}]*\}\}|<<[^>]*>>"),
@@ -54,11 +54,10 @@ def substance(text: str) -> list[str]:
     """The sentences of the answer that are not the drafts' fixed lines."""
     out = []
     for line in text.splitlines():
-        folded = fold(line)
-        if not folded or BOILERPLATE_LINE.match(folded):
-            continue
-        line = LABEL.sub("", line.strip())
-        out.extend(s.strip() for s in SENTENCE_END.split(line) if s.strip())
+        for sentence in SENTENCE_END.split(LABEL.sub("", line.strip())):
+            folded = fold(sentence)
+            if folded and not BOILERPLATE_LINE.match(folded):
+                out.append(sentence.strip())
     return out
 
 
