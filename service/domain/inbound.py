@@ -13,6 +13,8 @@ class PersonData:
     address: str | None = None
     id_number: str | None = None
     representative: bool = False  # người đại diện of a crowd (Luật Tiếp công dân Điều 29)
+    refuses_sms: bool = False  # no ZNS / SMS to this phone (the citizen said so in the form)
+    refuses_email: bool = False  # no e-mail
 
 
 @dataclass

@@ -147,7 +147,8 @@ def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | 
 
     crowd = crowd or crowd_from_form(form)
     person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"),
-                        representative=crowd.sender_represents)
+                        representative=crowd.sender_represents, refuses_sms=bool(form.get("refuse_sms")),
+                        refuses_email=bool(form.get("refuse_email")))
     has_person = any((person.name, person.phone, person.email, person.address))
     place = text("place")
     return InboundMessage(

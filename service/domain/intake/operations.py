@@ -101,6 +101,7 @@ def _check_person(errors: _Errors, prefix: str, person: PersonData) -> PersonDat
         address=errors.check(f"{prefix}.address", clean_text, person.address, label="địa chỉ"),
         id_number=errors.check(f"{prefix}.id_number", clean_text, person.id_number, label="số giấy tờ", max_chars=64),
         representative=bool(person.representative),
+        refuses_sms=bool(person.refuses_sms), refuses_email=bool(person.refuses_email),
     )
 
 
@@ -271,7 +272,8 @@ def _store_people(session: Session, petition: Petition, message: InboundMessage,
                            phone=person.phone, email=person.email, address=person.address,
                            id_number=person.id_number, name_folded=fold(person.name) if person.name else None,
                            chat_channel=message.channel if message.chat_user_id else None,
-                           chat_user_id=message.chat_user_id if role == "petitioner" else None))
+                           chat_user_id=message.chat_user_id if role == "petitioner" else None,
+                           refuses_sms=person.refuses_sms, refuses_email=person.refuses_email))
 
     if checked.petitioner and not message.anonymous:
         add(checked.petitioner, "petitioner")

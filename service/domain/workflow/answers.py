@@ -34,9 +34,11 @@ PLACEHOLDERS = (
 )
 # The drafts' fixed lines (service.domain.casework.notices) and their labels: not the substance.
 BOILERPLATE_LINE = re.compile(
-    r"^(van ban tra loi|quyet dinh giai quyet|thong bao ket qua|ve don|ngay \d.*nhan duoc don|sau khi xem xet"
-    r"|can cu|ong ba co the tra cuu|trong thoi han 30 ngay|neu khong dong y)")
-LABEL = re.compile(r"^(ket qua xac minh|ket luan noi dung to cao|ket luan|giai quyet|bien phap xu ly)\s*:?\s*",
+    r"^(van ban tra loi don [a-z ]{0,20}$|quyet dinh giai quyet khieu nai lan (dau|hai)$"
+    r"|thong bao ket qua giai quyet to cao$|ve don [a-z ]{0,20}ma |ngay \d.*nhan duoc don"
+    r"|sau khi xem xet\b.*\btra loi nhu sau\s*$|can cu|ong ba co the tra cuu|trong thoi han 30 ngay"
+    r"|neu khong dong y voi quyet dinh nay)")
+LABEL = re.compile(r"^(kết quả xác minh|kết luận nội dung tố cáo|kết luận|giải quyết|biện pháp xử lý)\s*:\s*",
                    re.IGNORECASE)
 # Words that say something was done, found or decided (folded: no diacritics).
 DEED = re.compile(
