@@ -4,6 +4,7 @@
 Telegram, Zalo) and sends every due message once, as the jobs process does on its schedule, then exits;
 a fallback queued while it runs (ZNS refused -> SMS) is due at once and goes in the same run.
 `status` prints the pending / sending / failed / sent counts per channel.
+`flask mailbox read` reads the office mailbox once (IMAP_URL), as the jobs' `mailbox` job does.
 """
 from __future__ import annotations
 
@@ -60,3 +61,17 @@ def register(app: Flask) -> None:
             click.echo(f"{channel:<10}" + "".join(f"{counts[channel].get(s, 0):>10}" for s in STATUSES))
         if not counts:
             click.echo("Hộp thư đi trống.")
+
+    mail = AppGroup("mailbox", help="The office mailbox (IMAP_URL).")
+    app.cli.add_command(mail)
+
+    @mail.command("read")
+    def mailbox_read() -> None:
+        """Take every unseen letter: a petition each, or a reply to one."""
+        from service.jobs.mailbox import read_mailbox
+
+        if not current_app.config.get("IMAP_URL"):
+            raise click.ClickException("Chưa đặt IMAP_URL (hộp thư của cơ quan).")
+        result = read_mailbox(current_app.extensions["db"], current_app.config)
+        click.echo(f"Đã đọc {result.read} thư: {result.petitions} đơn mới, {result.replies} thư trả lời, "
+                   f"{result.skipped} bỏ qua.")

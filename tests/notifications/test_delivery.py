@@ -128,3 +128,20 @@ def test_outbox_status_prints_counts_per_channel(notify_app, api, provider):
     lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
     assert lines["zns"] == ["0", "0", "1", "0"] and lines["sms"] == ["0", "0", "0", "1"]
     assert lines["email"] == ["0", "0", "0", "1"]
+
+
+def test_staff_see_what_was_sent_where_and_whether_it_went(notify_app, api, session, provider):
+    from service.domain.people import accounts
+
+    code = submit(api, phone="0916000111")
+    dispatch(notify_app)
+    accounts.create_user(session, username="vp_page", password="mat-khau-dai-1", role="admin", unit=None, office=None)
+    session.commit()
+    client = notify_app.test_client()
+    token = client.get("/can-bo/dang-nhap").get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
+    client.post("/can-bo/dang-nhap", data={"username": "vp_page", "password": "mat-khau-dai-1", "csrf_token": token})
+    page = client.get(f"/can-bo/don/{code}").get_data(as_text=True)
+    section = page.split("Thông báo đã gửi công dân")[1].split("</section>")[0]
+    assert "Zalo ZNS" in section and "Không gửi được" in section and "-118" in section
+    assert "Tin nhắn SMS" in section and "Đã gửi tới nhà cung cấp" in section and "thay cho tin #" in section
+    assert "Thư điện tử" in section and "hoiam@example.vn" in section

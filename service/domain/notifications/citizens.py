@@ -18,6 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models.outbox import OutboxMessage
 from service.models.person import Person
 from service.models.petition import Petition
 
@@ -119,3 +123,22 @@ def short_payload(petition: Petition, notice: str, *, date: str, due: str = "", 
         data["tom_tat"] = _clip(summary)
     return {"notice": notice, "code": petition.code, "short": short + ".", "zns": {"template": template,
                                                                                   "data": data}}
+
+
+CHANNEL_LABELS = {"zns": "Zalo ZNS", "sms": "Tin nhắn SMS", "email": "Thư điện tử", "telegram": "Telegram",
+                  "zalo": "Zalo OA"}
+STATUS_LABELS = {"pending": "Đang chờ gửi", "sending": "Đang gửi", "sent": "Đã gửi tới nhà cung cấp",
+                 "failed": "Không gửi được"}
+CITIZEN_CHANNELS = tuple(CHANNEL_LABELS)
+
+
+def deliveries(session: Session, petition: Petition) -> list[dict[str, Any]]:
+    """What was sent to the citizen about this petition, where, and whether it went out (the staff page)."""
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.petition_id == petition.id,
+                                                       OutboxMessage.channel.in_(CITIZEN_CHANNELS))
+                           .order_by(OutboxMessage.created_at, OutboxMessage.id))
+    return [{"id": m.id, "channel": CHANNEL_LABELS.get(m.channel, m.channel), "recipient": m.recipient,
+             "notice": NOTICE_LABELS.get(str(m.payload.get("reply_kind") or ""), "thông báo"),
+             "status": m.status, "status_label": STATUS_LABELS.get(m.status, m.status), "created_at": m.created_at,
+             "sent_at": m.sent_at, "attempts": m.attempts, "error": m.last_error, "provider_id": m.provider_id,
+             "fallback_of": m.payload.get("fallback_of")} for m in rows]
