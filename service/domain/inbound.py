@@ -17,6 +17,11 @@ class PersonData:
     refuses_email: bool = False  # no e-mail
 
 
+def contact_refusals(values) -> dict[str, bool]:
+    """The web form's "no messages to my phone" / "no e-mail" boxes, as PersonData's refuses_* fields."""
+    return {"refuses_sms": bool(values.get("refuse_sms")), "refuses_email": bool(values.get("refuse_email"))}
+
+
 @dataclass
 class Location:
     lat: float | None = None

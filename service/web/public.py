@@ -19,7 +19,7 @@ from service.db import utcnow
 from service.domain.casework import status
 from service.domain.codes import KINDS
 from service.domain.errors import DomainError, NotFound, ValidationFailed
-from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
+from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData, contact_refusals
 from service.domain.intake import lookup_guard
 from service.domain.intake import operations as intake
 from service.domain.intake.validation import MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, MAX_CO_SIGNERS
@@ -147,8 +147,7 @@ def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | 
 
     crowd = crowd or crowd_from_form(form)
     person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"),
-                        representative=crowd.sender_represents, refuses_sms=bool(form.get("refuse_sms")),
-                        refuses_email=bool(form.get("refuse_email")))
+                        representative=crowd.sender_represents, **contact_refusals(form))
     has_person = any((person.name, person.phone, person.email, person.address))
     place = text("place")
     return InboundMessage(
