@@ -10,7 +10,7 @@ from service.db import utcnow
 from service.jobs.dispatch import dispatch_outbox
 from service.models.outbox import OutboxMessage
 from service.models.person import Person
-from tests.notifications.conftest import NO_ZALO, SMS_TOKEN, ZNS_TOKEN, basic_user
+from tests.notifications.conftest import SMS_TOKEN, ZNS_TOKEN, basic_user
 
 ANSWER = ("Ngày 08/12/2026, Phòng Kinh tế đã phối hợp với Trung tâm Dịch vụ sự nghiệp công thay nắp cống trước nhà "
           "số 14 thôn Lai Khê; nước thải không còn tràn ra đường.")
@@ -101,18 +101,20 @@ def test_an_outage_is_retried_with_backoff_and_sent_once(notify_app, api, sessio
 
 
 def test_a_refused_channel_is_never_used(notify_app, api, session, provider, smtp_server):
-    code = submit(api)
-    person = session.scalar(select(Person).where(Person.phone == "0916555888"))
-    assert person is not None and not person.refuses_sms
+    r = api.post("/api/v1/petitions", json={
+        "content": "Rác thải ứ đọng ở bãi tập kết đầu thôn Lai Khê nhiều ngày chưa được thu gom.", "unit": "Xã Kim Thành",
+        "kind": "phan_anh", "petitioner": {"name": "Lê Văn Từ Chối", "phone": "0916777888", "email": "tu@example.vn",
+                                           "refuses_sms": True}})
+    assert r.status_code == 201, r.get_json()
+    person = session.scalar(select(Person).where(Person.phone == "0916777888"))
+    assert person.refuses_sms and not person.refuses_email
+    dispatch(notify_app)
+    assert [m.channel for m in rows(session)] == ["email"] and provider.calls == []
+    person.refuses_email = True
+    session.commit()
     from service.domain.notifications import citizens
 
-    person.refuses_sms = True
-    session.flush()
-    assert [t.channel for t in citizens.targets(person.petition)] == ["email"]
-    person.refuses_email = True
     assert citizens.targets(person.petition) == []
-    session.rollback()
-    assert code
 
 
 def test_the_web_form_lets_the_citizen_refuse_sms_and_email(notify_app, session):
