@@ -67,7 +67,7 @@ class EmailSender:
         self.smtp = SmtpSettings(str(settings.get("SMTP_URL") or ""))
         self.sender = str(settings.get("MAIL_FROM") or "")
 
-    def compose(self, message: Outgoing) -> EmailMessage:
+    def compose(self, message: Outgoing, cte: str = "8bit") -> EmailMessage:
         payload = message.payload or {}
         code = payload.get("code")
         link = status_link(self.settings, code) if code else None
@@ -79,8 +79,8 @@ class EmailSender:
         mail["Date"] = formatdate(localtime=True)
         domain = self.sender.rpartition("@")[2] or "tiepdan.local"
         mail["Message-ID"] = f"<outbox-{message.id}@{domain}>"
-        mail.set_content(text, cte="8bit")
-        mail.add_alternative(html_body(message.text, link), subtype="html", cte="8bit")
+        mail.set_content(text, cte=cte)
+        mail.add_alternative(html_body(message.text, link), subtype="html", cte=cte)
         for name, content_type, data in self._files(payload.get("attachment_ids") or []):
             maintype, _, subtype = content_type.partition("/")
             mail.add_attachment(data, maintype=maintype or "application", subtype=subtype or "octet-stream",
@@ -98,16 +98,15 @@ class EmailSender:
     def __call__(self, message: Outgoing) -> str | None:
         if not self.sender:
             raise SendError("email: MAIL_FROM is not set")
-        Address(addr_spec=message.recipient)  # a malformed address raises before connecting
-        mail = self.compose(message)
+        try:
+            Address(addr_spec=message.recipient)
+        except Exception as exc:  # a malformed address (HeaderParseError, ValueError) fails the same way every time
+            raise SendError("email: the recipient is not an e-mail address", permanent=True) from exc
         try:
             with self._connect() as smtp:
-                options = ["BODY=8BITMIME"] if smtp.has_extn("8bitmime") else []
-                if not options:  # an old server: 7-bit transfer encodings instead
-                    for part in mail.walk():
-                        if part.get("Content-Transfer-Encoding") == "8bit":
-                            part.replace_header("Content-Transfer-Encoding", "quoted-printable")
-                            part.set_payload(part.get_payload(decode=True).decode("utf-8"), "utf-8")
+                eight_bit = smtp.has_extn("8bitmime")  # else 7-bit: quoted-printable for an old server
+                mail = self.compose(message, "8bit" if eight_bit else "quoted-printable")
+                options = ["BODY=8BITMIME"] if eight_bit else []
                 refused = smtp.send_message(mail, mail_options=options)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]

@@ -138,7 +138,7 @@ def deliveries(session: Session, petition: Petition) -> list[dict[str, Any]]:
                                                        OutboxMessage.channel.in_(CITIZEN_CHANNELS))
                            .order_by(OutboxMessage.created_at, OutboxMessage.id))
     return [{"id": m.id, "channel": CHANNEL_LABELS.get(m.channel, m.channel), "recipient": m.recipient,
-             "notice": NOTICE_LABELS.get(str(m.payload.get("reply_kind") or ""), "thông báo"),
+             "notice": NOTICE_LABELS.get(str(m.payload.get("reply_kind") or ""), "có cập nhật"),
              "status": m.status, "status_label": STATUS_LABELS.get(m.status, m.status), "created_at": m.created_at,
              "sent_at": m.sent_at, "attempts": m.attempts, "error": m.last_error, "provider_id": m.provider_id,
              "fallback_of": m.payload.get("fallback_of")} for m in rows]
