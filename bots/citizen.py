@@ -17,12 +17,9 @@ from bots.replies import Reply
 from service.db import utcnow
 from service.domain.casework import status
 from service.domain.errors import NotFound
-from service.domain.events import record
-from service.domain.inbound import CITIZEN
 from service.domain.intake import lookup_guard, tracking
 from service.domain.intake.lookup_guard import LookupPolicy
-from service.domain.notifications import outbox as notify
-from service.domain.routing.units import office_of
+from service.domain.workflow import reviews
 from service.models.person import Person
 from service.models.petition import Petition
 from service.models.rating import Rating
@@ -91,21 +88,11 @@ def rate(session: Session, channel: str, chat_user_id: str, code: str, score: in
 
 
 def request_reopen(session: Session, petition: Petition, rating_id: int | None, channel: str,
-                   now: dt.datetime | None = None) -> None:
-    """Record the citizen's request to reopen and tell the handling office; reopening itself needs staff."""
-    now = now or utcnow()
-    score = session.scalar(select(Rating.score).where(Rating.id == rating_id)) if rating_id else None
-    record(session, petition, "reopen_requested", CITIZEN, at=now, data={"channel": channel, "score": score,
-                                                                          "rating_id": rating_id},
-           reason="Công dân chưa hài lòng với kết quả giải quyết và đề nghị xem xét lại.")
-    office = petition.lead_office or office_of(session, petition.unit,
-                                               "vp_ubnd_tp" if petition.unit.kind == "city" else "van_phong")
-    if office is None:
-        logger.warning("petition %s: no office to tell about a reopen request", petition.code)
-        return
-    text = (f"[Đề nghị xem xét lại] Công dân chưa hài lòng với kết quả giải quyết đơn {petition.code}"
-            f"{f' (đánh giá {score}/5)' if score else ''} và đề nghị xem xét lại. Đề nghị cán bộ xem xét, "
-            f"mở lại đơn nếu có căn cứ.")
-    notify.enqueue_office_notice(session, office, text, f"reopen-request:{petition.id}:{rating_id or now.isoformat()}",
-                                 petition=petition, now=now)
-    session.flush()
+                   now: dt.datetime | None = None, reopen: bool = True) -> bool:
+    """The citizen's answer to "look at it again?" after a 1-2 rating: yes reopens the petition and tells the
+    handling office and Văn phòng (service.domain.workflow.reviews), no closes the question. True: reopened."""
+    rating = session.get(Rating, rating_id) if rating_id else None
+    if rating is None or rating.petition_id != petition.id:
+        logger.warning("petition %s: no rating %s to answer the review offer", petition.code, rating_id)
+        return False
+    return reviews.decide(session, petition, rating, reopen, now=now or utcnow())

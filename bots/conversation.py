@@ -303,10 +303,10 @@ class _Turn(Drafting):
             self.reset()
             return self.on_idle()
         self.reset()
+        petition = citizen.find_for_chat(self.session, self.channel, self.user, code, policy=self.limits.lookup)
+        citizen.request_reopen(self.session, petition, rating_id, self.channel, self.now, reopen=choice != "no")
         if choice == "no":
             return [Reply("Cảm ơn bạn. Ý kiến đánh giá đã được ghi nhận.")]
-        petition = citizen.find_for_chat(self.session, self.channel, self.user, code, policy=self.limits.lookup)
-        citizen.request_reopen(self.session, petition, rating_id, self.channel, self.now)
         return [Reply(prompts.REOPEN_DONE.format(code=code))]
 
 

@@ -89,7 +89,8 @@ EDIT = [Button("Loại đơn", "kind", aliases=("loai", "loai don")),
                aliases=("so nguoi", "nguoi cung ky", "so nguoi cung ky", "nguoi dai dien", "dai dien")),
         Button("Quay lại", "back", aliases=("quay lai", "thoi"))]
 REOPEN_ASK = ("Rất tiếc vì bạn chưa hài lòng. Bạn có muốn đề nghị cơ quan xem xét lại đơn {code} không?")
-REOPEN_DONE = ("Đã ghi nhận đề nghị xem xét lại đơn {code}. Cán bộ sẽ xem xét và thông báo cho bạn qua kênh này.")
+REOPEN_DONE = ("Đơn {code} đã được mở lại để xem xét lại theo đề nghị của bạn. Cán bộ sẽ xem xét và trả lời bạn "
+               "qua kênh này.")
 THANKS_RATING = "Cảm ơn bạn đã đánh giá ({score}/5)."
 
 STEP_HINTS = {

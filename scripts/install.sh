@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the service needs on a fresh Debian machine: Python packages into .venv,
-# and with --system also PostgreSQL, Chromium and LibreOffice Writer (database, browser and PDF tests).
+# and with --system also PostgreSQL, Chromium, LibreOffice Writer and dovecot-imapd (database, browser, PDF and
+# mailbox tests: tests/notifications starts its own IMAP server from it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ if [[ "${1:-}" == "--system" ]]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   [[ -x /usr/lib/postgresql/15/bin/postgres ]] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql-common)
+  [[ -x /usr/sbin/dovecot ]] || need+=(dovecot-imapd)
   if (( ${#need[@]} )); then
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     $SUDO apt-get update -qq

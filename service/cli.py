@@ -1,11 +1,11 @@
-"""Flask commands: setup, users, tokens, catalogue, demo, crypto (`flask --app service.app …`)."""
+"""Flask commands: setup, users, tokens, catalogue, demo, crypto, outbox (`flask --app service.app …`)."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from service import backup, migrate
+from service import backup, cli_outbox, migrate
 from service.db import Database
 from service.domain.codes import ROLES, categories
 from service.domain.errors import DomainError
@@ -87,6 +87,7 @@ def register(app: Flask) -> None:
         click.echo(token)
 
     backup.register(app)  # flask backup / flask restore
+    cli_outbox.register(app)  # flask outbox dispatch / status
 
     crypto_group = AppGroup("crypto", help="Keys of the personal data encrypted at rest.")
     app.cli.add_command(crypto_group)

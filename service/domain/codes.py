@@ -153,6 +153,8 @@ EVENTS: dict[EventKind, EventLabel] = {
     E.FLAG_CLEARED: EventLabel("Gỡ cờ"),
     E.RATED: EventLabel("Công dân đánh giá", "Công dân đã đánh giá"),
     E.REOPEN_REQUESTED: EventLabel("Công dân đề nghị xem xét lại", "Đã đề nghị xem xét lại"),
+    E.CITIZEN_REPLIED: EventLabel("Công dân phản hồi qua thư điện tử", "Đã nhận phản hồi của bạn"),
+    E.SENDER_TO_CONFIRM: EventLabel("Cần xác nhận người gửi"),
     E.COMMITMENT_MADE: EventLabel("Cam kết tại đối thoại", "Cơ quan cam kết tại buổi đối thoại"),
     E.COMMITMENT_MET: EventLabel("Thực hiện xong cam kết", "Đã thực hiện cam kết"),
     E.COMMITMENT_CANCELLED: EventLabel("Hủy cam kết", "Cam kết đã được hủy"),

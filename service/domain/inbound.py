@@ -13,6 +13,13 @@ class PersonData:
     address: str | None = None
     id_number: str | None = None
     representative: bool = False  # người đại diện of a crowd (Luật Tiếp công dân Điều 29)
+    refuses_sms: bool = False  # no ZNS / SMS to this phone (the citizen said so in the form)
+    refuses_email: bool = False  # no e-mail
+
+
+def contact_refusals(values) -> dict[str, bool]:
+    """The web form's "no messages to my phone" / "no e-mail" boxes, as PersonData's refuses_* fields."""
+    return {"refuses_sms": bool(values.get("refuse_sms")), "refuses_email": bool(values.get("refuse_email"))}
 
 
 @dataclass

@@ -16,7 +16,8 @@ from sqlalchemy import and_, or_, select, update
 from service import outbound
 from service.db import Database, utcnow
 from service.models.outbox import OutboxMessage
-from service.outbound import Outgoing, SendError
+from service.outbound import Outgoing, SendError, Unreachable
+from service.outbound.fallback import fall_back
 from service.outbound.claims import CLAIM_FOR, MAX_ATTEMPTS, backoff, finish
 
 logger = logging.getLogger(__name__)
@@ -65,11 +66,15 @@ def dispatch_outbox(database: Database, now: dt.datetime | None = None, batch: i
         sender = get_sender(message.channel)
         try:
             if sender is None:
+                if (message.payload or {}).get("fallback"):  # a notice: the next channel of its chain
+                    raise Unreachable(f"no sender registered for channel '{message.channel}'")
                 raise SendError(f"no sender registered for channel '{message.channel}'")
-            sender(message)
+            provider_id = sender(message)
         except Exception as exc:  # any sender failure is counted, never lost (FixMyStreet send_fail)
             permanent = isinstance(exc, SendError) and exc.permanent
             error = f"{exc.__class__.__name__}: {exc}"[:1000]
+            if isinstance(exc, Unreachable):
+                error = fall_back(database, message, error)[:1000]
             if permanent or message.attempts >= MAX_ATTEMPTS:
                 finish(database, message, until, status="failed", last_error=error)
                 result.failed += 1
@@ -81,6 +86,7 @@ def dispatch_outbox(database: Database, now: dt.datetime | None = None, batch: i
                 result.retried += 1
                 logger.info("outbox %s (%s) failed, retrying later", message.id, message.channel)
         else:
-            finish(database, message, until, status="sent", sent_at=clock(), last_error=None)
+            finish(database, message, until, status="sent", sent_at=clock(), last_error=None,
+                   provider_id=str(provider_id)[:128] if provider_id else None)
             result.sent += 1
     return result

@@ -36,6 +36,14 @@ class Job:
         return replace(self, func=functools.partial(self.func, **self.options(settings)), options=None)
 
 
+def mailbox(database: Database) -> Any:
+    """The office mailbox over IMAP (IMAP_URL; nothing when it is empty): letters become petitions."""
+    from service.jobs.mailbox import read_mailbox
+    from service.settings import load_settings
+
+    return read_mailbox(database, load_settings())
+
+
 def flag_digest(database: Database) -> int:
     """Also raises the kéo dài flag of matters more than 30 days past their deadline."""
     with database.session_scope() as session:
@@ -44,6 +52,8 @@ def flag_digest(database: Database) -> int:
 
 JOBS: tuple[Job, ...] = (
     Job("outbox-dispatch", dispatch_outbox, "interval", {"seconds": 5}, misfire_grace_time=30),
+    # Letters to the office mailbox become petitions (issue #16; seed task 4.4 "tin nhắn, thư điện tử").
+    Job("mailbox", mailbox, "interval", {"minutes": 2}, misfire_grace_time=120),
     Job("deadline-scan", scan_deadlines, "interval", {"minutes": 5}, misfire_grace_time=300),
     # 07:00 in Hải Phòng, before the working day starts.
     Job("office-digest", office_digest, "cron", {"hour": 7, "minute": 0}, misfire_grace_time=3 * 3600),

@@ -24,6 +24,7 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     # Kept in the database so every web worker and machine sees the same files.
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    reply_id: Mapped[int | None] = mapped_column(ForeignKey("replies.id"), index=True)  # a file of an answer
     handwriting: Mapped[bool] = mapped_column(default=False)  # bút tích of a denouncer (TC Đ56)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Set when retention emptied the file (data, name, size, hash) of a petition closed beyond the period.

@@ -16,7 +16,7 @@ class OutboxMessage(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)  # one message per purpose
-    channel: Mapped[str] = mapped_column(String(16))  # telegram | zalo | email | sms | console
+    channel: Mapped[str] = mapped_column(String(16))  # telegram | zalo | zns | sms | email | console
     recipient: Mapped[str] = mapped_column(String(254))  # chat id, user id, e-mail, phone, office:<id>
     text: Mapped[str]
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # buttons, attachments, fallback info
@@ -27,6 +27,7 @@ class OutboxMessage(Base):
     claimed_until: Mapped[dt.datetime | None]  # a sender holds it until then
     sent_at: Mapped[dt.datetime | None]
     last_error: Mapped[str | None]
+    provider_id: Mapped[str | None] = mapped_column(String(128))  # ZNS msg_id, SMS tranId, SMTP Message-ID
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

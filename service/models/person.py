@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from service.crypto import EncryptedText, lookup_hash
@@ -31,6 +31,9 @@ class Person(Base):
     name_folded: Mapped[str | None] = mapped_column(String(200))
     chat_channel: Mapped[str | None] = mapped_column(String(16))  # telegram | zalo, for replies
     chat_user_id: Mapped[str | None] = mapped_column(String(64))
+    # Channels the citizen refused in the form: notices then go elsewhere (Luật BVDLCN 91/2025/QH15).
+    refuses_sms: Mapped[bool] = mapped_column(default=False, server_default=false())
+    refuses_email: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     anonymised_at: Mapped[dt.datetime | None]  # personal data erased when its retention period ended
 

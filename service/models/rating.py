@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -17,6 +17,8 @@ class Rating(Base):
     petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
     score: Mapped[int]
     comment: Mapped[str | None]
+    # After a 1-2 rating: offered (asked whether to look again) | requested (reopened) | declined.
+    review: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

@@ -80,6 +80,8 @@ class EventKind(enum.StrEnum):
     # the citizen
     RATED = "rated"
     REOPEN_REQUESTED = "reopen_requested"
+    CITIZEN_REPLIED = "citizen_replied"  # a reply by e-mail to the office mailbox (service.domain.intake.mail)
+    SENDER_TO_CONFIRM = "sender_to_confirm"  # a petition by e-mail or SMS: Văn phòng confirms who sent it
     # dialogues (đối thoại)
     COMMITMENT_MADE = "commitment_made"
     COMMITMENT_MET = "commitment_met"

@@ -7,7 +7,7 @@ the configured senders (`register_configured`) and calls them after the outbox r
 claimed (service.jobs.dispatch); the chat webhooks build their own with short timeouts (`build`) to
 reply right after their commit (bots.delivery).
 
-Every sender lives here: console.py, telegram.py, zalo/ (and e-mail, SMS, ZNS to come).
+Every sender lives here: console.py, telegram.py, zalo/, zns.py, sms/ (SpeedSMS, …), email.py.
 """
 from __future__ import annotations
 
@@ -38,6 +38,15 @@ class SendError(Exception):
         self.permanent = permanent
 
 
+class Unreachable(SendError):
+    """This channel cannot carry the message to this citizen (no Zalo account, template not approved, quota
+    spent, bot blocked, reply window closed): never retried here; the dispatcher queues the next channel of
+    the message's fallback chain (payload `fallback`, service.domain.notifications.citizens)."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
+
+
 Sender = Callable[[Outgoing], "str | None"]
 _senders: dict[str, Sender] = {}
 
@@ -61,15 +70,19 @@ def channels() -> list[str]:
 
 # The senders that need settings: channel -> (the setting that turns it on, "module:factory"). A factory
 # takes (database, settings, **options); imported only when built, so the registry alone loads no chat library.
+# Several settings separated by "|": any one of them turns the sender on.
 CONFIGURABLE: dict[str, tuple[str, str]] = {
     "telegram": ("TELEGRAM_BOT_TOKEN", "service.outbound.telegram:build"),
     "zalo": ("ZALO_APP_ID", "service.outbound.zalo.sender:build"),
+    "zns": ("ZALO_ACCESS_TOKEN|ZALO_APP_ID", "service.outbound.zns:build"),  # the OA's token, stored or given
+    "sms": ("SMS_PROVIDER", "service.outbound.sms:build"),
+    "email": ("SMTP_URL", "service.outbound.email:build"),
 }
 
 
 def configured(channel: str, settings: Mapping[str, Any]) -> bool:
     setting, _ = CONFIGURABLE[channel]
-    return bool(settings.get(setting))
+    return any(settings.get(name) for name in setting.split("|"))
 
 
 def build(channel: str, database: Any, settings: Mapping[str, Any], **options: Any) -> Sender:
@@ -80,8 +93,8 @@ def build(channel: str, database: Any, settings: Mapping[str, Any], **options: A
 
 
 def register_configured(database: Any, settings: Mapping[str, Any]) -> list[str]:
-    """Register the sender of every configured channel (Telegram: TELEGRAM_BOT_TOKEN, Zalo: ZALO_APP_ID);
-    returns their channels. Rows of a channel left out wait in the outbox."""
+    """Register the sender of every configured channel (Telegram: TELEGRAM_BOT_TOKEN, Zalo: ZALO_APP_ID,
+    ZNS: the OA's token, SMS: SMS_PROVIDER, e-mail: SMTP_URL); returns their channels. Rows of a channel left out wait in the outbox."""
     registered = []
     for channel, (setting, _) in CONFIGURABLE.items():
         if configured(channel, settings):

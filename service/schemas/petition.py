@@ -25,6 +25,8 @@ class PersonSchema(StrictSchema):
     address = fields.String(allow_none=True)
     id_number = fields.String(allow_none=True)
     representative = StrictBoolean(load_default=False)
+    refuses_sms = StrictBoolean(load_default=False)  # no ZNS / SMS notices to this phone
+    refuses_email = StrictBoolean(load_default=False)  # no e-mail notices
 
 
 class LocationSchema(StrictSchema):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from service.domain.inbound import AttachmentData, InboundMessage, Location, PersonData
+from service.domain.inbound import AttachmentData, InboundMessage, Location, PersonData, contact_refusals
 from service.domain.intake.validation import MAX_CO_SIGNERS
 from service.domain.matters import flags
 from service.domain.matters import operations as matters
@@ -44,7 +44,7 @@ def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | 
 
     crowd = crowd or crowd_from_form(form)
     person = PersonData(name=text("name"), phone=text("phone"), email=text("email"), address=text("address"),
-                        representative=crowd.sender_represents)
+                        representative=crowd.sender_represents, **contact_refusals(form))
     has_person = any((person.name, person.phone, person.email, person.address))
     place = text("place")
     return InboundMessage(

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bots import admin
 from service.db import utcnow
@@ -52,12 +52,14 @@ def test_answer_reaches_telegram_with_rating_buttons_and_low_rating_offers_reope
     assert session.scalar(select(Rating.score).where(Rating.petition_id == petition.id)) == 2
     done = chat.say("Có")
     assert "Cán bộ sẽ xem xét" in done[0]
-    request = session.scalar(select(Event).where(Event.petition_id == petition.id, Event.kind == "reopen_requested"))
-    assert request.data["score"] == 2
-    notices = [m for m in outbox(session, "console") if m.dedupe_key.startswith("reopen-request:")]
-    assert len(notices) == 1 and code in notices[0].text
+    reopened = session.scalar(select(Event).where(Event.petition_id == petition.id, Event.kind == "reopened"))
+    assert reopened.data["rating"] == 2 and reopened.data["by"] == "citizen"
+    notices = [m for m in outbox(session, "console") if m.dedupe_key.startswith("reopened:")]
+    assert notices and all(code in n.text for n in notices)  # the handling office and Văn phòng
     session.refresh(petition)
-    assert petition.status == "answered"  # reopening itself is staff's decision
+    assert petition.status == "in_progress"  # the citizen's yes reopens it (issue #16)
+    assert chat.say("Có") and session.scalar(select(func.count()).select_from(Event).where(
+        Event.petition_id == petition.id, Event.kind == "reopened")) == 1
 
 
 def test_rating_someone_elses_petition_is_refused(telegram_chat, fake_telegram, bot_app, database, session,

@@ -30,10 +30,10 @@ CHAT_CHANNELS = ("telegram", "zalo")
 @pytest.fixture
 def clean_registry():
     """Each test starts and ends with the console sender alone."""
-    for channel in CHAT_CHANNELS:
+    for channel in outbound.CONFIGURABLE:
         outbound.unregister(channel)
     yield
-    for channel in CHAT_CHANNELS:
+    for channel in outbound.CONFIGURABLE:
         outbound.unregister(channel)
 
 
@@ -53,9 +53,10 @@ def conversation_state(session) -> str:
 
 def test_register_configured_registers_the_telegram_and_zalo_senders(database, bot_settings, clean_registry):
     settings = {**bot_settings, "ZALO_APP_ID": "zalo-app"}
-    assert outbound.register_configured(database, settings) == ["telegram", "zalo"]
+    # ZNS goes with the OA's token (ZALO_ACCESS_TOKEN of bot_settings)
+    assert outbound.register_configured(database, settings) == ["telegram", "zalo", "zns"]
     assert isinstance(outbound.get("telegram"), TelegramSender) and isinstance(outbound.get("zalo"), ZaloSender)
-    assert outbound.channels() == ["console", "telegram", "zalo"]
+    assert outbound.channels() == ["console", "telegram", "zalo", "zns"]
 
 
 def test_unconfigured_chat_channels_are_not_registered(database, clean_registry, caplog):
@@ -82,7 +83,7 @@ def test_python_m_service_jobs_registers_the_chat_senders(database, database_url
     monkeypatch.setattr(jobs_main, "build_scheduler", lambda database, holder, **kwargs: Scheduler())
     monkeypatch.setattr(jobs_main.signal, "signal", lambda *args: None)
     assert jobs_main.main([]) == 0
-    assert seen["channels"] == ["console", "telegram", "zalo"]
+    assert seen["channels"] == ["console", "telegram", "zalo", "zns"]
 
 
 def test_answer_queued_for_telegram_carries_the_rating_and_a_bare_5_rates_it(
@@ -132,7 +133,7 @@ def test_an_answer_does_not_interrupt_a_citizen_drafting_a_new_petition(telegram
     assert conversation_state(session) == "kind"
 
 
-def test_an_answer_falling_back_from_zalo_to_sms_carries_no_chat_buttons(zalo_chat, fake_zalo, database, session,
+def test_an_answer_falling_back_from_zalo_to_the_phone_carries_no_chat_buttons(zalo_chat, fake_zalo, database, session,
                                                                         registered_senders):
     zalo_walk(zalo_chat, fake_zalo)
     code = code_in(zalo_chat.say("1"))
@@ -141,9 +142,10 @@ def test_an_answer_falling_back_from_zalo_to_sms_carries_no_chat_buttons(zalo_ch
     session.commit()
     answer(session, code, "accept", "start")
     dispatch_outbox(database, now=utcnow() + dt.timedelta(seconds=1))
-    [sms] = [m for m in outbox(session, "sms") if m.payload.get("reply_kind") == "answer"]
-    assert sms.text == ANSWER and sms.payload["fallback_from"] == "zalo"
-    assert not {"buttons", "inline", "prompt"} & set(sms.payload)
+    [zns] = [m for m in outbox(session, "zns") if m.payload.get("reply_kind") == "answer"]
+    assert zns.text == ANSWER and zns.payload["fallback_from"] == "zalo"  # ZNS to the phone, then SMS
+    assert zns.payload["fallback"] == [{"channel": "sms", "recipient": zns.recipient}]
+    assert not {"buttons", "inline", "prompt"} & set(zns.payload)
 
 
 def test_other_notices_to_a_chat_carry_no_rating(zalo_chat, fake_zalo, session):

@@ -163,7 +163,7 @@ def test_failed_refresh_keeps_the_stored_pair(database, bot_settings, fake_zalo,
     assert (token.access_token, token.refresh_token) == ("access-1", "refresh-1")
 
 
-def test_notice_after_48_hours_falls_back_to_sms(zalo_chat, fake_zalo, database, session, registered_senders):
+def test_notice_after_48_hours_falls_back_to_the_phone(zalo_chat, fake_zalo, database, session, registered_senders):
     walk_to_summary(zalo_chat, fake_zalo)
     code = code_in(zalo_chat.say("1"))
     conversation = session.scalar(select(ChatConversation))
@@ -176,9 +176,10 @@ def test_notice_after_48_hours_falls_back_to_sms(zalo_chat, fake_zalo, database,
     assert result.failed == 1 and len(fake_zalo.sent()) == sent_before  # nothing sent through Zalo
     zalo_row = [m for m in outbox(session, "zalo") if m.dedupe_key == "test:accepted"][0]
     assert zalo_row.status == "failed" and "window_closed" in zalo_row.last_error
-    [sms] = outbox(session, "sms")
-    assert sms.recipient == "0912345678" and sms.payload["fallback_from"] == "zalo" and sms.petition_id == petition.id
-    assert sms.text == "Đơn của ông/bà đã được thụ lý." and sms.status == "pending"
+    [zns] = outbox(session, "zns")  # ZNS to the phone, then SMS when ZNS refuses
+    assert zns.recipient == "0912345678" and zns.payload["fallback_from"] == "zalo" and zns.petition_id == petition.id
+    assert zns.text == "Đơn của ông/bà đã được thụ lý." and zns.status == "pending"
+    assert zns.payload["fallback"] == [{"channel": "sms", "recipient": "0912345678"}]
 
 
 def test_within_48_hours_the_notice_goes_through_zalo(zalo_chat, fake_zalo, database, session, registered_senders):

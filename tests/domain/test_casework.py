@@ -117,7 +117,7 @@ def test_move_to_another_unit_and_the_city(session):
         casework.move_to_unit(session, p, STAFF, unit="khong-co", office=None, reason="x")
     casework.move_to_unit(session, p, STAFF, unit="31", office="so_xay_dung", reason="Quốc lộ do Sở quản lý")
     assert p.unit.code == "31" and p.lead_office.code == "so_xay_dung"
-    workflow.perform(session, p, "answer", STAFF, text="Đã sửa.")
+    workflow.perform(session, p, "answer", STAFF, text="Đã sửa. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     with pytest.raises(Conflict) as refused:
         casework.move_to_unit(session, p, STAFF, unit=UNIT, office=None, reason="x")
     assert "Đã trả lời" in refused.value.message
@@ -131,7 +131,7 @@ def test_deadline_states_in_working_days(session):
     assert {s.state for s in soon} == {"due_soon"} and soon[0].working_days == 2
     late = casework.deadline_states(session, p, now=at(2026, 3, 19))
     assert {s.state for s in late} == {"overdue"} and late[0].working_days == 3
-    workflow.perform(session, p, "answer", STAFF, at=at(2026, 3, 18), text="Đã vá ổ gà.")
+    workflow.perform(session, p, "answer", STAFF, at=at(2026, 3, 18), text="Đã vá ổ gà. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     after = {s.deadline.step: s for s in casework.deadline_states(session, p, now=at(2026, 3, 19))}
     assert after["tra_loi"].state == "met_late" and after["tra_loi"].working_days == 2
 

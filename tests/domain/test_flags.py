@@ -109,7 +109,7 @@ def test_new_petition_after_an_answer_is_phuc_tap_keo_dai(session):
     first = send(session, 1)
     send(session, 2)
     assert not open_flags(session, flags.PHUC_TAP)
-    workflow.perform(session, first, "answer", STAFF, at=NOW + dt.timedelta(days=3), text="Phường đã nạo vét cống.")
+    workflow.perform(session, first, "answer", STAFF, at=NOW + dt.timedelta(days=3), text="Phường đã nạo vét cống. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     third = send(session, 3, hours=24 * 10)
     assert third.matter_id == first.matter_id
     [flag] = open_flags(session, flags.PHUC_TAP, petition_id=None)

@@ -71,13 +71,13 @@ def build_dataset(session) -> dict[str, Petition]:
     # carried over: received before 15/12/2025 and still open then
     p["A"] = _submit(session, "A", "khieu_nai", "dat_dai", "web", at(2025, 11, 10))
     _act(session, p["A"], "accept", at(2025, 11, 12))
-    _act(session, p["A"], "answer", at(2026, 1, 5), text="Giữ nguyên giá bồi thường.")  # giai_quyet due 12/12: late
+    _act(session, p["A"], "answer", at(2026, 1, 5), text="Giữ nguyên giá bồi thường. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")  # giai_quyet due 12/12: late
     p["D"] = _submit(session, "D", "phan_anh", "moi_truong", "hotline", at(2025, 12, 1))
-    _act(session, p["D"], "answer", at(2025, 12, 2), text="Đã kiểm tra.")
+    _act(session, p["D"], "answer", at(2025, 12, 2), text="Đã kiểm tra. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     _act(session, p["D"], "reopen", at(2025, 12, 10), reason="Người dân cho biết vẫn xả thải.")
     # settled before the period: not carried over
     p["B"] = _submit(session, "B", "phan_anh", "moi_truong", "hotline", at(2025, 11, 20))
-    _act(session, p["B"], "answer", at(2025, 11, 25), text="Đã dọn.")
+    _act(session, p["B"], "answer", at(2025, 11, 25), text="Đã dọn. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     _rate(session, p["B"], 1, at(2025, 11, 26))  # before the period: not counted
     p["P"] = _submit(session, "P", "kien_nghi", "moi_truong", "web", at(2025, 10, 1))
     _act(session, p["P"], "guide", at(2025, 10, 2), to_body="Công ty môi trường đô thị")
@@ -85,7 +85,7 @@ def build_dataset(session) -> dict[str, Petition]:
     p["E"] = _submit(session, "E", "to_cao", "can_bo_cong_vu", "web", at(2026, 3, 2), name=DENOUNCER)
     _act(session, p["E"], "accept", at(2026, 3, 5))
     p["F"] = _submit(session, "F", "phan_anh", "ha_tang_giao_thong", "zalo", at(2026, 4, 1))
-    _act(session, p["F"], "answer", at(2026, 4, 3), text="Đã thay bóng đèn.")
+    _act(session, p["F"], "answer", at(2026, 4, 3), text="Đã thay bóng đèn. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     _rate(session, p["F"], 2, at(2026, 4, 4))
     _rate(session, p["F"], 4, at(2026, 4, 5))  # the latest rating counts
     p["G"] = _submit(session, "G", "kien_nghi", "moi_truong", "in_person", at(2026, 5, 11), co_signers=6)

@@ -54,7 +54,9 @@ def due_date(petition, step):
 
 
 def outbox(session):
-    return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+    """The notices of the actions, without the receipt every petition is sent when it arrives."""
+    return [m for m in session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            if m.payload.get("reply_kind") != "received"]
 
 
 def test_states_are_the_status_codes():
@@ -99,7 +101,7 @@ def test_an_old_complaint_keeps_the_rules_of_its_receipt_date(session):
 def test_answering_before_acceptance_is_a_conflict(session):
     p = make(session)
     with pytest.raises(Conflict) as err:
-        act(session, p, "answer", at(2026, 3, 3), text="Trả lời")
+        act(session, p, "answer", at(2026, 3, 3), text="Trả lời. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     assert "trạng thái" in err.value.message and "status" in err.value.message_en
 
 
@@ -133,8 +135,9 @@ def test_return_is_the_refusal_notice_with_reasons(session):
     assert p.status == "returned" and deadline(p, "thu_ly").met_at is not None
     reply = session.scalar(select(Reply).where(Reply.petition_id == p.id))
     assert reply.kind == "khong_thu_ly" and "chữ ký" in reply.text and "Điều 11" in reply.text
-    [msg] = outbox(session)
-    assert msg.channel == "sms" and msg.recipient == "0912345678" and msg.text == reply.text
+    [msg] = outbox(session)  # ZNS to the phone, SMS when ZNS refuses (citizens.targets)
+    assert msg.channel == "zns" and msg.recipient == "0912345678" and msg.text == reply.text
+    assert msg.payload["fallback"] == [{"channel": "sms", "recipient": "0912345678"}]
 
 
 def test_a_reason_is_required_to_return(session):
@@ -217,7 +220,7 @@ def test_anonymous_denunciation_gets_no_notice_and_cannot_be_accepted(session):
 
 def test_answer_is_kept_and_sent_to_the_chat_the_citizen_used(session):
     p = make(session, "phan_anh", channel="telegram", chat_user_id="555001", category="ha_tang_giao_thong")
-    act(session, p, "answer", at(2026, 3, 5), text="Đèn đường đã được thay ngày 04/3/2026.")
+    act(session, p, "answer", at(2026, 3, 5), text="Đèn đường đã được thay ngày 04/3/2026. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     assert p.status == "answered" and deadline(p, "tra_loi").met_at == at(2026, 3, 5)
     [msg] = outbox(session)
     assert (msg.channel, msg.recipient) == ("telegram", "555001") and "Đèn đường" in msg.text
@@ -237,7 +240,7 @@ def test_withdrawal_cancels_every_open_deadline(session):
 def test_reopen_after_answer_restarts_the_resolution_period(session):
     p = make(session)
     act(session, p, "accept", at(2026, 3, 3))
-    act(session, p, "answer", at(2026, 3, 20), text="Quyết định giải quyết khiếu nại", document_number="5/QĐ")
+    act(session, p, "answer", at(2026, 3, 20), text="Quyết định giải quyết khiếu nại. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.", document_number="5/QĐ")
     act(session, p, "close", at(2026, 3, 21))
     act(session, p, "reopen", at(2026, 3, 23), reason="Công dân không đồng ý, có tình tiết mới")
     assert p.status == "in_progress" and p.closed_at is None
@@ -258,7 +261,7 @@ def test_every_action_writes_an_event(session):
     p = make(session, "kien_nghi", category="khac")
     act(session, p, "accept", at(2026, 3, 3))
     act(session, p, "start", at(2026, 3, 4))
-    act(session, p, "answer", at(2026, 3, 5), text="Đã tiếp thu")
+    act(session, p, "answer", at(2026, 3, 5), text="Đã tiếp thu. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     kinds = list(session.scalars(select(Event.kind).where(Event.petition_id == p.id).order_by(Event.id)))
     assert kinds[-3:] == ["accepted", "started", "answered"]
     accepted = session.scalar(select(Event).where(Event.petition_id == p.id, Event.kind == "accepted"))
@@ -302,6 +305,7 @@ def test_meeting_a_deadline_clears_its_flags(session):
 def test_acceptance_notice_quotes_the_period_and_its_basis(session):
     p = make(session, email="an@example.vn")
     act(session, p, "accept", at(2026, 3, 3), document_number="12/TB-UBND")
-    [msg] = outbox(session)
-    assert (msg.channel, msg.recipient) == ("email", "an@example.vn")  # e-mail before SMS
+    zns, msg = outbox(session)  # the phone by ZNS, and the e-mail besides
+    assert (zns.channel, msg.channel, msg.recipient) == ("zns", "email", "an@example.vn")
+    assert zns.payload["zns"]["template"] == "status" and zns.payload["zns"]["data"]["ma_don"] == p.code
     assert "30 ngày" in msg.text and "02/04/2026" in msg.text and "Điều 27" in msg.text and "12/TB-UBND" in msg.text

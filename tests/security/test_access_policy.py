@@ -83,7 +83,7 @@ def test_another_office_can_neither_classify_nor_answer_nor_start_through_api_or
     api = app.test_client()
     assert api.get(f"/api/v1/petitions/{p.code}", headers=headers).status_code == 404  # may not view…
     for body in ({"action": "classify", "office": "phong_vhxh", "reason": "Để tôi đọc được"},  # …so may not take it
-                 {"action": "answer", "text": "Câu trả lời giả mạo gửi công dân."},
+                 {"action": "answer", "text": "Câu trả lời giả mạo gửi công dân. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày."},
                  {"action": "accept"}, {"action": "start"}):
         assert api_act(api, p.code, headers, **body).status_code == 404, body
         form = {k: v for k, v in body.items() if k != "action"}
@@ -105,7 +105,7 @@ def test_the_chairperson_reads_but_gets_403_on_every_api_action(app, login_as, s
     headers = bearer(session, "chu_tich")
     client = app.test_client()
     assert client.get(f"/api/v1/petitions/{p.code}", headers=headers).status_code == 200
-    for body in ({"action": "start"}, {"action": "answer", "text": "Đã xử lý."},
+    for body in ({"action": "start"}, {"action": "answer", "text": "Đã xử lý. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày."},
                  {"action": "mark_complex", "reason": "x", "criteria": ["b"]}, {"action": "withdraw"}):
         answer = api_act(client, p.code, headers, **body)
         assert answer.status_code == 403, body

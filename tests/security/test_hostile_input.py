@@ -112,7 +112,7 @@ def test_script_in_a_petition_is_inert_on_the_citizen_status_and_data_pages(clie
     petition = session.scalar(select(Petition).where(Petition.code == code))
     officer = Actor(label=f"Cán bộ {SCRIPT}", user_id=None, role="admin")
     workflow.perform(session, petition, "accept", officer)
-    workflow.perform(session, petition, "answer", officer, text=f"Trả lời {SCRIPT} {IMG}")
+    workflow.perform(session, petition, "answer", officer, text=f"Trả lời {SCRIPT} {IMG}. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     session.commit()
     assert client.post("/tra-cuu", data={"code": code, "phone": PHONE}).status_code == 303
     status_page = client.get(f"/tra-cuu/{code}").get_data(as_text=True)

@@ -154,11 +154,11 @@ def test_staff_notes_and_answers_lose_bidi_overrides(login_as, session):
     p = make(session)
     client = login_as("staff")
     assert act(client, p.code, "note", text=f"Đã gọi {RLO}lại cho công dân{ZWSP}").status_code == 303
-    assert act(client, p.code, "answer", text=f"UBND {RLO}trả lời{ZWJ}: đã sửa đèn.").status_code == 303
+    assert act(client, p.code, "answer", text=f"UBND {RLO}trả lời{ZWJ}: đã sửa đèn. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.").status_code == 303
     session.expire_all()
     note = session.scalar(select(Event).where(Event.petition_id == p.id, Event.kind == "note"))
     assert note.data["text"] == "Đã gọi lại cho công dân"
-    assert session.scalar(select(Reply.text).where(Reply.petition_id == p.id)) == "UBND trả lời: đã sửa đèn."
+    assert session.scalar(select(Reply.text).where(Reply.petition_id == p.id)) == "UBND trả lời: đã sửa đèn. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày."
     assert act(client, p.code, "note", text=ZWSP * 4).status_code == 422
 
 

@@ -62,7 +62,7 @@ def test_accept_answers_with_status_and_deadlines(client, session, petition):
 
 def test_forbidden_transition_is_409_with_both_messages(client, session, petition):
     headers = token(session, "canbo")
-    r = post(client, petition.code, headers, action="answer", text="Trả lời ngay")
+    r = post(client, petition.code, headers, action="answer", text="Trả lời ngay. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     assert r.status_code == 409
     error = r.json["error"]
     assert error["code"] == "transition_not_allowed" and "trạng thái" in error["message"]
@@ -96,7 +96,7 @@ def test_full_lifecycle_through_http(client, session, petition):
                   "reason": "Nội dung về cán bộ"},
                  {"action": "accept"}, {"action": "start"},
                  {"action": "mark_complex", "reason": "Nhiều nội dung", "criteria": ["b"]},
-                 {"action": "answer", "text": "Quyết định giải quyết khiếu nại lần đầu", "document_number": "9/QĐ"},
+                 {"action": "answer", "text": "Quyết định giải quyết khiếu nại lần đầu. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.", "document_number": "9/QĐ"},
                  {"action": "close"}):
         r = post(client, petition.code, headers, **body)
         assert r.status_code == 200, (body, r.json)

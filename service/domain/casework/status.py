@@ -15,6 +15,7 @@ from service.domain.inbound import CITIZEN
 from service.domain.intake import lookup_guard, tracking
 from service.domain.intake.lookup_guard import LookupPolicy
 from service.domain.intake.validation import FieldError, normalise_phone
+from service.domain.workflow import reviews
 from service.models.event import Event
 from service.models.person import Person
 from service.models.petition import Petition
@@ -43,6 +44,7 @@ class CitizenView:
     answers: list[dict] = field(default_factory=list)
     rating: int | None = None
     can_rate: bool = False
+    review: str | None = None  # after a 1-2 rating: offered | requested | declined (reviews)
 
 
 def find_for_citizen(session: Session, code: str, proof: str | None, key: str | None = None) -> Petition:
@@ -96,19 +98,34 @@ def citizen_view(session: Session, petition: Petition) -> CitizenView:
                  for r in replies],
         rating=rating.score if rating else None,
         can_rate=petition.status in RATABLE_STATUSES,
+        review=rating.review if rating else None,
     )
 
 
-def rate(session: Session, petition: Petition, score: object, comment: str | None = None) -> Rating:
-    """The citizen's 1-5 rating of the answer; the latest rating counts."""
+def rate(session: Session, petition: Petition, score: object, comment: str | None = None,
+         reopen: bool | None = None) -> Rating:
+    """The citizen's 1-5 rating of the answer; the latest rating counts, and the same score again (a double
+    tap, a resent form) is the same rating. A 1 or 2 offers a review: `reopen=True` reopens the petition,
+    False declines, None leaves the question open (reviews)."""
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationFailed("Điểm đánh giá phải từ 1 đến 5.", "score must be an integer from 1 to 5.",
                                fields={"score": ["Điểm đánh giá phải từ 1 đến 5."]})
-    if petition.status not in RATABLE_STATUSES:
-        raise Conflict("Chỉ đánh giá được sau khi đơn đã được trả lời.", "Only an answered petition can be rated.")
-    rating = Rating(petition_id=petition.id, score=score, comment=(comment or "").strip()[:2000] or None,
-                    created_at=utcnow())
-    session.add(rating)
-    record(session, petition, "rated", CITIZEN, public=True, data={"score": score})
+    if reopen is not None and not isinstance(reopen, bool):
+        raise ValidationFailed("“reopen” phải là true hoặc false.", "reopen must be true or false.",
+                               fields={"reopen": ["Phải là true hoặc false."]})
+    comment = (comment or "").strip()[:2000] or None
+    rating = reviews.current_rating(session, petition)
+    if rating is None or rating.score != score:
+        if petition.status not in RATABLE_STATUSES:
+            raise Conflict("Chỉ đánh giá được sau khi đơn đã được trả lời.", "Only an answered petition can be rated.")
+        rating = Rating(petition_id=petition.id, score=score, comment=comment, created_at=utcnow(),
+                        review=reviews.OFFERED if score <= reviews.LOW else None)
+        session.add(rating)
+        session.flush()
+        record(session, petition, "rated", CITIZEN, public=True, data={"score": score, "rating_id": rating.id})
+    elif comment and not rating.comment:
+        rating.comment = comment
+    if reopen is not None and rating.review in (reviews.OFFERED, reviews.REQUESTED):
+        reviews.decide(session, petition, rating, reopen, comment)
     session.flush()
     return rating

@@ -35,6 +35,7 @@ from service.domain.intake.validation import (
     normalise_phone,
 )
 from service.domain.matters import operations as matters
+from service.domain.notifications import receipts
 from service.domain.people import confidential
 from service.domain.routing import operations as routing
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
@@ -102,6 +103,7 @@ def _check_person(errors: _Errors, prefix: str, person: PersonData) -> PersonDat
         address=errors.check(f"{prefix}.address", clean_text, person.address, label="địa chỉ"),
         id_number=errors.check(f"{prefix}.id_number", clean_text, person.id_number, label="số giấy tờ", max_chars=64),
         representative=bool(person.representative),
+        refuses_sms=bool(person.refuses_sms), refuses_email=bool(person.refuses_email),
     )
 
 
@@ -246,6 +248,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     first = _stamp_deadlines(session, petition)
     session.flush()
     matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
+    receipts.send_receipt(session, petition, first, now)  # ZNS / SMS and e-mail; a chat has its own reply
     logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)
     return Submitted(petition, first, access_key)
 
@@ -273,7 +276,8 @@ def _store_people(session: Session, petition: Petition, message: InboundMessage,
                            phone=person.phone, email=person.email, address=person.address,
                            id_number=person.id_number, name_folded=fold(person.name) if person.name else None,
                            chat_channel=message.channel if message.chat_user_id else None,
-                           chat_user_id=message.chat_user_id if role == "petitioner" else None))
+                           chat_user_id=message.chat_user_id if role == "petitioner" else None,
+                           refuses_sms=person.refuses_sms, refuses_email=person.refuses_email))
 
     if checked.petitioner and not message.anonymous:
         add(checked.petitioner, "petitioner")

@@ -20,9 +20,8 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.inbound import Actor
-from service.domain.notifications import chat_state
+from service.domain.notifications import chat_state, citizens
 from service.models.outbox import OutboxMessage
-from service.models.person import Person
 from service.models.petition import Petition
 from service.models.reply import Reply
 from service.models.unit import Office
@@ -31,7 +30,7 @@ from service.models.user import User
 logger = logging.getLogger(__name__)
 
 NOTICES_DIR = Path(__file__).resolve().parents[3] / "config" / "notices"
-CHAT_CHANNELS = ("telegram", "zalo")
+CHAT_CHANNELS = citizens.CHAT_CHANNELS
 
 
 def enqueue(session: Session, *, channel: str, recipient: str, text: str, dedupe_key: str,
@@ -113,41 +112,33 @@ def notify_users(session: Session, *, role: str, unit_id: int, text: str, dedupe
 
 
 def citizen_contact(petition: Petition) -> tuple[str, str] | None:
-    """(channel, recipient) for the citizen: the chat they used, else e-mail, else SMS."""
-    if petition.kind == "to_cao" and petition.anonymous:
-        return None  # no acknowledgement to an anonymous denunciation (TC Đ25)
-    people: list[Person] = [p for p in petition.people if p.role == "petitioner"] or \
-        [p for p in petition.people if p.representative]
-    # A crowd's notices go to its representative (Luật TCD Điều 29; NĐ 124/2020 Đ7).
-    people.sort(key=lambda p: not p.representative)
-    for person in people:
-        if person.chat_user_id and (person.chat_channel or petition.channel) in CHAT_CHANNELS:
-            return person.chat_channel or petition.channel, person.chat_user_id
-        if person.email:
-            return "email", person.email
-        if person.phone:
-            return "sms", person.phone
-    return None
+    """(channel, recipient) a notice to the citizen goes by first (citizens.targets: chat, else ZNS to the
+    phone; e-mail besides); None when they cannot or must not be reached (TC Đ25)."""
+    return citizens.contact(petition)
 
 
 def notify_citizen(session: Session, petition: Petition, text: str, dedupe_key: str,
-                   payload: dict[str, Any] | None = None, now: dt.datetime | None = None) -> OutboxMessage | None:
-    """To the citizen, in the channel they used; None when they cannot or must not be reached.
+                   payload: dict[str, Any] | None = None, now: dt.datetime | None = None, *,
+                   chat: bool = True) -> OutboxMessage | None:
+    """To the citizen on every channel of citizens.targets (the chat they used, else ZNS falling back to SMS;
+    and e-mail); returns the first message queued, None when they cannot or must not be reached.
 
-    An answer (`payload.reply_kind == "answer"`) to a chat goes with the 1-5 rating buttons, and the
-    conversation then waits for a rating: a bare number typed after it rates the petition."""
-    contact = citizen_contact(petition)
-    if contact is None:
-        return None
-    channel, recipient = contact
-    rated = channel in CHAT_CHANNELS and (payload or {}).get("reply_kind") == "answer"
-    if rated:
-        payload = {**(payload or {}), **chat_state.rating_payload(petition.code)}
-    message = enqueue(session, channel=channel, recipient=recipient, text=text, dedupe_key=dedupe_key,
-                      petition=petition, payload=payload, now=now)
-    if message is not None and rated:
-        chat_state.await_rating(session, channel, recipient, petition.code)
-    return message
+    The first target keeps `dedupe_key`, the others add their channel to it, so a retried action queues
+    nothing twice. An answer (`payload.reply_kind == "answer"`) to a chat goes with the 1-5 rating buttons,
+    and the conversation then waits for a rating: a bare number typed after it rates the petition."""
+    first = None
+    for i, target in enumerate(citizens.targets(petition, chat=chat)):
+        body = {**(payload or {}), **target.payload}
+        rated = target.channel in CHAT_CHANNELS and body.get("reply_kind") == "answer"
+        if rated:
+            body.update(chat_state.rating_payload(petition.code))
+        message = enqueue(session, channel=target.channel, recipient=target.recipient, text=text, petition=petition,
+                          dedupe_key=dedupe_key if i == 0 else f"{dedupe_key}:{target.channel}", payload=body,
+                          now=now)
+        if message is not None and rated:
+            chat_state.await_rating(session, target.channel, target.recipient, petition.code)
+        first = first or message
+    return first
 
 
 @lru_cache(maxsize=16)
@@ -183,5 +174,7 @@ def send_notice(session: Session, petition: Petition, notice: str, actor: Actor,
                   author_id=actor.user_id, created_at=at or utcnow())
     session.add(reply)
     if send:
-        notify_citizen(session, petition, text, dedupe_key, payload={"reply_kind": notice}, now=at)
+        short = citizens.short_payload(petition, notice, date=str(values.get("date") or ""),
+                                       due=str(values.get("due") or ""))
+        notify_citizen(session, petition, text, dedupe_key, payload={"reply_kind": notice, **short}, now=at)
     return reply

@@ -26,6 +26,7 @@ from service.domain.inbound import Actor
 from service.domain.notifications import outbox as notify
 from service.domain.people.access import check_act
 from service.domain.routing import operations as routing
+from service.domain.workflow import answers, reviews
 from service.domain.workflow.table import (
     ACTION_NAMES,
     PARAMETERS,
@@ -265,18 +266,20 @@ def _mark_complex(c: _Ctx, *, reason: str, level: str = "complex",
 
 def _answer(c: _Ctx, *, text: str, document_number: str | None = None) -> dict[str, Any]:
     p = c.petition
+    text = answers.check_answer(text)  # says what was done or decided, no blank left (TCD Đ28, KN Đ31, TC Đ35)
     reply = Reply(petition_id=p.id, kind="answer", text=text, document_number=document_number,
                   author_id=c.actor.user_id, created_at=c.at)
     c.session.add(reply)
     c.session.flush()
     if not c.paper:
-        notify.notify_citizen(c.session, p, text, f"petition:{p.id}:reply:{reply.id}", payload={"reply_kind": "answer"},
-                              now=c.at)
+        notify.notify_citizen(c.session, p, text, f"petition:{p.id}:reply:{reply.id}", now=c.at,
+                              payload={"reply_kind": "answer", **answers.answer_payload(p, reply, c.at)})
     met = c.meet("giai_quyet", "tra_loi", "xu_ly_don")
     return {"met": met, "reply_id": reply.id, "document_number": document_number}
 
 
 def _close(c: _Ctx, *, reason: str | None = None) -> dict[str, Any]:
+    reviews.check_closable(c.session, c.petition, c.at)  # not while the citizen's review is open
     c.petition.closed_at = c.at
     return {"cancelled": c.cancel()}
 

@@ -1,9 +1,10 @@
 """The Zalo OA sender of the outbox registry: consultation messages to followers, text to staff groups.
 
 Zalo lets an OA reply for free only within 48 hours of the user's last message. Past that window
-(ChatConversation.last_inbound_at), or when Zalo says the user cannot be reached, the message is
-queued again for another channel the citizen gave (e-mail, else SMS; payload `fallback_from: zalo`)
-and this row is closed as failed with that explanation, so nothing is sent twice.
+(ChatConversation.last_inbound_at), or when Zalo says the user cannot be reached, the sender raises
+`Unreachable`: a notice then goes on by its fallback chain (ZNS, then SMS: service.outbound.fallback,
+payload `fallback_from: zalo`) and this row is closed as failed with that explanation, so nothing is sent
+twice; the chat's own prompts have no chain and stay in the chat.
 """
 from __future__ import annotations
 
@@ -15,12 +16,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 
 from service.db import Database, utcnow
-from service.domain.notifications import outbox as notify
 from service.models.channel import ChatConversation
-from service.models.person import Person
-from service.models.petition import Petition
 from service.models.unit import Office
-from service.outbound import Outgoing, SendError
+from service.outbound import Outgoing, SendError, Unreachable
 from service.outbound.replies import Reply
 from service.outbound.zalo import tokens
 from service.outbound.zalo.client import ZaloApiError, ZaloClient, ZaloError
@@ -30,7 +28,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "zalo"
 FREE_WINDOW = dt.timedelta(hours=48)
 TEXT_LIMIT = 2000  # Zalo's limit for a consultation text message
-CHAT_ONLY = ("buttons", "inline", "prompt")  # what an e-mail or SMS instead of the chat message does not carry
 
 
 def client_from(settings: Mapping[str, Any], timeout: float = 5.0) -> ZaloClient:
@@ -68,13 +65,13 @@ class ZaloSender:
     def __call__(self, message: Outgoing) -> str | None:
         group = self._is_group(message.recipient)
         if not group and self._window_closed(message.recipient):
-            self._fall_back(message, "window_closed: more than 48 h since the citizen's last message")
+            raise Unreachable("window_closed: more than 48 h since the citizen's last message")
         text = render(Reply.from_outbox(message.text, message.payload))
         try:
             message_id = self._send(group, message.recipient, text)
         except ZaloApiError as exc:
             if exc.window_closed and not group:
-                self._fall_back(message, f"unreachable on zalo ({exc.code})")
+                raise Unreachable(f"unreachable on zalo ({exc.code})") from exc
             raise SendError(str(exc)) from exc
         except ZaloError as exc:
             raise SendError(str(exc)) from exc
@@ -102,36 +99,8 @@ class ZaloSender:
                 ChatConversation.channel == CHANNEL, ChatConversation.chat_user_id == user_id))
         return last is None or (now or utcnow()) - last > FREE_WINDOW
 
-    def _fall_back(self, message: Outgoing, why: str) -> None:
-        """Queue the message for e-mail or SMS and close this row (SendError, permanent). Always raises."""
-        with self.database.session_scope() as session:
-            contact = other_contact(session, message.recipient, message.petition_id)
-            if contact is None:
-                raise SendError(f"{why}; the citizen gave no other contact", permanent=True)
-            channel, recipient = contact
-            petition = session.get(Petition, message.petition_id) if message.petition_id else None
-            row = notify.enqueue(session, channel=channel, recipient=recipient, text=message.text, petition=petition,
-                                 dedupe_key=f"fallback:{message.id}",
-                                 payload={**{k: v for k, v in (message.payload or {}).items() if k not in CHAT_ONLY},
-                                          "fallback_from": "zalo", "fallback_of": message.id})
-            row_id = row.id if row is not None else "already queued"
-        logger.info("zalo outbox %s: %s; queued for %s instead", message.id, why.split(":")[0], channel)
-        raise SendError(f"{why}; queued for {channel} instead (outbox {row_id})", permanent=True)
-
 
 def build(database: Database, settings: Mapping[str, Any], client: ZaloClient | None = None, *,
           timeout: float = 5.0) -> ZaloSender:
     """The registry's factory (service.outbound.build)."""
     return ZaloSender(database, settings, client, timeout=timeout)
-
-
-def other_contact(session, user_id: str, petition_id: int | None) -> tuple[str, str] | None:
-    """E-mail, else phone, of the citizen behind a Zalo user id: on this petition first, else their latest."""
-    query = select(Person).where(Person.chat_channel == CHANNEL, Person.chat_user_id == user_id)
-    people = list(session.scalars(query.order_by(Person.petition_id != (petition_id or 0), Person.id.desc())))
-    for person in people:
-        if person.email:
-            return "email", person.email
-        if person.phone:
-            return "sms", person.phone
-    return None

@@ -146,7 +146,7 @@ def citizen_status(code: str):
         "timeline": [{"at": iso(e["at"]), "kind": e["kind"], "label": e["label"]} for e in view.timeline],
         "answers": [{"at": iso(a["at"]), "kind": a["kind"], "text": a["text"],
                      "document_number": a["document_number"]} for a in view.answers],
-        "rating": view.rating, "can_rate": view.can_rate,
+        "rating": view.rating, "can_rate": view.can_rate, "review": view.review,
     })
 
 
@@ -156,5 +156,7 @@ def citizen_rating(code: str):
     data = json_body()
     session = db_session()
     petition = look_up(code, _text(data.get("phone")), _text(data.get("key")))
-    rating = status.rate(session, petition, data.get("score"), _text(data.get("comment")))
-    return jsonify({"code": petition.code, "score": rating.score}), 201
+    rating = status.rate(session, petition, data.get("score"), _text(data.get("comment")), data.get("reopen"))
+    # A 1-2 rating without "reopen" asks: send it again with "reopen": true to have the petition looked at again.
+    return jsonify({"code": petition.code, "score": rating.score, "status": petition.status,
+                    "review": rating.review, "ask_reopen": rating.review == "offered"}), 201

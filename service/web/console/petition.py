@@ -26,6 +26,7 @@ from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from service.domain.intake.tracking import normalise_code
 from service.domain.matters import operations as matters
+from service.domain.notifications import citizens
 from service.domain.people import access, confidential
 from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity, can_view
 from service.domain.workflow import operations as workflow
@@ -241,7 +242,7 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
         "matter": casework.matter_view(s, user, p), "flags": casework.open_flags(s, p),
         "rule_labels": casework.FLAG_RULE_LABELS,
         "timeline": casework.timeline(s, p), "event_label": casework.event_label,
-        "notes": casework.notes(s, p), "replies": _replies(s, p),
+        "notes": casework.notes(s, p), "replies": _replies(s, p), "deliveries": citizens.deliveries(s, p),
         "assignee": s.get(User, p.assignee_id) if p.assignee_id else None,
         "assignable": casework.assignable_users(s, p) if assigning else [], "assigning": assigning,
         "error": error, "failed": failed, "values": values or MultiDict(),
