@@ -90,9 +90,9 @@ def reopen_for_citizen(session: Session, petition: Petition, comment: str | None
     from service.domain.deadlines.calendar import Calendar
     from service.domain.workflow import operations as workflow
 
-    move = workflow._move(petition.kind, petition.status, "reopen")
+    move = workflow.move_for(petition.kind, petition.status, "reopen")
     if move is None:
-        raise workflow._refuse(petition, "reopen")
+        raise workflow.refuse(petition, "reopen")
     reason = comment or f"Công dân đánh giá {rating.score}/5 và đề nghị xem xét lại."
     ctx = workflow._Ctx(session, petition, CITIZEN_REVIEW, now, Calendar.load(session), False)
     data = workflow._reopen(ctx, reason=reason)
