@@ -261,6 +261,7 @@ EVENT_LABELS = {
     "matter_linked": "Ghép vào vụ việc", "matter_merged": "Gộp vụ việc", "matter_split": "Tách khỏi vụ việc",
     "matter_renamed": "Đổi tên vụ việc", "flag_raised": "Gắn cờ", "flag_cleared": "Gỡ cờ",
     "rated": "Công dân đánh giá", "reopen_requested": "Công dân đề nghị mở lại",
+    "representatives_requested": "Đề nghị Văn phòng hoàn thiện người đại diện",
 }
 
 
