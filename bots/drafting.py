@@ -29,9 +29,21 @@ from bots.states import (
 )
 from service.domain.codes import KINDS
 from service.domain.errors import ValidationFailed
-from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
+from service.domain.inbound import (
+    CITIZEN,
+    AttachmentData,
+    InboundMessage,
+    Location,
+    PersonData,
+)
+from service.domain.intake import law
 from service.domain.intake import operations as intake
-from service.domain.intake.validation import MAX_CO_SIGNERS, FieldError, clean_text, normalise_phone
+from service.domain.intake.validation import (
+    MAX_CO_SIGNERS,
+    FieldError,
+    clean_text,
+    normalise_phone,
+)
 from service.domain.matters import flags
 from service.domain.matters import operations as matters
 from service.domain.routing.units import find_unit, search_units
@@ -199,7 +211,7 @@ class Drafting:
 
     def on_representative(self) -> list[Reply]:
         reps, inc = list(self.draft.get("representatives", [])), self.inc
-        low, high = self.representative_limits()
+        high = self.representative_limits()[1]  # asked no further than the law allows
         if self.draft["rep_step"] == "phone":
             try:
                 phone = normalise_phone(inc.text or inc.phone)
@@ -212,8 +224,9 @@ class Drafting:
             said = fold(inc.text or "")
             choice = pick(self.co_signer_prompt().buttons, inc) or ("done" if said in prompts.DONE.aliases else None)
             if choice == "done":
-                if len(reps) < low:
-                    return [Reply(prompts.REP_TOO_FEW.format(low=low)), self.prompt(CO_SIGNERS)]
+                problems = self.representatives_refused()
+                if problems:
+                    return [Reply("\n".join(problems)), self.prompt(CO_SIGNERS)]
                 return self.after_co_signers()
             if choice == "self" and self.draft.get("name"):
                 reps.append({"self": True})
@@ -230,6 +243,11 @@ class Drafting:
         if len(reps) >= high:
             return self.after_co_signers(noted)
         return [noted, self.prompt(CO_SIGNERS)]
+
+    def representatives_refused(self) -> list[str]:
+        """What intake's law (Luật Tiếp công dân Điều 29) says of the representatives named so far."""
+        msg = self.message()
+        return [err.message for _, err in law.representatives(msg, msg.petitioner, msg.co_signer_list)]
 
     def after_co_signers(self, *before: Reply) -> list[Reply]:
         self.draft.pop("rep_step", None)
@@ -306,9 +324,7 @@ class Drafting:
             external_id=f"{self.channel}:{self.inc.external_id}")
 
     def submit(self) -> list[Reply]:
-        if not self.draft.get("consent"):
-            return self.go(CONSENT)
-        try:
+        try:  # consent and the rest of the law are intake's; a refusal goes back to the step that asks
             submitted = intake.submit(self.session, self.message(), CITIZEN, now=self.now, quota=self.limits.phone)
         except ValidationFailed as err:
             return self.refused(err)

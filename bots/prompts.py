@@ -59,7 +59,6 @@ REP_NAME = "Người đại diện thứ {n}: gõ họ và tên."
 REP_OR_DONE = " Nếu đã đủ, bấm “Xong” (hoặc gõ: xong)."
 REP_PHONE = "Số điện thoại của người đại diện {name}? (ví dụ 0912345678)"
 REP_NOTED = "Đã ghi người đại diện thứ {n}: {who}."
-REP_TOO_FEW = "Cần ít nhất {low} người đại diện."
 REP_SELF = Button("Tôi là người đại diện", "self", aliases=("toi", "la toi", "toi la nguoi dai dien", "chinh toi"))
 CONSENT = ("Để giải quyết đơn, cơ quan cần thu thập và xử lý dữ liệu cá nhân của bạn (họ tên, số điện thoại, vị trí, "
            "nội dung, ảnh) theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, chỉ để giải quyết đơn và liên hệ "

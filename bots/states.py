@@ -27,4 +27,5 @@ from service.domain.notifications.chat_state import (  # noqa: F401
 MAX_CHOICES = 8  # units offered when a typed name is ambiguous
 # The step each field of a refused submission sends the citizen back to.
 FIELD_STEPS = {"content": DESCRIBE, "unit": UNIT, "kind": KIND, "co_signers": CO_SIGNERS, "petitioner": CONTACT,
-               "petitioner.phone": CONTACT, "petitioner.name": NAME, "location.address": PLACE}
+               "petitioner.phone": CONTACT, "petitioner.name": NAME, "location.address": PLACE,
+               "representatives": CO_SIGNERS, "petitioner.representative": CO_SIGNERS, "consent": CONSENT}

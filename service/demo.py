@@ -115,6 +115,8 @@ def load_demo(session: Session, count: int = 60, seed: int = 2026) -> str:
             co_signers=rng.choice([0, 0, 0, 2, 6]),
             received_at=received if staff_channel else None,
         )
+        # A crowd speaks through representatives (Luật Tiếp công dân Điều 29): in the demo, its sender.
+        message.petitioner.representative = message.co_signer_count + 1 >= 5
         submitted = intake.submit(session, message, staff_actor if staff_channel else CITIZEN,
                                   now=None if staff_channel else received)
         clerk = clerks.get(submitted.petition.unit_id, Actor(label=admin.full_name, user_id=admin.id, role="admin"))

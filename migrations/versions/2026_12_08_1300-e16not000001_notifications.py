@@ -25,14 +25,14 @@ branch_labels = None
 depends_on = None
 
 
-# The event kinds of e15voc000001 and the two this revision adds (service.models.vocabulary.EventKind).
+# The event kinds of e15voc000001 and the three this revision adds (mail intake, representatives by API) (service.models.vocabulary.EventKind).
 OLD_EVENT_KINDS = (
     "received", "classified", "routed", "reclassified", "rerouted", "accepted", "returned", "guided", "transferred",
     "started", "extended", "marked_complex", "answered", "closed", "reopened", "withdrawn", "assigned", "note",
     "matter_opened", "matter_linked", "matter_merged", "matter_split", "matter_renamed", "flag_raised",
     "flag_cleared", "rated", "reopen_requested", "commitment_made", "commitment_met", "commitment_cancelled",
     "commitment_overdue")
-EVENT_KINDS = OLD_EVENT_KINDS + ("citizen_replied", "sender_to_confirm")
+EVENT_KINDS = OLD_EVENT_KINDS + ("citizen_replied", "sender_to_confirm", "representatives_requested")
 
 
 def _event_kinds(codes: tuple[str, ...]) -> None:
@@ -57,7 +57,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM events WHERE kind IN ('citizen_replied', 'sender_to_confirm')")
+    op.execute("DELETE FROM events WHERE kind IN ('citizen_replied', 'sender_to_confirm', 'representatives_requested')")
     _event_kinds(OLD_EVENT_KINDS)
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_constraint("fk_attachments_reply_id_replies", type_="foreignkey")

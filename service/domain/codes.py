@@ -155,6 +155,7 @@ EVENTS: dict[EventKind, EventLabel] = {
     E.REOPEN_REQUESTED: EventLabel("Công dân đề nghị xem xét lại", "Đã đề nghị xem xét lại"),
     E.CITIZEN_REPLIED: EventLabel("Công dân phản hồi qua thư điện tử", "Đã nhận phản hồi của bạn"),
     E.SENDER_TO_CONFIRM: EventLabel("Cần xác nhận người gửi"),
+    E.REPRESENTATIVES_REQUESTED: EventLabel("Đề nghị Văn phòng hoàn thiện người đại diện"),
     E.COMMITMENT_MADE: EventLabel("Cam kết tại đối thoại", "Cơ quan cam kết tại buổi đối thoại"),
     E.COMMITMENT_MET: EventLabel("Thực hiện xong cam kết", "Đã thực hiện cam kết"),
     E.COMMITMENT_CANCELLED: EventLabel("Hủy cam kết", "Cam kết đã được hủy"),

@@ -82,6 +82,7 @@ class EventKind(enum.StrEnum):
     REOPEN_REQUESTED = "reopen_requested"
     CITIZEN_REPLIED = "citizen_replied"  # a reply by e-mail to the office mailbox (service.domain.intake.mail)
     SENDER_TO_CONFIRM = "sender_to_confirm"  # a petition by e-mail or SMS: Văn phòng confirms who sent it
+    REPRESENTATIVES_REQUESTED = "representatives_requested"  # a crowd by API: Văn phòng completes them (TCD Đ29)
     # dialogues (đối thoại)
     COMMITMENT_MADE = "commitment_made"
     COMMITMENT_MET = "commitment_met"

@@ -97,12 +97,7 @@ def submit_petition():
     csrf.check_csrf()
     form = request.form
     files = [f for f in request.files.getlist("attachments") if f.filename]
-    if not form.get("consent"):
-        # Without consent the personal data is not processed at all, not even validated (Luật BVDLCN 91/2025).
-        return render_form(form, errors={"consent": [CONSENT_MISSING]}, had_files=bool(files), status_code=422)
-    crowd = crowd_from_form(form)
-    if crowd.errors:
-        return render_form(form, errors=crowd.errors, had_files=bool(files), status_code=422)
+    crowd = crowd_from_form(form)  # consent and the crowd's representatives are intake's law (intake/law.py)
     try:
         submitted = intake.submit(db_session(), message_from_form(form, files, crowd), CITIZEN,
                                   quota=intake_limits().phone)

@@ -29,7 +29,8 @@ FIELD_INPUTS = {
     "unit": "unit", "kind": "kind", "title": "title", "content": "content", "location.address": "place",
     "attachments": "attachments", "petitioner": "name", "petitioner.name": "name", "petitioner.address": "address",
     "petitioner.phone": "phone", "petitioner.email": "email", "co_signers": "co_signers", "consent": "consent",
-    "representatives": "representatives", "rep_self": "rep_self", **{name: name for name in REP_INPUTS},
+    "representatives": "representatives", "rep_self": "rep_self", "petitioner.representative": "rep_self",
+    **{name: name for name in REP_INPUTS},
 }
 # The order of the inputs on the page, so the error summary reads top to bottom.
 FIELD_ORDER = ("unit", "kind", "title", "content", "place", "attachments", "name", "address", "phone", "email",
@@ -38,7 +39,8 @@ FIELD_ORDER = ("unit", "kind", "title", "content", "place", "attachments", "name
 
 def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | None = None) -> InboundMessage:
     """The form as the one contract every channel produces; empty inputs become None. The representatives
-    are listed as co-signers with `representative=True`, beside the count of all co-signers."""
+    are listed as co-signers with `representative=True`, beside the count of all co-signers; whether they
+    are enough, and consent, is intake's law (service/domain/intake/law.py)."""
     def text(name: str) -> str | None:
         return form.get(name) or None
 
@@ -59,12 +61,12 @@ def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | 
 
 @dataclass
 class Crowd:
-    """The co-signers part of the form: their count, the representatives named, and what is wrong with them."""
+    """The co-signers part of the form: their count, the representatives named (rows rep-<n>-…), and
+    whether the sender is one of them."""
 
     count: int
     listed: list[tuple[int, PersonData]] = field(default_factory=list)  # (form row, representative)
     sender_represents: bool = False
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
     def placed(self, fields: dict[str, list[str]]) -> dict[str, list[str]]:
         """Intake's errors with 'co_signers.<i>.phone' renamed to the row's input, 'rep-<n>-phone'."""
@@ -78,47 +80,14 @@ class Crowd:
 
 
 def crowd_from_form(form: MultiDict) -> Crowd:
-    """Five or more people on one petition appoint representatives: 1-2 for up to ten people, at most 5
-    beyond (Luật Tiếp công dân Điều 29; NĐ 124/2020 Điều 6 k2). The law's count is `matters.representative_limits`."""
-    count = _count(form.get("co_signers", ""))
+    """The co-signers' count and the representatives' rows as typed; intake checks them against Luật Tiếp
+    công dân Điều 29 (`law.representatives`) and its errors come back on these rows (`Crowd.placed`)."""
     listed = []
     for n in REP_ROWS:
         values = {part: (form.get(f"rep-{n}-{part}") or "").strip() or None for part in ("name", "phone", "address")}
         if any(values.values()):
             listed.append((n, PersonData(**values, representative=True)))
-    sender = bool(form.get("rep_self"))
-    crowd = Crowd(count, listed)
-    named = len(listed) + sender
-    people = 1 + count
-    if count < 0:
-        return crowd  # intake explains the count
-    if named and (people < flags.CROWD or form.get("anonymous")):
-        crowd.errors["representatives"] = [
-            "Đơn gửi nặc danh không ghi người đại diện: bỏ chọn «Gửi nặc danh» hoặc xoá phần người đại diện."
-            if form.get("anonymous") else
-            f"Chỉ cử người đại diện khi có từ {flags.CROWD} người trở lên cùng đứng tên đơn: hãy ghi số người "
-            f"cùng ký, hoặc xoá phần người đại diện."]
-        return crowd
-    if people < flags.CROWD or form.get("anonymous"):
-        return crowd
-    low, high = matters.representative_limits(people)
-    if named < low:
-        crowd.errors["representatives"] = [
-            f"Đơn có {people} người cùng đứng tên: vui lòng ghi họ tên, số điện thoại của người đại diện "
-            f"(từ {low} đến {high} người, Luật Tiếp công dân, Điều 29)."]
-    elif named > high:
-        crowd.errors["representatives"] = [
-            f"Đơn có {people} người cùng đứng tên chỉ cử tối đa {high} người đại diện; bạn đã ghi {named} người "
-            f"(Luật Tiếp công dân, Điều 29)."]
-    for n, person in listed:
-        if not person.name:
-            crowd.errors[f"rep-{n}-name"] = [f"Cần nhập họ tên người đại diện thứ {n}."]
-        if not person.phone:
-            crowd.errors[f"rep-{n}-phone"] = [f"Cần nhập số điện thoại người đại diện thứ {n}."]
-    if sender and not (form.get("name") or "").strip():
-        crowd.errors["rep_self"] = ["Để là người đại diện, bạn cần ghi họ và tên của mình ở mục 3."]
-    crowd.sender_represents = sender
-    return crowd
+    return Crowd(_count(form.get("co_signers", "")), listed, sender_represents=bool(form.get("rep_self")))
 
 
 def _count(value: str) -> int:

@@ -21,7 +21,7 @@ SYSTEM = Actor(label="Hệ thống")
 
 def make(session, kind="phan_anh", category="ha_tang_giao_thong",
          content="Đường Vạn Sơn có ổ gà lớn trước số 12, xe máy ngã nhiều lần."):
-    msg = InboundMessage(channel="web", unit=UNIT, kind=kind, category=category, content=content,
+    msg = InboundMessage(consent=True, channel="web", unit=UNIT, kind=kind, category=category, content=content,
                          petitioner=PersonData(name="Vũ Thị Mai", phone="0912333444", address="Số 12 Vạn Sơn"))
     petition = submit(session, msg, Actor(label="Công dân"), now=dt.datetime(2026, 3, 2, 9, tzinfo=VN_TZ)).petition
     session.flush()

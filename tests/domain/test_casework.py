@@ -27,7 +27,7 @@ def at(y, m, d, h=9):
 
 
 def make(session, kind="phan_anh", category="ha_tang_giao_thong", now=None, content=None, unit=UNIT):
-    msg = InboundMessage(channel="web", unit=unit, kind=kind, category=category,
+    msg = InboundMessage(consent=True, channel="web", unit=unit, kind=kind, category=category,
                          content=content or "Đường Vạn Sơn có ổ gà lớn trước số 12, xe máy ngã nhiều lần.",
                          petitioner=PersonData(name="Vũ Thị Mai", phone="0912333444", address="Số 12 Vạn Sơn"))
     petition = submit(session, msg, CITIZEN, now=now or at(2026, 3, 2)).petition

@@ -44,7 +44,7 @@ OPEN = ("received", "classified", "accepted", "in_progress")
 def petition(session, content, *, kind, category, days_ago=1, place=None, co_signers=0, round=1,
              name="Nguyễn Thị Hoa", phone="0912000001", unit=UNIT) -> Petition:
     msg = InboundMessage(channel="web", content=content, unit=unit, kind=kind, category=category, round=round,
-                         petitioner=PersonData(name=name, phone=phone, address="Số 5 Vạn Hương"),
+                         petitioner=PersonData(name=name, phone=phone, address="Số 5 Vạn Hương", representative=co_signers >= 4),
                          co_signers=co_signers, location=Location(address=place) if place else None, consent=True)
     return submit(session, msg, CITIZEN, now=NOW - dt.timedelta(days=days_ago)).petition
 

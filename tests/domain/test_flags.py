@@ -24,7 +24,8 @@ def send(session, i: int, *, phone: str | None = None, name: str | None = None, 
          unit: str = "11341", hours: float = 0, co_signers: int = 0, round: int = 1, kind: str = "phan_anh",
          content: str = FLOOD) -> Petition:
     when = NOW + dt.timedelta(hours=hours or i)
-    person = PersonData(name=name or f"Người số {i}", phone=phone or f"09170000{i:02d}", address=address)
+    person = PersonData(name=name or f"Người số {i}", phone=phone or f"09170000{i:02d}", address=address,
+                        representative=co_signers >= 4)
     msg = InboundMessage(channel="web", unit=unit, kind=kind, category="ha_tang_giao_thong", round=round,
                          content=content, petitioner=person, co_signers=co_signers, consent=True)
     petition = intake.submit(session, msg, CITIZEN, now=when).petition

@@ -48,8 +48,9 @@ def at(y, m, d, h=9, mi=0):
 
 def _submit(session, key, kind, category, channel, when, *, unit=UNIT, anonymous=False, co_signers=0, round_=1,
             name="Nguyễn Văn An"):
-    person = None if anonymous else PersonData(name=name, phone="0912345678", address="Số 1 Lê Lợi")
-    msg = InboundMessage(channel=channel, content=CONTENTS[key], unit=unit, kind=kind, category=category,
+    person = None if anonymous else PersonData(name=name, phone="0912345678", address="Số 1 Lê Lợi",
+                                                representative=co_signers >= 4)
+    msg = InboundMessage(consent=True, channel=channel, content=CONTENTS[key], unit=unit, kind=kind, category=category,
                          petitioner=person, anonymous=anonymous, co_signers=co_signers, round=round_)
     petition = submit(session, msg, STAFF, now=when).petition
     assert petition.unit.code == unit, f"{key} was routed to another unit"

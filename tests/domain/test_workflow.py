@@ -30,7 +30,7 @@ def make(session, kind="khieu_nai", *, unit=MAINLAND_UNIT, now=None, channel="we
          chat_user_id=None, email=None, category="dat_dai"):
     person = None if anonymous else PersonData(name="Nguyễn Văn An", phone="0912345678", address="Số 1 Lê Lợi",
                                                email=email)
-    msg = InboundMessage(channel=channel, content="Đề nghị xem xét việc bồi thường khi thu hồi đất của gia đình tôi.",
+    msg = InboundMessage(consent=True, channel=channel, content="Đề nghị xem xét việc bồi thường khi thu hồi đất của gia đình tôi.",
                          unit=unit, kind=kind, category=category, petitioner=person, anonymous=anonymous,
                          round=round_, chat_user_id=chat_user_id)
     petition = submit(session, msg, Actor(label="Công dân"), now=now or at(2026, 3, 2)).petition

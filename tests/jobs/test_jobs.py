@@ -37,7 +37,7 @@ def at(y, m, d, h=9):
 
 
 def make(session, kind="khieu_nai", now=None):
-    msg = InboundMessage(channel="web", content="Khiếu nại về giá bồi thường đất của gia đình tôi.", unit=UNIT,
+    msg = InboundMessage(consent=True, channel="web", content="Khiếu nại về giá bồi thường đất của gia đình tôi.", unit=UNIT,
                          kind=kind, category="dat_dai",
                          petitioner=PersonData(name="Trần Thị Bình", phone="0912345678", address="Số 2 Lạch Tray"))
     petition = submit(session, msg, Actor(label="Công dân"), now=now or at(2026, 3, 2)).petition

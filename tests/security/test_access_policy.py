@@ -34,7 +34,7 @@ DENOUNCED = "Tố cáo cơ sở chế biến hải sản Hải Yến xả nướ
 
 
 def make(session, content=ROAD, kind="phan_anh", category="ha_tang_giao_thong", **person) -> Petition:
-    msg = InboundMessage(channel="web", content=content, unit=UNIT, kind=kind, category=category,
+    msg = InboundMessage(consent=True, channel="web", content=content, unit=UNIT, kind=kind, category=category,
                          petitioner=PersonData(name=person.get("name", "Phạm Thị Hoa"),
                                                phone=person.get("phone", "0912000111"), address="Thôn 3, Cát Bà"))
     petition = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=1)).petition

@@ -24,7 +24,7 @@ def at(y, m, d, h=9):
 
 @pytest.fixture
 def petition(session):
-    msg = InboundMessage(channel="web", content="Khiếu nại quyết định xử phạt hành chính đối với tôi.", unit=UNIT,
+    msg = InboundMessage(consent=True, channel="web", content="Khiếu nại quyết định xử phạt hành chính đối với tôi.", unit=UNIT,
                          kind="khieu_nai", category="thu_tuc_hanh_chinh",
                          petitioner=PersonData(name="Lê Văn Cường", phone="0912345678", address="Cát Bà"))
     # Received just now: the actions below run on the real clock.
@@ -112,7 +112,7 @@ def test_inspectors_only_read(client, session, petition):
     headers = token(session, "thanhtra", role="inspector")
     # A complaint inspectors do not follow is, for them, like a code that does not exist (access policy).
     assert post(client, petition.code, headers, action="accept").status_code == 404
-    msg = InboundMessage(channel="web", content="Tố cáo cán bộ địa chính nhận tiền để làm sổ đỏ.", unit=UNIT,
+    msg = InboundMessage(consent=True, channel="web", content="Tố cáo cán bộ địa chính nhận tiền để làm sổ đỏ.", unit=UNIT,
                          kind="to_cao", category="can_bo_cong_vu",
                          petitioner=PersonData(name="Lê Văn Cường", phone="0912345678", address="Cát Bà"))
     denunciation = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=2)).petition

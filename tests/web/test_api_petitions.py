@@ -71,7 +71,7 @@ def test_idempotency_key_reused_with_another_body_is_refused(client, session):
 
 
 def test_staff_may_backdate_received_at_citizens_may_not(client, session):
-    backdated = {**VALID, "received_at": "2026-11-02T09:00:00+07:00", "channel": "hotline"}
+    backdated = {**VALID, "received_at": "2026-11-02T09:00:00+07:00", "channel": "hotline", "consent": True}
     refused = post(client, {**backdated, "channel": "api"})
     assert refused.status_code == 422 and "received_at" in refused.get_json()["error"]["fields"]
     refused = post(client, backdated)  # nor claim a channel only staff enter (issue #14)

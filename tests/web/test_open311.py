@@ -98,7 +98,7 @@ def submit(session, content: str, **kwargs) -> Petition:
     kwargs.setdefault("kind", "phan_anh")
     kwargs.setdefault("category", "moi_truong")
     kwargs.setdefault("unit", NAM_DO_SON)
-    petition = intake.submit(session, InboundMessage(channel="web", content=content, **kwargs), CITIZEN).petition
+    petition = intake.submit(session, InboundMessage(channel="web", content=content, consent=True, **kwargs), CITIZEN).petition
     session.commit()
     return petition
 
@@ -466,7 +466,7 @@ def test_complaint_text_is_not_published(client, session):
     from service.domain.inbound import CITIZEN, InboundMessage, PersonData
     from service.domain.intake import operations as intake
 
-    complaint = intake.submit(session, InboundMessage(
+    complaint = intake.submit(session, InboundMessage(consent=True,
         channel="web", unit="11914", kind="khieu_nai",
         content="Tôi khiếu nại quyết định xử phạt số 12/QĐ-XPHC vì không đúng quy định.",
         petitioner=PersonData(name="Nguyễn An", phone="0912345678", address="Cát Bà")), CITIZEN).petition

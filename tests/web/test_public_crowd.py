@@ -115,10 +115,10 @@ def test_each_representative_needs_a_name_and_a_valid_phone(client, database, se
     before = petition_count(database)
     # Row 2 left empty: errors still land on the row the citizen filled in.
     assert_refused(submit(client, co_signers="20", **{"rep-1-name": "Lê Văn Cường", "rep-3-phone": "0912000111"}),
-                   database, before, "rep-1-phone", "Cần nhập số điện thoại người đại diện thứ 1.")
+                   database, before, "rep-1-phone", "Cần nhập số điện thoại hoặc địa chỉ của người đại diện thứ 1.")
     html = assert_refused(submit(client, co_signers="20", **{"rep-1-name": "Lê Văn Cường", "rep-1-phone": "0912000111",
                                                              "rep-3-name": "Vũ Thị Hoa", "rep-3-phone": "12345"}),
                           database, before, "rep-3-phone", "Số điện thoại không phải số Việt Nam hợp lệ")
     assert 'value="Vũ Thị Hoa"' in html
     assert_refused(submit(client, co_signers="20", rep_self="1", name=""), database, before, "rep_self",
-                   "Để là người đại diện, bạn cần ghi họ và tên của mình ở mục 3.")
+                   "Để là người đại diện, người gửi đơn cần ghi họ và tên của mình.")

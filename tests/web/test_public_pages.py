@@ -168,7 +168,7 @@ def test_confirmation_page_is_only_for_the_browser_that_submitted(app, client):
 
 
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"consent": None}, "consent", "Bạn cần đồng ý cho cơ quan xử lý dữ liệu cá nhân"),
+    ({"consent": None}, "consent", "Cần có sự đồng ý của người gửi cho việc xử lý dữ liệu cá nhân"),
     ({"content": "   "}, "content", "Cần nhập nội dung."),
     ({"phone": "12345"}, "phone", "Số điện thoại không phải số Việt Nam hợp lệ"),
     ({"co_signers": "nhiều"}, "co_signers", "Số người cùng ký phải từ 0 đến"),

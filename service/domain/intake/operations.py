@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.classification import model as classify
-from service.domain.codes import CHANNELS, KINDS, categories
+from service.domain.codes import CHANNELS
 from service.domain.deadlines import rules as deadlines
 from service.domain.deadlines.calendar import Calendar
 from service.domain.errors import ValidationFailed
@@ -22,6 +22,7 @@ from service.domain.inbound import Actor, InboundMessage, PersonData
 from service.domain.intake import quota as phone_quota
 from service.domain.intake import tracking
 from service.domain.intake.quota import PhoneQuota
+from service.domain.intake import law, representation
 from service.domain.intake.validation import (
     MAX_ATTACHMENTS,
     MAX_CO_SIGNERS,
@@ -70,6 +71,7 @@ class _Checked:
     co_signer_count: int
     files: list[CheckedFile]
     received_at: dt.datetime
+    representatives_missing: bool = False  # a crowd from an integration: Văn phòng completes them
 
 
 class _Errors:
@@ -80,6 +82,14 @@ class _Errors:
     def add(self, name: str, err: FieldError) -> None:
         self.vi.setdefault(name, []).append(err.message)
         self.en.setdefault(name, err.message_en)
+
+    def add_all(self, problems) -> bool:
+        """The rule's problems (law.py); True when there was any."""
+        found = False
+        for name, err in problems:
+            self.add(name, err)
+            found = True
+        return found
 
     def check(self, name: str, fn, *args, **kwargs):
         try:
@@ -114,13 +124,7 @@ def _validate(session: Session, msg: InboundMessage, actor: Actor, now: dt.datet
     title = errors.check("title", clean_text, msg.title, label="tiêu đề", max_chars=MAX_TITLE_CHARS)
     if msg.channel not in CHANNELS:
         errors.add("channel", FieldError(f"Kênh '{msg.channel}' không hợp lệ.", f"Unknown channel '{msg.channel}'."))
-    if msg.kind is not None and msg.kind not in KINDS:
-        errors.add("kind", FieldError("Loại đơn không hợp lệ (phan_anh, kien_nghi, khieu_nai, to_cao).",
-                                      "Unknown kind (phan_anh, kien_nghi, khieu_nai, to_cao)."))
-    if msg.category is not None and msg.category not in categories():
-        errors.add("category", FieldError("Lĩnh vực không hợp lệ.", "Unknown category."))
-    if msg.round not in (1, 2):
-        errors.add("round", FieldError("Lần khiếu nại chỉ có thể là 1 hoặc 2.", "round must be 1 or 2."))
+    errors.add_all(law.kind_and_category(msg))
     unit = find_unit(session, msg.unit) if msg.unit else find_unit(session, CITY_CODE)
     if unit is None:
         errors.add("unit", FieldError(f"Không tìm thấy xã, phường, đặc khu '{msg.unit}'.", f"Unknown unit '{msg.unit}'."))
@@ -130,13 +134,19 @@ def _validate(session: Session, msg: InboundMessage, actor: Actor, now: dt.datet
         for name, value, bound in (("lat", msg.location.lat, 90), ("lon", msg.location.lon, 180)):
             if value is not None and not (-bound <= value <= bound):
                 errors.add(f"location.{name}", FieldError("Tọa độ không hợp lệ.", f"{name} is out of range."))
-    petitioner = _check_person(errors, "petitioner", msg.petitioner) if msg.petitioner else None
     count = msg.co_signer_count
     if count < 0 or count > MAX_CO_SIGNERS:
         errors.add("co_signers", FieldError(f"Số người cùng ký phải từ 0 đến {MAX_CO_SIGNERS}.",
                                             f"co_signers must be between 0 and {MAX_CO_SIGNERS}."))
-    co_signers = [_check_person(errors, f"co_signers.{i}", p) for i, p in enumerate(msg.co_signer_list)]
-    _check_identity(errors, msg, petitioner)
+    petitioner, co_signers, stand_in = None, [], False
+    if not errors.add_all(law.consent(msg)):  # without consent personal data is not even validated
+        petitioner = _check_person(errors, "petitioner", msg.petitioner) if msg.petitioner else None
+        co_signers = [_check_person(errors, f"co_signers.{i}", p) for i, p in enumerate(msg.co_signer_list)]
+        errors.add_all(law.identity(msg, petitioner))
+        errors.add_all(law.representatives(msg, petitioner, co_signers))
+        stand_in = law.stands_in(msg, petitioner, co_signers)
+        if stand_in and petitioner is not None:
+            petitioner.representative = True  # until Văn phòng completes the crowd's representatives
     if len(msg.attachments) > MAX_ATTACHMENTS:
         errors.add("attachments", FieldError(f"Tối đa {MAX_ATTACHMENTS} tệp đính kèm.",
                                              f"At most {MAX_ATTACHMENTS} attachments."))
@@ -144,21 +154,7 @@ def _validate(session: Session, msg: InboundMessage, actor: Actor, now: dt.datet
                          for a in msg.attachments[:MAX_ATTACHMENTS]) if f]
     received_at = _check_received_at(errors, msg, actor, now)
     errors.raise_if_any()
-    return _Checked(content, title, unit, place, petitioner, co_signers, count, files, received_at)
-
-
-def _check_identity(errors: _Errors, msg: InboundMessage, person: PersonData | None) -> None:
-    """A complaint needs the complainant's name and address (Luật Khiếu nại Đ8); a named denunciation
-    needs the denouncer's name and a contact (Luật Tố cáo Đ23), unless sent anonymously (Đ25)."""
-    has_name = bool(person and person.name)
-    has_contact = bool(person and (person.address or person.phone or person.email))
-    if msg.kind == "khieu_nai" and not (has_name and has_contact):
-        errors.add("petitioner", FieldError("Đơn khiếu nại cần ghi rõ họ tên và địa chỉ hoặc số điện thoại của người khiếu nại.",
-                                            "A complaint needs the complainant's name and an address or phone."))
-    if msg.kind == "to_cao" and not msg.anonymous and not (has_name and has_contact):
-        errors.add("petitioner", FieldError("Đơn tố cáo cần họ tên và cách liên hệ của người tố cáo (được giữ bí mật), "
-                                            "hoặc chọn gửi nặc danh.",
-                                            "A denunciation needs the denouncer's name and contact, or anonymous=true."))
+    return _Checked(content, title, unit, place, petitioner, co_signers, count, files, received_at, stand_in)
 
 
 def _check_received_at(errors: _Errors, msg: InboundMessage, actor: Actor, now: dt.datetime) -> dt.datetime:
@@ -247,6 +243,8 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
     first = _stamp_deadlines(session, petition)
     session.flush()
+    if checked.representatives_missing:
+        representation.ask_office(session, petition, handler, checked.co_signer_count + 1, now)
     matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
     receipts.send_receipt(session, petition, first, now)  # ZNS / SMS and e-mail; a chat has its own reply
     logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)

@@ -45,11 +45,9 @@ from service.web.session import after_commit, database, db_session
 ENTRY_CHANNELS = {"hotline": CHANNELS["hotline"], "email": CHANNELS["email"], "sms": CHANNELS["sms"],
                   "in_person": "Trực tiếp tại trụ sở", "paper": "Đơn giấy (qua bưu chính hoặc nộp tại trụ sở)"}
 CHANNEL_OF = {"paper": "in_person"}
-MAX_REPRESENTATIVES = 5  # Luật Tiếp công dân Điều 29: a crowd appoints 1 to 5 representatives
+REP_ROWS = 5  # rows for representatives on the form; how many a crowd appoints is intake's law (Điều 29)
 OLDEST_RECEIVED = dt.timedelta(days=365)
 TIME_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H.%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M")
-CONSENT_MISSING = ("Cần xác nhận người gửi đồng ý cho cơ quan xử lý dữ liệu cá nhân "
-                   "(Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15), hoặc không ghi thông tin cá nhân.")
 FORM_USED = ("Biểu mẫu này đã được dùng để lưu đơn {code}. Nếu đây là một đơn khác, kiểm tra lại các mục "
              "rồi bấm «Lưu đơn» lần nữa.")
 FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -60,7 +58,7 @@ FIELD_INPUTS = {
     "content": "content", "location.address": "place", "attachments": "attachments", "petitioner": "name",
     "petitioner.name": "name", "petitioner.phone": "phone", "petitioner.email": "email",
     "petitioner.address": "address", "petitioner.id_number": "id_number", "co_signers": "co_signers",
-    "consent": "consent",
+    "consent": "consent", "representatives": "representatives", "petitioner.representative": "representatives",
 }
 FIELD_ORDER = ("channel", "received_at", "unit", "name", "phone", "address", "id_number", "email", "content",
                "place", "title", "kind", "co_signers", "representatives", "attachments", "consent")
@@ -93,9 +91,8 @@ def entry():
     if channel not in ENTRY_CHANNELS:
         errors["channel"] = ["Chọn kênh tiếp nhận: đường dây nóng, thư điện tử, tin nhắn, trực tiếp hoặc đơn giấy."]
     message = message_from_form(form, attachments, received_at, _unit_for(user, form.get("unit")))
-    if _has_personal_data(message) and not form.get("consent"):
-        errors["consent"] = [CONSENT_MISSING]
-    if errors:  # personal data is not even validated before consent (Luật BVDLCN 91/2025); the content is
+    # Consent, the crowd's representatives and the rest of the law are intake's (service/domain/intake/law.py).
+    if errors:
         _checked(errors, "content", clean_text, form.get("content"), label="nội dung", required=True,
                  max_chars=MAX_CONTENT_CHARS, multiline=True)
         return render_entry(form, form_id=form_id, errors=errors, had_files=bool(files), status_code=422)
@@ -163,17 +160,12 @@ def _co_signers(form: MultiDict) -> int | list[PersonData]:
                                    representative=True))
     if not reps or count < 0 or count > MAX_CO_SIGNERS:
         return count  # intake answers an out-of-range count with its own message
-    return reps[:MAX_REPRESENTATIVES]
+    return reps
 
 
 def _rep_rows(form: MultiDict) -> list[tuple[str, str, str]]:
     return list(zip_longest(form.getlist("rep_name"), form.getlist("rep_phone"), form.getlist("rep_address"),
-                            fillvalue=""))[:MAX_REPRESENTATIVES]
-
-
-def _has_personal_data(message: InboundMessage) -> bool:
-    people = ([message.petitioner] if message.petitioner else []) + message.co_signer_list
-    return any(p.name or p.phone or p.email or p.address or p.id_number for p in people)
+                            fillvalue=""))
 
 
 def parse_received_at(value: str, now: dt.datetime) -> dt.datetime | None:
@@ -278,10 +270,10 @@ def render_entry(values: MultiDict, *, form_id: str, errors: dict | None = None,
     units = (list(db_session().scalars(select(Unit).order_by(Unit.kind != "city", Unit.name)))
              if user.role == "admin" else [])
     reps = _rep_rows(values)
-    reps += [("", "", "")] * (MAX_REPRESENTATIVES - len(reps))
+    reps += [("", "", "")] * (REP_ROWS - len(reps))
     return render_template(
         "console/entry.html", values=values, errors=placed, summary=summary, general_errors=general,
         form_id=form_id, channels=ENTRY_CHANNELS, kinds=KINDS, units=units, own_unit=user.unit,
-        is_admin=user.role == "admin", reps=reps[:MAX_REPRESENTATIVES], max_files=MAX_ATTACHMENTS,
+        is_admin=user.role == "admin", reps=reps, max_files=MAX_ATTACHMENTS,
         max_mb=MAX_ATTACHMENT_BYTES // 2**20,
     ), status_code

@@ -27,7 +27,7 @@ CONTENT = "Tố cáo cơ sở chế biến hải sản Hải Yến xả nước 
 
 @pytest.fixture
 def denunciation(session) -> Petition:
-    msg = InboundMessage(channel="web", content=CONTENT, unit=UNIT, kind="to_cao", category="moi_truong",
+    msg = InboundMessage(consent=True, channel="web", content=CONTENT, unit=UNIT, kind="to_cao", category="moi_truong",
                          petitioner=PersonData(name=NAME, phone=PHONE, address=ADDRESS, id_number=ID_NUMBER),
                          attachments=[AttachmentData("but-tich-khang.png", png_bytes())])
     petition = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=1)).petition

@@ -46,7 +46,7 @@ def open_action(page, summary):
 def test_triage_correct_field_transfer_and_answer(browser, live_server, make_user, session, tmp_path):
     make_user("vp_lan", "staff", unit=UNIT, office="van_phong", full_name="Nguyễn Thị Lan")
     make_user("kt_hung", "staff", unit=UNIT, office="phong_kinh_te", full_name="Trần Văn Hùng")
-    msg = InboundMessage(channel="web", content=CONTENT, unit=UNIT, kind="phan_anh", category="khac",
+    msg = InboundMessage(consent=True, channel="web", content=CONTENT, unit=UNIT, kind="phan_anh", category="khac",
                          petitioner=PersonData(name="Bùi Văn Nam", phone="0912555666", address="Thôn 4, Cát Hải"))
     petition = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=3)).petition
     decoy = submit(session, InboundMessage(channel="web", unit=UNIT, kind="kien_nghi", category="khac",

@@ -18,7 +18,8 @@ UNIT, OTHER_UNIT = "11914", "11737"
 
 def make(session, content="Đèn đường hỏng ở tổ dân phố 3.", *, kind="phan_anh", category="ha_tang_giao_thong",
          unit=UNIT, name="Nguyễn Văn An", channel="web", anonymous=False, co_signers=0, days_ago=1) -> Petition:
-    petitioner = None if anonymous else PersonData(name=name, phone="0912345678", address="Số 5 đường Hà Sen")
+    petitioner = None if anonymous else PersonData(name=name, phone="0912345678", address="Số 5 đường Hà Sen",
+                                                    representative=co_signers >= 4)
     message = InboundMessage(channel=channel, content=content, unit=unit, kind=kind, category=category,
                              petitioner=petitioner, anonymous=anonymous, co_signers=co_signers, consent=True)
     petition = intake.submit(session, message, CITIZEN, now=utcnow() - dt.timedelta(days=days_ago)).petition

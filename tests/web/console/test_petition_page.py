@@ -27,7 +27,7 @@ CONTENT = "Đèn đường trên tuyến đường Hà Sen bị hỏng nhiều t
 def make(session, kind="phan_anh", category="ha_tang_giao_thong", content=CONTENT, unit=UNIT, **kw):
     person = kw.pop("petitioner", PersonData(name="Phạm Thị Hoa", phone="0912000111", address="Thôn 3, Cát Bà"))
     msg = InboundMessage(channel="web", content=content, unit=unit, kind=kind, category=category, petitioner=person,
-                         **kw)
+                         consent=True, **kw)
     petition = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=1)).petition
     session.commit()
     return petition
@@ -282,7 +282,8 @@ def test_merge_split_and_rename_the_matter(login_as, session):
 
 
 def test_clear_a_flag_with_a_reason(login_as, session):
-    p = make(session, co_signers=[PersonData(name=f"Người {i}", phone=f"091200020{i}") for i in range(5)])
+    p = make(session, co_signers=[PersonData(name=f"Người {i}", phone=f"091200020{i}", representative=i == 0)
+                              for i in range(5)])
     flag = session.scalar(select(Flag).where(Flag.petition_id == p.id, Flag.code == "dong_nguoi"))
     assert flag is not None
     client = login_as("staff")
