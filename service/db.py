@@ -11,7 +11,7 @@ from typing import Any, Iterator
 
 from sqlalchemy import JSON, DateTime, MetaData, Text, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -105,6 +105,16 @@ class Database:
             raise
         finally:
             session.close()
+
+    def bind_to(self, connection: Connection | None) -> None:
+        """A test hook: new sessions (`sessionmaker()`, `session_scope()`) join `connection`'s open
+        transaction, each in a SAVEPOINT, so their commits release savepoints and the test rolls everything
+        back at the end. `bind_to(None)` returns to the engine. The sessionmaker is reconfigured in place,
+        so factories already handed out (the quota, the look-up guard) follow. The engine itself is untouched."""
+        if connection is None:
+            self.sessionmaker.configure(bind=self.engine, join_transaction_mode="conditional_savepoint")
+        else:
+            self.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
 
     def ping(self) -> bool:
         with self.engine.connect() as conn:

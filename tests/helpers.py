@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from service.domain.people import accounts
 from service.models import Petition
+from tests import factories
 
 
 def count_petitions(session) -> int:
@@ -15,7 +16,7 @@ def count_petitions(session) -> int:
 
 
 def staff_token(session, username="vp", role="staff", unit="11914", office="van_phong") -> str:
-    accounts.create_user(session, username=username, password="mat-khau-dai-1", role=role, unit=unit, office=office)
+    factories.user(session, username, role, unit=unit, office=office, commit=False)
     token = accounts.create_token(session, username)
     session.commit()
     return token

@@ -1,26 +1,19 @@
 """Đối thoại through the bots: real updates posted to the webhook, answers read from the fake Telegram / Zalo APIs."""
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import func, select
 
-from service.db import utcnow
-from service.domain.dialogues import operations as dialogue
 from service.domain.inbound import Actor
 from service.jobs.dispatch import dispatch_outbox
 from service.models import DialogueRegistration, DialogueSubscription, OutboxMessage
+from tests import factories
 from tests.domain.test_dialogue import UNIT
 
 STAFF = Actor(label="Cán bộ Văn phòng", role="staff")
 
 
 def announced(session, days_ahead=10, place="Hội trường UBND phường Nam Đồ Sơn"):
-    ds = dialogue.create_session(session, STAFF, unit=UNIT, starts_at=utcnow() + dt.timedelta(days=days_ahead),
-                                 place=place, topics=["Rác thải", "Đường giao thông"], chair="Phạm Văn Chủ")
-    dialogue.announce(session, ds, STAFF)
-    session.commit()
-    return ds
+    return factories.dialogue_session(session, unit=UNIT, actor=STAFF, days_ahead=days_ahead, place=place)
 
 
 def count(session, model) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from bots import admin
@@ -108,6 +109,7 @@ def register(database_url: str, *argv: str) -> str:
     return out.getvalue()
 
 
+@pytest.mark.committed  # bots.admin opens its own Database
 def test_registered_staff_groups_receive_office_notices(database, database_url, session, fake_telegram, fake_zalo,
                                                         registered_senders):
     said = register(database_url, "register-group", "--channel", "telegram", "--unit", "11737", "--office",
@@ -129,6 +131,7 @@ def test_registered_staff_groups_receive_office_notices(database, database_url, 
     assert session.get(Office, office.id).telegram_chat_id is None
 
 
+@pytest.mark.committed  # bots.admin opens its own Database
 def test_group_command_knows_a_registered_group(telegram_chat, fake_telegram, database_url):
     register(database_url, "register-group", "--channel", "telegram", "--unit", "11737", "--office", "van_phong",
              "--chat-id", "-100555")
@@ -136,6 +139,7 @@ def test_group_command_knows_a_registered_group(telegram_chat, fake_telegram, da
     assert "đã được đăng ký nhận thông báo của Văn phòng HĐND và UBND" in fake_telegram.texts(-100555)[-1]
 
 
+@pytest.mark.committed  # bots.admin opens its own Database
 def test_register_group_with_unknown_office_fails(database_url, capsys):
     args = admin._parser().parse_args(["register-group", "--channel", "telegram", "--unit", "11737", "--office",
                                        "so_xay_dung", "--chat-id", "-1"])

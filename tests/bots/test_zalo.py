@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
 from sqlalchemy import select
 
 from bots.zalo import signature
@@ -130,6 +131,7 @@ def test_token_close_to_expiry_is_refreshed_once_even_when_asked_twice(database,
     assert [m for m, _ in fake_zalo.calls].count("access_token") == 1  # the single-use token spent once
 
 
+@pytest.mark.committed  # two threads, two connections
 def test_two_workers_refreshing_at_once_spend_the_refresh_token_once(database, bot_settings, fake_zalo, session):
     client = ZaloClient(APP_ID, APP_SECRET, api_base=fake_zalo.url, oauth_base=fake_zalo.url)
     with database.session_scope() as s:

@@ -8,30 +8,24 @@ import pytest
 from service.domain.casework import operations as casework
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Forbidden, NotFound
-from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.matters import operations as matters
-from service.domain.people import access, accounts
+from service.domain.people import access
 from service.domain.workflow import operations as workflow
 from service.models.matter import Matter
+from tests import factories
+from tests.factories import builder
 
 UNIT = "11737"  # Phường Nam Đồ Sơn
 SYSTEM = Actor(label="Hệ thống")
 
 
-def make(session, kind="phan_anh", category="ha_tang_giao_thong",
-         content="Đường Vạn Sơn có ổ gà lớn trước số 12, xe máy ngã nhiều lần."):
-    msg = InboundMessage(consent=True, channel="web", unit=UNIT, kind=kind, category=category, content=content,
-                         petitioner=PersonData(name="Vũ Thị Mai", phone="0912333444", address="Số 12 Vạn Sơn"))
-    petition = submit(session, msg, Actor(label="Công dân"), now=dt.datetime(2026, 3, 2, 9, tzinfo=VN_TZ)).petition
-    session.flush()
-    return petition
+make = builder(content="Đường Vạn Sơn có ổ gà lớn trước số 12, xe máy ngã nhiều lần.", unit=UNIT, name="Vũ Thị Mai",
+               phone="0912333444", address="Số 12 Vạn Sơn", now=dt.datetime(2026, 3, 2, 9, tzinfo=VN_TZ))
 
 
 def user(session, username, role, office=None, unit=UNIT):
-    return accounts.create_user(session, username=username, password="mat-khau-dai-1", role=role,
-                                unit=None if role in ("admin", "inspector") else unit,
-                                office=office if role in ("staff", "office_head") else None)
+    return factories.user(session, username, role, unit, office, commit=False)
 
 
 def actor(u):

@@ -10,12 +10,12 @@ from service.domain.casework import notices
 from service.domain.casework import operations as casework
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.matters import operations as matters
-from service.domain.people import accounts
 from service.domain.workflow import operations as workflow
 from service.models.outbox import OutboxMessage
+from tests import factories
+from tests.factories import builder
 
 UNIT = "11737"  # Phường Nam Đồ Sơn (not remote)
 STAFF = Actor(label="Cán bộ Văn phòng", user_id=None, role="staff")
@@ -26,19 +26,12 @@ def at(y, m, d, h=9):
     return dt.datetime(y, m, d, h, tzinfo=VN_TZ)
 
 
-def make(session, kind="phan_anh", category="ha_tang_giao_thong", now=None, content=None, unit=UNIT):
-    msg = InboundMessage(consent=True, channel="web", unit=unit, kind=kind, category=category,
-                         content=content or "Đường Vạn Sơn có ổ gà lớn trước số 12, xe máy ngã nhiều lần.",
-                         petitioner=PersonData(name="Vũ Thị Mai", phone="0912333444", address="Số 12 Vạn Sơn"))
-    petition = submit(session, msg, CITIZEN, now=now or at(2026, 3, 2)).petition
-    session.flush()
-    return petition
+make = builder(content="Đường Vạn Sơn có ổ gà lớn trước số 12, xe máy ngã nhiều lần.", unit=UNIT, name="Vũ Thị Mai",
+               phone="0912333444", address="Số 12 Vạn Sơn", now=at(2026, 3, 2))
 
 
 def user(session, username, role, office=None, unit=UNIT):
-    return accounts.create_user(session, username=username, password="mat-khau-dai-1", role=role,
-                                unit=None if role in ("admin", "inspector") else unit,
-                                office=office if role in ("staff", "office_head") else None)
+    return factories.user(session, username, role, unit, office, commit=False)
 
 
 def test_who_may_act(session):

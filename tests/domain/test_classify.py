@@ -10,11 +10,11 @@ from sqlalchemy import select
 from service.domain.classification import model as classify
 from service.domain.classification.normalise import classifier_text, normalise
 from service.domain.codes import categories
-from service.domain.inbound import Actor, InboundMessage
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.text import strip_marks
 from service.models.event import Event
 from service.models.job import ClassificationCorrection
+from tests.factories import builder
 
 STAFF = Actor(label="Cán bộ Văn phòng", role="staff")
 
@@ -190,11 +190,7 @@ def test_without_a_corpus_the_keywords_decide_and_review_is_asked(monkeypatch, t
 
 # --- staff corrections -------------------------------------------------------------------------------------
 
-def submitted(session, content, kind="phan_anh", category="khac"):
-    msg = InboundMessage(channel="web", content=content, unit="11737", kind=kind, category=category)
-    petition = submit(session, msg, Actor(label="Công dân")).petition
-    session.flush()
-    return petition
+submitted = builder(unit="11737", kind="phan_anh", category="khac", petitioner=None)
 
 
 def test_record_correction_keeps_training_data_and_an_event(session):

@@ -17,8 +17,7 @@ from service.domain.dialogues import operations as dialogue
 from service.domain.documents.administrative import build_docx, date_line, docx_text
 from service.domain.documents.dialogue import briefing_document, conclusion_document
 from service.domain.errors import Conflict, Forbidden, ValidationFailed
-from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.people.access import HIDDEN_DENOUNCER
 from service.domain.routing.units import find_unit, office_of
 from service.domain.workflow import operations as workflow
@@ -32,6 +31,7 @@ from service.models import (
     OutboxMessage,
     Petition,
 )
+from tests.factories import builder
 
 UNIT = "11737"  # Phường Nam Đồ Sơn
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.timezone.utc)  # 09:00 in Hải Phòng
@@ -41,12 +41,8 @@ DENOUNCER_PHONE = "0987000111"
 OPEN = ("received", "classified", "accepted", "in_progress")
 
 
-def petition(session, content, *, kind, category, days_ago=1, place=None, co_signers=0, round=1,
-             name="Nguyễn Thị Hoa", phone="0912000001", unit=UNIT) -> Petition:
-    msg = InboundMessage(channel="web", content=content, unit=unit, kind=kind, category=category, round=round,
-                         petitioner=PersonData(name=name, phone=phone, address="Số 5 Vạn Hương", representative=co_signers >= 4),
-                         co_signers=co_signers, location=Location(address=place) if place else None, consent=True)
-    return submit(session, msg, CITIZEN, now=NOW - dt.timedelta(days=days_ago)).petition
+petition = builder(unit=UNIT, name="Nguyễn Thị Hoa", phone="0912000001", address="Số 5 Vạn Hương", consent=True,
+                   now=NOW, days_ago=1)
 
 
 def known_data(session) -> dict:

@@ -14,6 +14,7 @@ from service.domain.inbound import CITIZEN, Actor, InboundMessage, PersonData
 from service.domain.intake import operations as intake
 from service.domain.matters import operations as matters
 from service.models import Event, Matter, MatterSeparation, Petition, PetitionSignature
+from tests import factories
 
 NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.timezone.utc)
 DEV_SET = Path(__file__).resolve().parents[1] / "data" / "matters_dev.jsonl"
@@ -28,10 +29,11 @@ def dev_rows() -> list[dict]:
 def submit_row(session, row: dict, now: dt.datetime = NOW) -> Petition:
     when = now - dt.timedelta(days=row["days_ago"])
     person = row.get("petitioner")
-    msg = InboundMessage(channel=row["channel"], content=row["content"], title=row.get("title"), unit=row["unit"],
-                         kind=row.get("kind"), petitioner=PersonData(**person) if person else None,
-                         anonymous=bool(row.get("anonymous")), co_signers=row.get("co_signers", 0), consent=True)
-    petition = intake.submit(session, msg, CITIZEN, now=when).petition
+    petition = factories.petition(session, row["content"], now=when, channel=row["channel"], title=row.get("title"),
+                                  unit=row["unit"], kind=row.get("kind"), category=None,
+                                  petitioner=PersonData(**person) if person else None,
+                                  anonymous=bool(row.get("anonymous")), co_signers=row.get("co_signers", 0),
+                                  consent=True)
     matters.on_petition_received(session, petition, now=when)
     return petition
 

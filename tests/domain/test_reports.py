@@ -10,13 +10,13 @@ from sqlalchemy import select
 from service.domain.casework import status
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Forbidden, ValidationFailed
-from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.reports import periods as report_periods
 from service.domain.reports import queries as reports
 from service.domain.routing.units import find_unit
 from service.domain.workflow import operations as workflow
 from service.models import Commitment, Deadline, DialogueSession, Flag, Office, Petition, Rating, User
+from tests import factories
 
 UNIT = "11737"  # Phường Nam Đồ Sơn
 OTHER = "11914"  # Đặc khu Cát Hải
@@ -48,11 +48,9 @@ def at(y, m, d, h=9, mi=0):
 
 def _submit(session, key, kind, category, channel, when, *, unit=UNIT, anonymous=False, co_signers=0, round_=1,
             name="Nguyễn Văn An"):
-    person = None if anonymous else PersonData(name=name, phone="0912345678", address="Số 1 Lê Lợi",
-                                                representative=co_signers >= 4)
-    msg = InboundMessage(consent=True, channel=channel, content=CONTENTS[key], unit=unit, kind=kind, category=category,
-                         petitioner=person, anonymous=anonymous, co_signers=co_signers, round=round_)
-    petition = submit(session, msg, STAFF, now=when).petition
+    petition = factories.petition(session, CONTENTS[key], actor=STAFF, now=when, channel=channel, unit=unit, kind=kind,
+                                  category=category, anonymous=anonymous, name=name, co_signers=co_signers,
+                                  round=round_)
     assert petition.unit.code == unit, f"{key} was routed to another unit"
     return petition
 

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from service.domain.classification import model as classify
 from service.domain.codes import categories
 from service.domain.errors import ValidationFailed
-from service.domain.inbound import Actor, InboundMessage
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.routing import catalogue
 from service.domain.routing import operations as routing
 from service.domain.routing.units import find_unit
@@ -19,6 +18,7 @@ from service.models.event import Event
 from service.models.job import ClassificationCorrection
 from service.models.outbox import OutboxMessage
 from service.models.unit import Office
+from tests.factories import builder
 
 NAM_DO_SON = "11737"  # a phường with its own plan
 CAT_HAI = "11914"  # a đặc khu with its own plan, numbered differently
@@ -136,11 +136,7 @@ def test_office_accuracy_on_the_held_out_corpus(session):
 
 # --- staff re-routing --------------------------------------------------------------------------------------
 
-def submitted(session, content, kind="phan_anh", category="moi_truong", code=NAM_DO_SON):
-    msg = InboundMessage(channel="web", content=content, unit=code, kind=kind, category=category)
-    petition = submit(session, msg, Actor(label="Công dân")).petition
-    session.flush()
-    return petition
+submitted = builder(unit=NAM_DO_SON, kind="phan_anh", category="moi_truong", petitioner=None)
 
 
 def events(session, petition, kind):

@@ -7,38 +7,27 @@ import random
 import pytest
 from sqlalchemy import select
 
-from service.db import utcnow
 from service.domain.casework import search
 from service.domain.deadlines.calendar import VN_TZ
-from service.domain.inbound import CITIZEN, InboundMessage, PersonData
-from service.domain.intake import operations as intake
-from service.domain.people import accounts
 from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
 from service.models import Deadline, Petition
+from tests import factories
+from tests.factories import builder
 
 NOW = dt.datetime(2026, 11, 23, 3, 0, tzinfo=dt.timezone.utc)  # Monday 10:00 in Hải Phòng
 
 
-def make(session, content="Đèn đường hỏng.", *, kind="phan_anh", category="ha_tang_giao_thong", anonymous=False,
-         name="Nguyễn Văn An", at=NOW) -> Petition:
-    message = InboundMessage(channel="web", content=content, unit="11914", kind=kind, category=category,
-                             petitioner=None if anonymous else PersonData(name=name, phone="0912345678"),
-                             anonymous=anonymous, consent=True)
-    return intake.submit(session, message, CITIZEN, now=at).petition
+make = builder(content="Đèn đường hỏng.", unit="11914", address=None, consent=True, now=NOW)
 
 
 def user(session, role="staff", office="van_phong", name=None):
-    unit = None if role in ("admin", "inspector") else "11914"
     office = office if role in ("staff", "office_head") else None
-    made = accounts.create_user(session, username=name or f"{role}-{office}", password="mat-khau-dai-1", role=role,
-                                unit=unit, office=office)
-    session.flush()
-    return made
+    return factories.user(session, name or f"{role}-{office}", role, "11914", office, commit=False)
 
 
 def test_pages_follow_the_nearest_open_deadline_then_the_newest_without_one(session):
     rng = random.Random(3)
-    petitions = [make(session, f"Việc số {i}.", at=NOW - dt.timedelta(hours=i)) for i in range(37)]
+    petitions = [make(session, f"Việc số {i}.", now=NOW - dt.timedelta(hours=i)) for i in range(37)]
     session.flush()
     for i, petition in enumerate(petitions):
         deadlines = session.scalars(select(Deadline).where(Deadline.petition_id == petition.id)).all()

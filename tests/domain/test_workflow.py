@@ -9,13 +9,13 @@ from sqlalchemy import select
 from service.domain.codes import KINDS, STATUSES
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import Conflict, ValidationFailed
-from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.workflow import operations as workflow
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.outbox import OutboxMessage
 from service.models.reply import Reply
+from tests.factories import builder
 
 REMOTE_UNIT = "11914"  # Đặc khu Cát Hải: remote by default
 MAINLAND_UNIT = "11737"  # Phường Nam Đồ Sơn
@@ -26,16 +26,8 @@ def at(y, m, d, h=9):
     return dt.datetime(y, m, d, h, tzinfo=VN_TZ)
 
 
-def make(session, kind="khieu_nai", *, unit=MAINLAND_UNIT, now=None, channel="web", anonymous=False, round_=1,
-         chat_user_id=None, email=None, category="dat_dai"):
-    person = None if anonymous else PersonData(name="Nguyễn Văn An", phone="0912345678", address="Số 1 Lê Lợi",
-                                               email=email)
-    msg = InboundMessage(consent=True, channel=channel, content="Đề nghị xem xét việc bồi thường khi thu hồi đất của gia đình tôi.",
-                         unit=unit, kind=kind, category=category, petitioner=person, anonymous=anonymous,
-                         round=round_, chat_user_id=chat_user_id)
-    petition = submit(session, msg, Actor(label="Công dân"), now=now or at(2026, 3, 2)).petition
-    session.commit()
-    return petition
+make = builder(content="Đề nghị xem xét việc bồi thường khi thu hồi đất của gia đình tôi.", unit=MAINLAND_UNIT,
+               kind="khieu_nai", category="dat_dai", now=at(2026, 3, 2), commit=True)
 
 
 def act(session, petition, action, when, **params):
@@ -86,7 +78,7 @@ def test_remote_unit_gets_the_longer_period_and_complex_longer_still(session):
 
 
 def test_second_round_complaint_uses_article_37(session):
-    p = make(session, round_=2)
+    p = make(session, round=2)
     act(session, p, "accept", at(2026, 3, 2, 15))
     assert due_date(p, "giai_quyet") == dt.date(2026, 4, 16)  # 45 days
     assert "Điều 37" in deadline(p, "giai_quyet").rule
@@ -147,7 +139,7 @@ def test_a_reason_is_required_to_return(session):
 
 
 def test_denunciation_outside_competence_is_forwarded_within_5_working_days(session):
-    p = make(session, "to_cao", now=at(2026, 8, 20), category="can_bo_cong_vu")
+    p = make(session, kind="to_cao", now=at(2026, 8, 20), category="can_bo_cong_vu")
     act(session, p, "classify", at(2026, 8, 21), competent=False)
     assert due_date(p, "chuyen_don") == dt.date(2026, 8, 26)
     assert not [d for d in p.deadlines if d.step == "thu_ly" and d.cancelled_at is None]
@@ -161,7 +153,7 @@ def test_denunciation_outside_competence_is_forwarded_within_5_working_days(sess
 
 
 def test_guiding_closes_the_receipt_steps(session):
-    p = make(session, "kien_nghi", category="khac")
+    p = make(session, kind="kien_nghi", category="khac")
     act(session, p, "guide", at(2026, 3, 3), to_body="Công ty Điện lực Hải Phòng")
     assert p.status == "guided" and deadline(p, "tra_loi").met_at is not None
     assert session.scalar(select(Reply.kind).where(Reply.petition_id == p.id)) == "huong_dan"
@@ -170,7 +162,7 @@ def test_guiding_closes_the_receipt_steps(session):
 
 
 def test_correcting_the_kind_restamps_the_receipt_steps(session):
-    p = make(session, "phan_anh", category="khac")
+    p = make(session, kind="phan_anh", category="khac")
     with pytest.raises(ValidationFailed):
         act(session, p, "classify", at(2026, 3, 3), kind="khieu_nai")
     act(session, p, "classify", at(2026, 3, 3), kind="khieu_nai", category="dat_dai",
@@ -181,7 +173,7 @@ def test_correcting_the_kind_restamps_the_receipt_steps(session):
 
 
 def test_denunciation_extensions_need_complexity_and_stop_at_the_limit(session):
-    p = make(session, "to_cao", category="can_bo_cong_vu")
+    p = make(session, kind="to_cao", category="can_bo_cong_vu")
     act(session, p, "accept", at(2026, 3, 2, 15))
     assert due_date(p, "giai_quyet") == dt.date(2026, 4, 1)
     with pytest.raises(Conflict) as err:
@@ -201,7 +193,7 @@ def test_denunciation_extensions_need_complexity_and_stop_at_the_limit(session):
 
 
 def test_denunciation_acceptance_period_is_lengthened_once(session):
-    p = make(session, "to_cao", now=at(2026, 2, 13), category="can_bo_cong_vu")
+    p = make(session, kind="to_cao", now=at(2026, 2, 13), category="can_bo_cong_vu")
     assert due_date(p, "thu_ly") == dt.date(2026, 3, 3)
     act(session, p, "extend", at(2026, 2, 24), reason="Cần xác minh tại nhiều nơi")
     assert due_date(p, "thu_ly") == dt.date(2026, 3, 6) and p.status == "classified"
@@ -210,7 +202,7 @@ def test_denunciation_acceptance_period_is_lengthened_once(session):
 
 
 def test_anonymous_denunciation_gets_no_notice_and_cannot_be_accepted(session):
-    p = make(session, "to_cao", anonymous=True, category="can_bo_cong_vu")
+    p = make(session, kind="to_cao", anonymous=True, category="can_bo_cong_vu")
     with pytest.raises(Conflict) as err:
         act(session, p, "accept", at(2026, 3, 3))
     assert "Điều 25" in err.value.message
@@ -219,7 +211,7 @@ def test_anonymous_denunciation_gets_no_notice_and_cannot_be_accepted(session):
 
 
 def test_answer_is_kept_and_sent_to_the_chat_the_citizen_used(session):
-    p = make(session, "phan_anh", channel="telegram", chat_user_id="555001", category="ha_tang_giao_thong")
+    p = make(session, kind="phan_anh", channel="telegram", chat_user_id="555001", category="ha_tang_giao_thong")
     act(session, p, "answer", at(2026, 3, 5), text="Đèn đường đã được thay ngày 04/3/2026. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")
     assert p.status == "answered" and deadline(p, "tra_loi").met_at == at(2026, 3, 5)
     [msg] = outbox(session)
@@ -258,7 +250,7 @@ def test_a_returned_petition_cannot_be_reopened(session):
 
 
 def test_every_action_writes_an_event(session):
-    p = make(session, "kien_nghi", category="khac")
+    p = make(session, kind="kien_nghi", category="khac")
     act(session, p, "accept", at(2026, 3, 3))
     act(session, p, "start", at(2026, 3, 4))
     act(session, p, "answer", at(2026, 3, 5), text="Đã tiếp thu. Cán bộ xã đã kiểm tra hiện trường và khắc phục xong trong ngày.")

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 
 from service import outbound
 from service.domain.deadlines.calendar import VN_TZ
-from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake.operations import submit
+from service.domain.inbound import Actor
 from service.domain.notifications import outbox as notify
 from service.domain.people import accounts
 from service.jobs import lease
@@ -27,6 +26,7 @@ from service.models.flag import Flag
 from service.models.outbox import OutboxMessage
 from service.models.unit import Office
 from service.outbound import SendError
+from tests.factories import builder
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = "11737"  # Phường Nam Đồ Sơn
@@ -36,13 +36,8 @@ def at(y, m, d, h=9):
     return dt.datetime(y, m, d, h, tzinfo=VN_TZ)
 
 
-def make(session, kind="khieu_nai", now=None):
-    msg = InboundMessage(consent=True, channel="web", content="Khiếu nại về giá bồi thường đất của gia đình tôi.", unit=UNIT,
-                         kind=kind, category="dat_dai",
-                         petitioner=PersonData(name="Trần Thị Bình", phone="0912345678", address="Số 2 Lạch Tray"))
-    petition = submit(session, msg, Actor(label="Công dân"), now=now or at(2026, 3, 2)).petition
-    session.commit()
-    return petition
+make = builder(content="Khiếu nại về giá bồi thường đất của gia đình tôi.", unit=UNIT, kind="khieu_nai",
+               category="dat_dai", name="Trần Thị Bình", address="Số 2 Lạch Tray", now=at(2026, 3, 2), commit=True)
 
 
 def flags(session, code=None):
@@ -133,6 +128,7 @@ def test_met_and_cancelled_deadlines_are_never_flagged(database, session):
     assert (result.due_soon, result.overdue) == (0, 0)
 
 
+@pytest.mark.committed  # the lock is held by a second connection
 def test_a_second_scan_at_the_same_time_is_skipped_on_postgresql(database, session):
     if database.dialect != "postgresql":
         pytest.skip("the advisory lock is PostgreSQL's; SQLite serialises writers")
@@ -235,6 +231,7 @@ def test_a_claim_left_by_a_dead_dispatcher_is_taken_over(database):
     assert dispatch_outbox(database, now=at(2026, 3, 2, 9)).sent == 1
 
 
+@pytest.mark.committed  # three threads, three connections
 def test_two_dispatchers_never_send_the_same_message(database):
     sent: list[int] = []
     lock = threading.Lock()

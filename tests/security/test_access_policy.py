@@ -7,15 +7,10 @@ matter to clear its flags, and a petition the caller may not view answers exactl
 exist."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
-from service.db import utcnow
-from service.domain.inbound import Actor, InboundMessage, PersonData
 from service.domain.intake import tracking
-from service.domain.intake.operations import submit
 from service.domain.people import accounts
 from service.domain.people.access import HIDDEN_DENOUNCER
 from service.models.event import Event
@@ -24,6 +19,7 @@ from service.models.matter import Matter
 from service.models.petition import Petition
 from service.models.reply import Reply
 from service.models.user import AuditEntry, User
+from tests.factories import builder
 from tests.web.console.conftest import csrf_of
 
 UNIT = "11914"  # Đặc khu Cát Hải
@@ -33,13 +29,8 @@ SCHOOL = "Trường tiểu học xã chưa chi trả trợ cấp cho học sinh 
 DENOUNCED = "Tố cáo cơ sở chế biến hải sản Hải Yến xả nước thải chưa xử lý ra bãi biển Cát Cò 2 vào ban đêm."
 
 
-def make(session, content=ROAD, kind="phan_anh", category="ha_tang_giao_thong", **person) -> Petition:
-    msg = InboundMessage(consent=True, channel="web", content=content, unit=UNIT, kind=kind, category=category,
-                         petitioner=PersonData(name=person.get("name", "Phạm Thị Hoa"),
-                                               phone=person.get("phone", "0912000111"), address="Thôn 3, Cát Bà"))
-    petition = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=1)).petition
-    session.commit()
-    return petition
+make = builder(content=ROAD, unit=UNIT, name="Phạm Thị Hoa", phone="0912000111", address="Thôn 3, Cát Bà",
+               hours_ago=1, commit=True)
 
 
 def fresh(session, petition: Petition) -> Petition:

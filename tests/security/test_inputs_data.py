@@ -46,6 +46,7 @@ def access_log():
         lg.setLevel(level)
 
 
+@pytest.mark.committed  # the app serves from another thread
 def test_a_real_server_access_log_carries_no_encoded_phone_nor_search_term(app, access_log, caplog):
     caplog.set_level(logging.INFO)
     server = ThreadedServer(app).start()

@@ -14,12 +14,12 @@ from sqlalchemy import select, text
 
 from service.domain.codes import category_label
 from service.domain.documents import cells, spreadsheets
-from service.domain.inbound import Actor, InboundMessage, PersonData
-from service.domain.intake import operations as intake
+from service.domain.inbound import Actor
 from service.domain.people.redaction import ADDRESS, EMAIL, ID_NUMBER, NAME, PHONE, redact, shadow
 from service.models.event import Event
 from service.models.matter import Matter
 from service.models.petition import Petition
+from tests.factories import builder
 
 UNIT = "11914"
 
@@ -222,13 +222,7 @@ def test_xlsx_cells_that_look_like_formulas_are_text(monkeypatch):
 
 # --- the stored copy and the migration's backfill ------------------------------------------------------------
 
-def _submit(session, content: str, kind: str, **kw) -> Petition:
-    message = InboundMessage(channel="web", content=content, unit=UNIT, kind=kind, category="dat_dai",
-                             petitioner=PersonData(name="Nguyễn Văn An", phone="0912345678", address="Số 3 ngõ 12"),
-                             consent=True, **kw)
-    petition = intake.submit(session, message, Actor(label="công dân")).petition
-    session.commit()
-    return petition
+_submit = builder(unit=UNIT, category="dat_dai", address="Số 3 ngõ 12", consent=True, commit=True)
 
 
 def neutral(p: Petition) -> str:
@@ -240,7 +234,7 @@ SECRET = "Tôi tên là Nguyễn Văn An, điện thoại 0912.345.678, CCCD 031
 
 
 def test_intake_stores_the_redacted_text_and_searches_a_denunciation_by_it(session):
-    p = _submit(session, SECRET, "to_cao", title="Đơn của anh Nguyen Van An")
+    p = _submit(session, SECRET, kind="to_cao", title="Đơn của anh Nguyen Van An")
     for stored in (p.content_redacted, p.title_redacted, p.content_folded):
         for secret in ("Nguyễn Văn An", "Nguyen Van An", "nguyen van an", "0912", "031234567890", "ngõ 64", "ngo 64"):
             assert secret not in stored, (secret, stored)
@@ -254,7 +248,7 @@ def test_intake_stores_the_redacted_text_and_searches_a_denunciation_by_it(sessi
 
 def test_other_kinds_search_their_full_text_and_title_their_matter_from_the_redacted_one(session):
     p = _submit(session, "Ông Nguyễn Văn An, sđt 0912345678, báo cống ngõ 5 Lạch Tray tắc. Nước tràn ra đường.",
-                "phan_anh")
+                kind="phan_anh")
     assert "nguyen van an" in p.content_folded  # only a denunciation hides its text from search
     title = session.get(Matter, p.matter_id).title
     assert "Nguyễn" not in title and "0912" not in title and "Lạch Tray" in title, title
@@ -263,27 +257,28 @@ def test_other_kinds_search_their_full_text_and_title_their_matter_from_the_reda
 def test_becoming_a_denunciation_redacts_search_and_retitles_the_matter(session):
     from service.domain.routing import operations as routing
 
-    p = _submit(session, SECRET.replace("Tôi tố cáo", "Tôi phản ánh"), "phan_anh")
+    p = _submit(session, SECRET.replace("Tôi tố cáo", "Tôi phản ánh"), kind="phan_anh")
     routing.reroute(session, p, Actor(label="Cán bộ", user_id=None), kind="to_cao", reason="Là đơn tố cáo")
     session.commit()
     assert "nguyen van an" not in p.content_folded and "Trại Lẻ" not in p.content_redacted
     assert session.get(Matter, p.matter_id).title.startswith("Tố cáo – ")
 
 
-def test_the_migration_backfills_existing_rows(session, database):
-    p = _submit(session, SECRET, "to_cao")
+def test_the_migration_backfills_existing_rows(session):
+    p = _submit(session, SECRET, kind="to_cao")
     matter_id = p.matter_id
-    with database.engine.begin() as conn:  # as a row stored before this revision looked
-        conn.execute(text("UPDATE petitions SET title_redacted = NULL, content_redacted = NULL, "
-                          "content_folded = :f WHERE id = :id"), {"f": "toi ten la nguyen van an 0912", "id": p.id})
-        conn.execute(text("UPDATE matters SET title = :t WHERE id = :id"), {"t": "Tôi tên là Nguyễn Văn An",
-                                                                            "id": matter_id})
+    # as a row stored before this revision looked
+    session.execute(text("UPDATE petitions SET title_redacted = NULL, content_redacted = NULL, "
+                         "content_folded = :f WHERE id = :id"), {"f": "toi ten la nguyen van an 0912", "id": p.id})
+    session.execute(text("UPDATE matters SET title = :t WHERE id = :id"), {"t": "Tôi tên là Nguyễn Văn An",
+                                                                           "id": matter_id})
+    session.commit()
     path = next(Path("migrations/versions").glob("*e14red000001*.py"))
     spec = importlib.util.spec_from_file_location("e14red000001", path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    with database.engine.begin() as conn:
-        migration._backfill(conn)
+    migration._backfill(session.connection())
+    session.commit()
     session.expire_all()
     p = session.get(Petition, p.id)
     assert "[họ tên]" in p.content_redacted and "Nguyễn Văn An" not in p.content_redacted

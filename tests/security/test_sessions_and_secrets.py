@@ -76,6 +76,9 @@ def test_deactivating_an_account_ends_its_sessions_at_once(login_as, session):
     assert clerk.get("/can-bo/don").status_code == 302
 
 
+# Committed: a GET records the use in its own transaction (console.auth.current_user), which must outlive the
+# request's rollback; inside one test transaction it would be a savepoint that the rollback undoes.
+@pytest.mark.committed
 def test_idle_and_absolute_lifetimes_end_a_session(make_app, make_user, monkeypatch):
     from service.web.console import auth
 

@@ -10,9 +10,9 @@ from service.db import utcnow
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.inbound import Actor, InboundMessage, PersonData
 from service.domain.intake.operations import submit
-from service.domain.people import accounts
 from service.models.event import Event
 from service.models.reply import Reply
+from tests import factories
 
 UNIT = "11914"  # Đặc khu Cát Hải (remote)
 OTHER_UNIT = "11737"
@@ -24,22 +24,14 @@ def at(y, m, d, h=9):
 
 @pytest.fixture
 def petition(session):
-    msg = InboundMessage(consent=True, channel="web", content="Khiếu nại quyết định xử phạt hành chính đối với tôi.", unit=UNIT,
-                         kind="khieu_nai", category="thu_tuc_hanh_chinh",
-                         petitioner=PersonData(name="Lê Văn Cường", phone="0912345678", address="Cát Bà"))
     # Received just now: the actions below run on the real clock.
-    p = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=2)).petition
-    session.commit()
-    return p
+    return factories.petition(session, "Khiếu nại quyết định xử phạt hành chính đối với tôi.", unit=UNIT,
+                              kind="khieu_nai", category="thu_tuc_hanh_chinh", name="Lê Văn Cường", address="Cát Bà",
+                              hours_ago=2, commit=True)
 
 
-def token(session, username, role="staff", unit=UNIT, office="van_phong"):
-    accounts.create_user(session, username=username, password="mat-khau-dai-1", role=role,
-                         unit=unit if role not in ("admin", "inspector") else None,
-                         office=office if role in ("staff", "office_head") else None)
-    value = accounts.create_token(session, username)
-    session.commit()
-    return {"Authorization": f"Bearer {value}"}
+def token(session, username, role="staff", unit=UNIT, office="van_phong") -> dict[str, str]:
+    return factories.bearer(session, username, role, unit, office)
 
 
 def post(client, code, headers, **body):

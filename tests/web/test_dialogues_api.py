@@ -11,22 +11,17 @@ from sqlalchemy import func, select
 
 from service.db import utcnow
 from service.domain.documents.administrative import docx_text
-from service.domain.people import accounts
 from service.domain.people.access import HIDDEN_DENOUNCER
 from service.models import AuditEntry, Deadline, DialogueRegistration, Petition
 from service.models.unit import Unit
+from tests import factories
 from tests.domain.test_dialogue import DENOUNCER, DENOUNCER_PHONE, OPEN, UNIT, known_data
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def token(session, username, role="staff", unit=UNIT, office="van_phong") -> dict[str, str]:
-    accounts.create_user(session, username=username, password="mat-khau-dai-1", role=role,
-                         unit=unit if role != "admin" else None,
-                         office=office if role in ("staff", "office_head") else None)
-    value = accounts.create_token(session, username)
-    session.commit()
-    return {"Authorization": f"Bearer {value}"}
+    return factories.bearer(session, username, role, unit, office)
 
 
 def day(days_ahead: int) -> str:

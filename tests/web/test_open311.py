@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 
 from service.db import utcnow
 from service.domain.codes import categories
-from service.domain.inbound import CITIZEN, InboundMessage, Location, PersonData
-from service.domain.intake import operations as intake
+from service.domain.inbound import Location, PersonData
 from service.domain.people import accounts
 from service.models.event import Event
 from service.models.person import Person
 from service.models.petition import Petition
 from service.models.unit import Unit
 from service.web import open311
+from tests.factories import builder
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "data" / "open311"  # copied from the Open311 project
 BASE = "/open311/v2"
@@ -94,13 +94,7 @@ def count(session, model=Petition) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def submit(session, content: str, **kwargs) -> Petition:
-    kwargs.setdefault("kind", "phan_anh")
-    kwargs.setdefault("category", "moi_truong")
-    kwargs.setdefault("unit", NAM_DO_SON)
-    petition = intake.submit(session, InboundMessage(channel="web", content=content, consent=True, **kwargs), CITIZEN).petition
-    session.commit()
-    return petition
+submit = builder(kind="phan_anh", category="moi_truong", unit=NAM_DO_SON, petitioner=None, commit=True)
 
 
 FORM = {"service_code": "ha_tang_giao_thong", "description": "Đèn đường ngõ 12 phố Vạn Lý bị hỏng 2 tuần nay.",

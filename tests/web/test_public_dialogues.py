@@ -1,28 +1,20 @@
 """The citizen pages of dialogue sessions: only published notices, registration with consent, no duplicates."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from sqlalchemy import func, select
 
-from service.db import utcnow
-from service.domain.dialogues import operations as dialogue
 from service.domain.inbound import Actor
 from service.models import DialogueRegistration
+from tests import factories
 from tests.domain.test_dialogue import UNIT, petition
 
 STAFF = Actor(label="Cán bộ Văn phòng", role="staff")
 
 
 def make_session(session, *, announce=True, days_ahead=10):
-    ds = dialogue.create_session(session, STAFF, unit=UNIT, starts_at=utcnow() + dt.timedelta(days=days_ahead),
-                                 place="Nhà văn hóa tổ dân phố 7", topics=["Rác thải", "Đường giao thông"],
-                                 chair="Phạm Văn Chủ")
-    if announce:
-        dialogue.announce(session, ds, STAFF)
-    session.commit()
-    return ds
+    return factories.dialogue_session(session, unit=UNIT, actor=STAFF, days_ahead=days_ahead, announce=announce)
 
 
 def token_of(html: str) -> str:

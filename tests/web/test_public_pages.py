@@ -24,8 +24,8 @@ NEUTRAL = "Không tìm thấy đơn với mã và số điện thoại này"
 # ---- helpers --------------------------------------------------------------------------------
 
 def petition_count(database) -> int:
-    with database.engine.connect() as conn:
-        return conn.execute(text("SELECT COUNT(*) FROM petitions")).scalar_one()
+    with database.session_scope() as s:
+        return s.execute(text("SELECT COUNT(*) FROM petitions")).scalar_one()
 
 
 def token(client) -> str:

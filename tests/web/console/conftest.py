@@ -5,9 +5,8 @@ import re
 
 import pytest
 
-from service.domain.people import accounts
-
-PASSWORD = "mat-khau-dai-1"
+from tests import factories
+from tests.factories import PASSWORD
 
 
 def csrf_of(html: str) -> str:
@@ -26,10 +25,7 @@ def login(client, username: str, password: str = PASSWORD):
 def make_user(session):
     """make_user("vp", "staff", unit="11914", office="van_phong") → the User, committed."""
     def build(username: str, role: str, unit: str | None = None, office: str | None = None, **kw):
-        user = accounts.create_user(session, username=username, password=PASSWORD, role=role, unit=unit,
-                                    office=office, **kw)
-        session.commit()
-        return user
+        return factories.user(session, username, role, unit=unit, office=office, **kw)
     return build
 
 

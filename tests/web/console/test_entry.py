@@ -165,6 +165,7 @@ def test_double_submit_stores_one_petition(login_as, session):
     assert count_petitions(session) == 1
 
 
+@pytest.mark.committed  # four threads, four connections
 def test_simultaneous_submits_of_one_form_store_one_petition(login_as, app, session):
     clerk = login_as("staff")
     data = _form(clerk)

@@ -8,23 +8,15 @@ import pytest
 from sqlalchemy import event, select
 
 from service.db import utcnow
-from service.domain.inbound import CITIZEN, InboundMessage, PersonData
-from service.domain.intake import operations as intake
 from service.domain.people.access import HIDDEN_DENOUNCER
 from service.models import Deadline, Flag, Petition, User
+from tests.factories import builder
 
 UNIT, OTHER_UNIT = "11914", "11737"
 
 
-def make(session, content="Đèn đường hỏng ở tổ dân phố 3.", *, kind="phan_anh", category="ha_tang_giao_thong",
-         unit=UNIT, name="Nguyễn Văn An", channel="web", anonymous=False, co_signers=0, days_ago=1) -> Petition:
-    petitioner = None if anonymous else PersonData(name=name, phone="0912345678", address="Số 5 đường Hà Sen",
-                                                    representative=co_signers >= 4)
-    message = InboundMessage(channel=channel, content=content, unit=unit, kind=kind, category=category,
-                             petitioner=petitioner, anonymous=anonymous, co_signers=co_signers, consent=True)
-    petition = intake.submit(session, message, CITIZEN, now=utcnow() - dt.timedelta(days=days_ago)).petition
-    session.commit()
-    return petition
+make = builder(content="Đèn đường hỏng ở tổ dân phố 3.", unit=UNIT, address="Số 5 đường Hà Sen", consent=True,
+               days_ago=1, commit=True)
 
 
 def codes_in(response) -> set[str]:
@@ -203,9 +195,9 @@ def test_the_form_keeps_the_current_values(session, login_as):
     assert 'aria-current="page"' in html  # the nav marks the inbox
 
 
-def test_one_page_costs_no_more_queries_for_twenty_rows_than_for_three(app, session, login_as):
+def test_one_page_costs_no_more_queries_for_twenty_rows_than_for_three(app, session, login_as, db_connection):
     clerk = login_as("staff", office="van_phong")
-    engine = app.extensions["db"].engine
+    engine = db_connection if db_connection is not None else app.extensions["db"].engine  # where the app's SQL runs
     statements: list[str] = []
 
     def listener(conn, cursor, statement, *rest) -> None:

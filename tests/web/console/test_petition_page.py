@@ -2,14 +2,10 @@
 CSRF, each action's happy path, refused moves shown in Vietnamese with the form kept."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from sqlalchemy import select
 
-from service.db import utcnow
-from service.domain.inbound import Actor, AttachmentData, InboundMessage, PersonData
-from service.domain.intake.operations import submit
+from service.domain.inbound import AttachmentData, PersonData
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter
@@ -17,6 +13,7 @@ from service.models.outbox import OutboxMessage
 from service.models.petition import Petition
 from service.models.reply import Reply
 from service.models.user import AuditEntry
+from tests.factories import builder
 from tests.helpers import png_bytes
 from tests.web.console.conftest import csrf_of
 
@@ -24,13 +21,8 @@ UNIT = "11914"  # Đặc khu Cát Hải
 CONTENT = "Đèn đường trên tuyến đường Hà Sen bị hỏng nhiều tháng nay, buổi tối rất tối. <script>alert(1)</script>"
 
 
-def make(session, kind="phan_anh", category="ha_tang_giao_thong", content=CONTENT, unit=UNIT, **kw):
-    person = kw.pop("petitioner", PersonData(name="Phạm Thị Hoa", phone="0912000111", address="Thôn 3, Cát Bà"))
-    msg = InboundMessage(channel="web", content=content, unit=unit, kind=kind, category=category, petitioner=person,
-                         consent=True, **kw)
-    petition = submit(session, msg, Actor(label="Công dân"), now=utcnow() - dt.timedelta(hours=1)).petition
-    session.commit()
-    return petition
+make = builder(content=CONTENT, unit=UNIT, name="Phạm Thị Hoa", phone="0912000111", address="Thôn 3, Cát Bà",
+               hours_ago=1, commit=True)
 
 
 def fresh(session, petition) -> Petition:
