@@ -31,7 +31,7 @@ PUBLIC = {EventKind.RECEIVED, EventKind.RATED, EventKind.COMMITMENT_MADE, EventK
 
 def _petition(session, kind="phan_anh") -> Petition:
     person = PersonData(name="Nguyễn Văn An", phone="0912345678", address="Số 1 Lê Lợi")
-    msg = InboundMessage(channel="web", content="Đường trước nhà tôi bị ngập nước mỗi khi mưa lớn.", unit="11737",
+    msg = InboundMessage(consent=True, channel="web", content="Đường trước nhà tôi bị ngập nước mỗi khi mưa lớn.", unit="11737",
                          kind=kind, category="ha_tang_giao_thong", petitioner=person)
     petition = submit(session, msg, Actor(label="Công dân"), now=dt.datetime(2026, 3, 2, 9, tzinfo=VN_TZ)).petition
     session.flush()
