@@ -99,7 +99,11 @@ def take(session: Session, raw: bytes, *, unit: str | None = None, now: dt.datet
         return _reply(session, petition, address, text, files(mail), now)
     message = InboundMessage(channel="email", content=text, title=subject[:200] or None, unit=unit,
                              petitioner=PersonData(name=name or None, email=address or None),
-                             attachments=files(mail), external_id=f"email:{key}", received_at=None)
+                             attachments=files(mail), external_id=f"email:{key}", received_at=None,
+                             # A citizen who writes to the office's own mailbox asks it to handle the letter and
+                             # answer to that address: the processing the letter itself requests (Luật Bảo vệ dữ
+                             # liệu cá nhân 91/2025). Văn phòng still confirms the sender.
+                             consent=True)
     try:
         submitted = intake.submit(session, message, MAILBOX, now=now)
     except ValidationFailed as exc:
