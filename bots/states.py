@@ -4,24 +4,9 @@ The state names are the vocabulary of ChatConversation.state, kept in service.do
 domain sets RATING when it queues an answer)."""
 from __future__ import annotations
 
-from service.domain.notifications.chat_state import (  # noqa: F401
-                                       CO_SIGNERS,
-                                       CONFIRM,
-                                       CONSENT,
-                                       CONTACT,
-                                       DESCRIBE,
-                                       DRAFTING,
-                                       EDIT,
-                                       IDLE,
-                                       KIND,
-                                       LOOKUP,
-                                       MENU,
-                                       NAME,
-                                       PLACE,
-                                       RATING,
-                                       REOPEN,
-                                       UNIT,
-                                       UNIT_CHOICE,
+from service.domain.notifications.chat_state import (  # noqa: F401  (the conversation's names)
+    CO_SIGNERS, CONFIRM, CONSENT, CONTACT, DESCRIBE, DRAFTING, EDIT, IDLE, KIND, LOOKUP, MENU, NAME, PLACE, RATING,
+    REOPEN, UNIT, UNIT_CHOICE,
 )
 
 MAX_CHOICES = 8  # units offered when a typed name is ambiguous
