@@ -52,6 +52,7 @@ class InboundMessage:
     attachments: list[AttachmentData] = field(default_factory=list)
     received_at: dt.datetime | None = None  # staff only: paper or phone petitions received earlier
     consent: bool = False  # consent to personal-data processing (Luật BVDLCN 91/2025)
+    allow_publication: bool = False  # the answer may be published, redacted, once Văn phòng approves (issue #21)
     chat_user_id: str | None = None  # Telegram / Zalo user, for replies in the same channel
     external_id: str | None = None  # e.g. the platform's message id, for de-duplication
     # How many co-signers in all when `co_signers` lists only some of them: a crowd that names only its

@@ -1,4 +1,5 @@
 """Every model, imported so `Base.metadata` knows all tables (Alembic, tests)."""
+from service.models.accountability import OfficeHead, PlanTaskNote, PlanTaskState
 from service.models.attachment import Attachment
 from service.models.catalogue import CatalogueTask, Plan
 from service.models.channel import ChannelToken, ChatConversation, IdempotencyRecord, ProcessedInbound
@@ -24,7 +25,7 @@ __all__ = [
     "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
-    "MatterSeparation", "OutboxMessage",
+    "MatterSeparation", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",
     "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "StaffSession", "Unit",
     "User",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
@@ -61,6 +61,11 @@ class Petition(Base):
     # Digest of the key a petitioner without a phone looks the petition up with (service.domain.intake.tracking).
     access_key_hash: Mapped[str | None] = mapped_column(String(64))
     co_signer_count: Mapped[int] = mapped_column(default=0)
+    # Publication of the answer (issue #21): the citizen allows it when sending (default off), Văn phòng approves
+    # (service.domain.accountability.publication); a denunciation is never published whatever was ticked.
+    allow_publication: Mapped[bool] = mapped_column(default=False, server_default=false())
+    published_at: Mapped[dt.datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     complex: Mapped[bool] = mapped_column(default=False)  # phức tạp: longer deadlines (KN Đ28, TC Đ30)
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)  # cần phân loại lại
     classification: Mapped[dict[str, Any]] = mapped_column(default=dict)  # confidence, cues, source

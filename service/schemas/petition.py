@@ -67,6 +67,7 @@ class PetitionCreateSchema(StrictSchema):
     location = fields.Nested(LocationSchema, allow_none=True)
     received_at = fields.AwareDateTime(allow_none=True)
     consent = StrictBoolean(load_default=False)
+    allow_publication = StrictBoolean(load_default=False)
 
     @pre_load
     def refuse_server_owned(self, data, **kwargs):
@@ -93,4 +94,5 @@ class PetitionCreateSchema(StrictSchema):
             petitioner=PersonData(**petitioner) if petitioner else None, anonymous=values["anonymous"],
             co_signers=values["co_signers"], location=Location(**location) if location else None,
             received_at=values.get("received_at"), consent=values["consent"],
+            allow_publication=values["allow_publication"],
         )

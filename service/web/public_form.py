@@ -55,7 +55,7 @@ def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | 
         co_signers=[p for _, p in crowd.listed] or crowd.count, co_signer_total=crowd.count,
         location=Location(address=place) if place else None,
         attachments=[AttachmentData(f.filename or "tep", f.read(), f.mimetype) for f in files],
-        consent=bool(form.get("consent")),
+        consent=bool(form.get("consent")), allow_publication=bool(form.get("allow_publication")),
     )
 
 

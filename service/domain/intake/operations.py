@@ -209,6 +209,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
         latitude=message.location.lat if message.location else None,
         longitude=message.location.lon if message.location else None,
         received_at=checked.received_at, status="classified", anonymous=bool(message.anonymous),
+        allow_publication=bool(message.allow_publication) and kind != "to_cao",
         co_signer_count=checked.co_signer_count, needs_review=review,
         lead_office_id=office.id if office else None, collaborating_office_codes=result.collaborating_offices,
         task_id=task_id,

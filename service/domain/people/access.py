@@ -322,3 +322,34 @@ def can_handle_data_request(user: User, request) -> bool:
     """Who answers a personal-data request: admins, and staff of the office it was routed to."""
     return user.role == "admin" or (user.role in HANDLING_ROLES and user.unit_id == request.unit_id
                                     and user.office_id == request.office_id)
+
+
+# --- accountability (issue #21) -----------------------------------------------------------------------------
+
+def can_approve_publication(user: User | None, petition: Petition) -> bool:
+    """Who publishes an answer the citizen allowed to publish: the unit's Văn phòng HĐND-UBND, and admins.
+    Never a denunciation (Luật Tố cáo Điều 47), whoever asks."""
+    if user is None or petition.kind == "to_cao":
+        return False
+    return user.role == "admin" or _is_van_phong(user, petition.unit_id)
+
+
+def can_see_scorecards(user: User | None, unit_id: int | None) -> bool:
+    """The scorecards of a unit's offices and heads (seed plans tasks 4.6, 4.7): the unit's chairperson; the
+    city's inspectors and administrators for every unit (unit_id None: the whole city)."""
+    if user is None:
+        return False
+    if user.role in CROSS_UNIT_ROLES:
+        return True
+    return user.role == "chairperson" and unit_id is not None and user.unit_id == unit_id
+
+
+def can_track_plan(user: User | None, unit_id: int, lead_offices: list[str] | tuple[str, ...] = ()) -> bool:
+    """Who updates a plan task's status, notes and evidence: admins; the unit's chairperson and Văn phòng;
+    staff and heads of the task's lead office."""
+    if user is None or (user.role != "admin" and user.unit_id != unit_id):
+        return False
+    if user.role in ("admin", "chairperson"):
+        return True
+    office = user.office.code if user.office is not None else None
+    return user.role in HANDLING_ROLES and (office in _VAN_PHONG_CODES or office in lead_offices)

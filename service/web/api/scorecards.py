@@ -1,0 +1,36 @@
+"""GET /api/v1/scorecards?unit=…&period=…|from=…&to=…&format=json|xlsx: the offices' and heads' scorecards
+(the unit's chairperson, inspectors, administrators: `access.can_see_scorecards`)."""
+from __future__ import annotations
+
+from flask import Response, jsonify, request
+
+from service.domain.accountability import scorecards, scoresheet
+from service.domain.errors import ValidationFailed
+from service.domain.people import audit
+from service.web.api import bp
+from service.web.api.auth import require_staff
+from service.web.session import db_session
+
+
+def xlsx_response(cards: dict) -> Response:
+    return Response(scoresheet.workbook(cards), mimetype=scoresheet.XLSX_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{scoresheet.filename(cards)}"', "Cache-Control": "no-store"})
+
+
+@bp.get("/scorecards")
+def get_scorecards():
+    user = require_staff()
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "xlsx"):
+        raise ValidationFailed("Định dạng phải là json hoặc xlsx.", "format must be json or xlsx.",
+                               fields={"format": ["Chọn json hoặc xlsx."]})
+    args = request.args
+    cards = scorecards.scorecards_for(db_session(), user, unit=args.get("unit"), period=args.get("period"),
+                                      first=args.get("from"), last=args.get("to"))
+    audit.record(db_session(), "export" if fmt == "xlsx" else "view", user=user, object_type="scorecards",
+                 object_id=cards["unit"]["code"], ip=request.remote_addr, period=cards["period"]["code"], format=fmt)
+    if fmt == "xlsx":
+        return xlsx_response(cards)
+    response = jsonify(cards)
+    response.headers["Cache-Control"] = "no-store"
+    return response
