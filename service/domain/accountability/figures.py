@@ -8,7 +8,8 @@ Definitions (each equal to the staff report's, `service.domain.reports.queries.b
 - answered: petitions with an `answered` event within the period (counted once, at the latest answer);
 - answered on time: answered, and every legal deadline of the petition that had begun by the answer was met
   by its due moment (no deadline missed on the way: TCD Đ28, KN Đ28, TC Đ30 by kind);
-- open now / overdue now: as of `now`, open statuses; overdue when an open deadline is past due;
+- open now / overdue now: petitions received before the period's end still open at `now`; overdue when
+  an open deadline is past due;
 - median working days to answer: from receipt to the answer, working days of the unit's calendar;
 - satisfaction: the latest rating of each petition given within the period (as the staff report's `ratings`);
 - reopened by citizens: ratings in the period after which the citizen asked to look again (review requested).
@@ -94,12 +95,13 @@ def _reopened(session: Session, unit: Unit | None, period: Period) -> dict[int |
     return dict(session.execute(_in_unit(stmt, unit)).all())
 
 
-def _open_now(session: Session, unit: Unit | None, now: dt.datetime) -> tuple[dict, dict]:
-    open_stmt = (select(Petition.lead_office_id, func.count()).where(Petition.status.in_(OPEN_STATUSES))
+def _open_now(session: Session, unit: Unit | None, period: Period, now: dt.datetime) -> tuple[dict, dict]:
+    open_stmt = (select(Petition.lead_office_id, func.count())
+                 .where(Petition.status.in_(OPEN_STATUSES), Petition.received_at < period.end)
                  .group_by(Petition.lead_office_id))
     overdue = (select(Petition.lead_office_id, func.count(func.distinct(Petition.id)))
                .join(Deadline, Deadline.petition_id == Petition.id)
-               .where(Petition.status.in_(OPEN_STATUSES), Deadline.met_at.is_(None),
+               .where(Petition.status.in_(OPEN_STATUSES), Petition.received_at < period.end, Deadline.met_at.is_(None),
                       Deadline.cancelled_at.is_(None), Deadline.due_at < now)
                .group_by(Petition.lead_office_id))
     return (dict(session.execute(_in_unit(open_stmt, unit)).all()),
@@ -139,7 +141,7 @@ def office_figures(session: Session, unit: Unit | None, period: Period, received
     when = {pid: at for pid, _, _, at in answered}
     late = late_answers(session, list(when), when)
     ratings, reopened = _ratings(session, unit, period), _reopened(session, unit, period)
-    open_now, overdue_now = _open_now(session, unit, now)
+    open_now, overdue_now = _open_now(session, unit, period, now)
     new = _new(session, unit, period)
 
     rows: dict[str, dict[str, Any]] = {}
@@ -186,4 +188,4 @@ def office_figures(session: Session, unit: Unit | None, period: Period, received
     return rows, total
 
 
-__all__ = ["FIELDS", "NO_OFFICE", "office_figures", "answered_rows", "late_answers"]
+__all__ = ["FIELDS", "NO_OFFICE", "answered_rows", "late_answers", "office_figures"]

@@ -58,7 +58,7 @@ class Heads:
         rows = self.rows[office_id]
         i = bisect_right(self._starts[office_id], moment) - 1
         while i >= 0:
-            start, until, uid = rows[i]
+            _, until, uid = rows[i]
             if until is None or until > moment:
                 return uid
             i -= 1
