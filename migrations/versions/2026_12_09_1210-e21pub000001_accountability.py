@@ -48,22 +48,21 @@ def upgrade() -> None:
     op.create_table(
         "plan_task_states",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("task_id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("plan_code", sa.String(length=64), nullable=False),
+        sa.Column("task_code", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("completed_at", service.db.UTCDateTime(), nullable=True),
         sa.Column("updated_at", service.db.UTCDateTime(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["task_id"], ["catalogue_tasks.id"],
-                                name=op.f("fk_plan_task_states_task_id_catalogue_tasks")),
         sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_plan_task_states_unit_id_units")),
         sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"], name=op.f("fk_plan_task_states_updated_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_task_states")),
-        sa.UniqueConstraint("task_id", "unit_id", name=op.f("uq_plan_task_states_task_id_unit_id")),
+        sa.UniqueConstraint("unit_id", "plan_code", "task_code",
+                            name=op.f("uq_plan_task_states_unit_id_plan_code_task_code")),
     )
     with op.batch_alter_table("plan_task_states", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_plan_task_states_task_id"), ["task_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_plan_task_states_unit_id"), ["unit_id"], unique=False)
     op.create_table(
         "plan_task_notes",
@@ -93,7 +92,6 @@ def downgrade() -> None:
     op.drop_table("plan_task_notes")
     with op.batch_alter_table("plan_task_states", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_task_states_unit_id"))
-        batch_op.drop_index(batch_op.f("ix_plan_task_states_task_id"))
     op.drop_table("plan_task_states")
     with op.batch_alter_table("office_heads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_office_heads_user_id"))

@@ -24,11 +24,14 @@ class OfficeHead(Base):
 class PlanTaskState(Base):
     """A catalogue task of a plan as a unit carries it out: status, due date, who last changed it."""
     __tablename__ = "plan_task_states"
-    __table_args__ = (UniqueConstraint("task_id", "unit_id"),)
+    __table_args__ = (UniqueConstraint("unit_id", "plan_code", "task_code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    task_id: Mapped[int] = mapped_column(ForeignKey("catalogue_tasks.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # The task as the catalogue names it (routing.catalogue.EffectiveTask): plan code and task code ("4.4"), so a
+    # re-curated catalogue keeps its tasks' history.
+    plan_code: Mapped[str] = mapped_column(String(64))
+    task_code: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="chua_thuc_hien")  # domain: plans.tracking.STATUSES
     due_on: Mapped[dt.date | None] = mapped_column(Date)  # a date set by hand when the plan's text gives none
     completed_at: Mapped[dt.datetime | None]

@@ -358,7 +358,11 @@ def report_for(session: Session, user: User, *, unit: str | None = None, period:
                first: str | None = None, last: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
     """The checked entry point of the API and the console: scope, period, then the report."""
     chosen = report_periods.resolve(period, first, last)
-    return build(session, scope_for(session, user, unit), chosen, now=now)
+    scope = scope_for(session, user, unit)
+    report = build(session, scope, chosen, now=now)
+    from service.domain.plans.tracking import report_section  # the plan's own tasks (issue #21)
+    report["plan_tasks"] = report_section(session, scope, chosen, now or utcnow())
+    return report
 
 
 __all__ = ["CITY", "CITY_CODE", "build", "report_for", "scope_for"]

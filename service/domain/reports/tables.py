@@ -133,4 +133,19 @@ def tables(report: dict[str, Any]) -> list[Table]:
                          ["4.11", "Tỷ lệ hài lòng (4–5 sao, %)", plan["4.11"]["satisfied_percent"]
                           if plan["4.11"]["satisfied_percent"] is not None else "—"],
                      ]))
+    if "plan_tasks" in r:  # the plan's own tasks (service.domain.plans.tracking.report_section)
+        t = r["plan_tasks"]
+        out.append(Table("plan_tasks", f"Tiến độ nhiệm vụ của kế hoạch ({t['unit_name']})", "Tiến độ kế hoạch",
+                         ["Nhiệm vụ", "Nội dung", "Cơ quan chủ trì", "Thời gian thực hiện", "Hạn", "Trạng thái"],
+                         total=False, rows=[
+                             ["", "Số nhiệm vụ: " + "; ".join(f"{label.lower()} {t['by_status'][code]}"
+                                                               for code, label in t["labels"].items()),
+                              "", "", "", t["total"]],
+                             *([x["code"], x["title"], ", ".join(office_label(c) for c in x["lead_offices"]),
+                                x["timeframe"] or "", _iso_day(x["due_on"]), x["status_label"]]
+                               for x in t["tasks"])]))
     return out
+
+
+def _iso_day(iso: str | None) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""

@@ -18,5 +18,6 @@ from service.web.console import (  # noqa: F401
     entry,
     inbox,
     petition,
+    plans,
     reports,
 )
