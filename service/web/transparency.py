@@ -76,3 +76,12 @@ def pct(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{100 * value:.1f}".rstrip("0").rstrip(".").replace(".", ",") + "%"
+
+
+@bp.app_template_filter("vn_day")
+def vn_day(iso: str | None) -> str:
+    """"2026-12-14" → "14/12/2026"."""
+    if not iso:
+        return "—"
+    y, m, d = iso[:10].split("-")
+    return f"{d}/{m}/{y}"

@@ -21,7 +21,7 @@ CONTENT = "Cống thoát nước trước nhà số 5 đường Vạn Sơn bị 
 # The form's tab stops, in order: each input once (a radio group once, at its checked radio), then the button.
 FORM_TAB_STOPS = ["f-unit-search", "unit-search-button", "f-unit", "f-kind", "f-title", "f-content", "f-place",
                   "f-attachments", "f-name", "f-address", "f-phone", "f-email", "f-anonymous", "f-co_signers",
-                  "f-consent", "submit-button"]
+                  "f-consent", "f-allow-publication", "submit-button"]
 
 
 
