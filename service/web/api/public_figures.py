@@ -35,3 +35,42 @@ def public_answers():
         limit = 50
     items = publication.published(db_session(), unit, limit=limit)
     return _public({"unit": unit.code if unit else stats.CITY, "items": items})
+
+
+def openapi_paths(errors) -> dict:
+    """The OpenAPI description of the accountability endpoints (added to the document by openapi.py)."""
+    def query(name: str, description: str, **schema) -> dict:
+        return {"in": "query", "name": name, "description": description, "schema": {"type": "string", **schema}}
+
+    unit = query("unit", "Mã hoặc tên đơn vị; bỏ trống hoặc `city`: toàn thành phố")
+    period = [query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (TT 01/2024/TT-TTCP)"),
+              query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`"), query("to", "Đến ngày")]
+    office = {"type": "object", "required": ["office", "received", "answered", "on_time_rate", "satisfaction_avg"],
+              "properties": {"office": {"type": "string"}, "received": {"type": "integer"},
+                             "answered": {"type": "integer"}, "answered_on_time": {"type": "integer"},
+                             "on_time_rate": {"type": ["number", "null"]}, "open_now": {"type": "integer"},
+                             "overdue_now": {"type": "integer"},
+                             "median_days_to_answer": {"type": ["number", "null"]},
+                             "satisfaction_avg": {"type": ["number", "null"]}, "ratings": {"type": "integer"},
+                             "reopened_by_citizens": {"type": "integer"}}}
+    return {
+        "/api/v1/public/stats": {"get": {
+            "summary": "Số liệu công khai theo đơn vị và cơ quan (không cần tài khoản)", "parameters": [unit, *period],
+            "responses": {"200": {"description": "Số liệu", "content": {"application/json": {"schema": {
+                "type": "object", "required": ["unit", "period", "totals", "offices"],
+                "properties": {"offices": {"type": "array", "items": office}}}}}}, **errors(422, 429)}}},
+        "/api/v1/public/answers": {"get": {
+            "summary": "Câu trả lời đã công khai (đã xóa thông tin cá nhân; không bao giờ có đơn tố cáo)",
+            "parameters": [unit, {"in": "query", "name": "limit", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "{unit, items}"}, **errors(422, 429)}}},
+        "/api/v1/scorecards": {"get": {
+            "summary": "Chấm điểm cơ quan và người đứng đầu (Chủ tịch UBND, thanh tra, quản trị)",
+            "security": [{"bearer": []}],
+            "parameters": [unit, *period, query("format", "json (mặc định) hoặc xlsx", enum=["json", "xlsx"])],
+            "responses": {"200": {"description": "{unit, period, offices, heads, criteria}"},
+                          **errors(401, 403, 422)}}},
+        "/api/v1/plan-tasks": {"get": {
+            "summary": "Nhiệm vụ của kế hoạch: hạn, trạng thái (cán bộ)", "security": [{"bearer": []}],
+            "parameters": [unit], "responses": {"200": {"description": "{unit, statuses, tasks}"},
+                                                **errors(401, 403, 422)}}},
+    }
