@@ -1,4 +1,4 @@
-"""Flask commands: setup, users, tokens, catalogue, demo, crypto, outbox (`flask --app service.app …`)."""
+"""Flask commands: setup, users, tokens, heads, catalogue, demo, crypto, outbox (`flask --app service.app …`)."""
 from __future__ import annotations
 
 import click
@@ -105,6 +105,26 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"Không giải mã được số giấy tờ: {exc}. Hãy giữ khóa cũ sau khóa mới "
                                        "trong DATA_ENCRYPTION_KEY (cách nhau bởi dấu phẩy) rồi chạy lại.") from exc
         click.echo(f"Đã mã hóa lại {result.changed} số giấy tờ bằng khóa mới (đã kiểm tra {result.checked}).")
+
+    heads_group = AppGroup("heads", help="Heads of offices over time (scorecards credit the head at the time).")
+    app.cli.add_command(heads_group)
+
+    @heads_group.command("appoint")
+    @click.option("--username", required=True, help="The account that heads its office from now (or --from).")
+    @click.option("--from", "first", default=None, help="From this day (dd/mm/yyyy); today when absent.")
+    def heads_appoint(username: str, first: str | None) -> None:
+        """Record that an account heads its office from a day; the previous head's term ends then."""
+        from service.domain.accountability import heads
+        from service.domain.deadlines.calendar import start_of_day
+        from service.domain.reports.periods import parse_day
+
+        try:
+            with _database().session_scope() as session:
+                row = heads.appoint_by_username(session, username,
+                                                start_of_day(parse_day(first, "from")) if first else None)
+                click.echo(f"Đã ghi nhận {username} là người đứng đầu cơ quan từ {row.from_at:%d/%m/%Y}.")
+        except DomainError as exc:
+            _fail(exc)
 
     cat = AppGroup("catalogue", help="Task catalogues of the plans.")
     app.cli.add_command(cat)

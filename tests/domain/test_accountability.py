@@ -170,3 +170,12 @@ def test_heads_without_history_are_the_office_head_accounts(session, scenario):
     office = session.scalar(select(Office).where(Office.id == scenario["policy"].lead_office_id))
     head = factories.user(session, "truong_vh", "office_head", UNIT, office.code)
     assert heads.Heads(session, [office.id]).at(office.id, at(2026, 1, 14)) == head.id
+
+
+def test_heads_are_appointed_from_the_command_line(app, session):
+    factories.user(session, "truong_kt", "office_head", UNIT, "phong_kinh_te")
+    result = app.test_cli_runner().invoke(args=["heads", "appoint", "--username", "truong_kt", "--from", "01/03/2026"])
+    assert result.exit_code == 0, result.output
+    assert "01/03/2026" in result.output
+    bad = app.test_cli_runner().invoke(args=["heads", "appoint", "--username", "khong_co"])
+    assert bad.exit_code != 0 and "Không có tài khoản" in bad.output

@@ -63,3 +63,12 @@ class Heads:
                 return uid
             i -= 1
         return None
+
+
+def appoint_by_username(session: Session, username: str, at: dt.datetime | None = None) -> OfficeHead:
+    """`appoint` for an account of the office_head role, to the office it belongs to (the CLI)."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or user.office_id is None:
+        raise ValidationFailed(f"Không có tài khoản “{username}” gắn với một cơ quan.",
+                               f"No account '{username}' with an office.", fields={"username": ["Không tìm thấy."]})
+    return appoint(session, session.get(Office, user.office_id), user, at=at)
