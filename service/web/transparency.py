@@ -7,11 +7,11 @@ from flask import Blueprint, Response, render_template, request, url_for
 from sqlalchemy import select
 
 from service.db import utcnow
-from service.domain.accountability import publication, stats
+from service.domain.accountability import publication
 from service.domain.errors import NotFound, ValidationFailed
 from service.domain.reports import periods
 from service.models.unit import Unit
-from service.web import charts, formatting
+from service.web import charts, formatting, public_cache
 from service.web.security import limiter, public_limit
 from service.web.session import db_session
 
@@ -36,9 +36,9 @@ def figures_page():
     args = request.args
     error = None
     try:
-        figures = stats.public_stats(db_session(), unit=args.get("unit"), period=args.get("period"))
+        figures = public_cache.public_stats({"unit": args.get("unit"), "period": args.get("period")})
     except ValidationFailed as err:
-        error, figures = err.message, stats.public_stats(db_session())
+        error, figures = err.message, public_cache.public_stats({})
     rows = [r for r in figures["offices"] if r["received"] or r["answered"] or r["open_now"]]
     return render_template("public/figures.html", figures=figures, rows=rows, groups=_groups(), error=error,
                            choices=_period_choices(), on_time_chart=charts.bars(rows, "on_time_rate", percent=True),

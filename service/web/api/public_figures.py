@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from service.domain.accountability import publication, stats
+from service.web import public_cache
 from service.web.api import bp
 from service.web.security import limiter, public_limit
 from service.web.session import db_session
@@ -19,9 +20,7 @@ def _public(body, max_age: int = 300):
 @bp.get("/public/stats")
 @limiter.limit(public_limit)
 def public_stats():
-    args = request.args
-    return _public(stats.public_stats(db_session(), unit=args.get("unit"), period=args.get("period"),
-                                      first=args.get("from"), last=args.get("to")))
+    return _public(public_cache.public_stats(request.args))
 
 
 @bp.get("/public/answers")
