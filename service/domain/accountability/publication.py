@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.codes import KINDS, categories
+from service.domain.deadlines.calendar import local_date
 from service.domain.errors import Conflict, Forbidden
 from service.domain.people import access, audit, redaction
 from service.models.person import Person
@@ -97,8 +98,8 @@ def item(session: Session, petition: Petition, offices: dict[int, tuple[str, str
         "office": office.code if office else None, "office_name": office.name if office else unit.name,
         "kind": petition.kind, "kind_label": KINDS.get(petition.kind, petition.kind),
         "category": petition.category, "category_label": category,
-        "received_on": petition.received_at.date().isoformat(),
-        "answered_on": reply.created_at.date().isoformat() if reply else None,
+        "received_on": local_date(petition.received_at).isoformat(),
+        "answered_on": local_date(reply.created_at).isoformat() if reply else None,
         "petition": public_text(petition.content, names, addresses),
         "answer": public_text(reply.text if reply else "", names, addresses),
     }
