@@ -20,6 +20,12 @@ from service.web.session import after_commit, db_session
 QUERY_KEYS = ("unit", "period", "from", "to")
 
 
+@bp.app_template_global("may_publish")
+def may_publish(petition: Petition) -> bool:
+    """The petition page's publication buttons: the access policy decides."""
+    return access.can_approve_publication(current_user(), petition)
+
+
 @bp.get("/cong-khai")
 @login_required("admin", "staff", "office_head", "chairperson")
 def publications():

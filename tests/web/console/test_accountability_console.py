@@ -75,3 +75,11 @@ def test_plan_tasks_on_the_console(login_as, session):
     assert "Cập nhật" not in html  # not the lead office: reads, does not update
     assert kt.post(path, data={"csrf_token": csrf_of(html), "note": "x"}).status_code == 403
     assert login_as("staff", unit=UNIT).get(f"/can-bo/ke-hoach/minh-chung/{link}").status_code == 404
+
+
+def test_the_petition_page_tells_and_offers_the_publication(client, session, login_as):
+    vp_api = {"Authorization": f"Bearer {staff_token(session, 'vp_api', 'staff', UNIT, 'van_phong')}"}
+    code = _send(client, CONTENT, "phan_anh", "ha_tang_giao_thong")
+    _answer(client, code, vp_api)
+    html = login_as("staff", unit=UNIT, office="van_phong").get(f"/can-bo/don/{code}").get_data(as_text=True)
+    assert "Công khai câu trả lời" in html and "Duyệt công khai" in html
