@@ -14,6 +14,7 @@ from service.domain.matters import flags
 from service.jobs import lease, retention
 from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
+from service.jobs.reception import reception_reminders
 from service.jobs.retention import apply_retention
 from service.jobs.scan import office_digest, scan_deadlines
 
@@ -65,6 +66,8 @@ JOBS: tuple[Job, ...] = (
         options=retention.options),
     # Dialogue commitments: 3-day reminder and overdue flag; registered speakers reminded the day before.
     Job("dialogue-reminders", dialogue_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
+    # Citizens booked on tomorrow's reception day (Luật Tiếp công dân Điều 15) are reminded.
+    Job("reception-reminders", reception_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
 )
 
 

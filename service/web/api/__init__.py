@@ -8,6 +8,7 @@ from service.web.api import (  # noqa: E402,F401  (routes register on import)
     dialogues,  # noqa: E402,F401
     openapi,
     petitions,
+    reception,  # noqa: E402,F401
     reference,
     reports,  # noqa: E402,F401
 )

@@ -1,0 +1,17 @@
+"""The reception days' job: citizens booked on tomorrow's reception day are reminded (once: the outbox dedupe key)."""
+from __future__ import annotations
+
+import logging
+
+from service.db import Database
+from service.domain.reception import schedule
+
+logger = logging.getLogger(__name__)
+
+
+def reception_reminders(database: Database) -> int:
+    with database.session_scope() as session:
+        sent = schedule.remind_bookings(session)
+    if sent:
+        logger.info("reception reminders: %d", sent)
+    return sent
