@@ -9,6 +9,7 @@ from service.web.api import (  # noqa: E402,F401  (routes register on import)
     openapi,
     petitions,
     reception,  # noqa: E402,F401
+    reception_book,  # noqa: E402,F401
     reference,
     reports,  # noqa: E402,F401
 )
