@@ -15,3 +15,14 @@ def reception_reminders(database: Database) -> int:
     if sent:
         logger.info("reception reminders: %d", sent)
     return sent
+
+
+def supporter_notices(database: Database) -> int:
+    """Supporters of a matter ("tôi cũng gặp vấn đề này") are told once it is answered."""
+    from service.domain.reception import supporters
+
+    with database.session_scope() as session:
+        sent = supporters.notify_answered(session)
+    if sent:
+        logger.info("supporter notices: %d", sent)
+    return sent

@@ -14,7 +14,7 @@ from service.domain.matters import flags
 from service.jobs import lease, retention
 from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
-from service.jobs.reception import reception_reminders
+from service.jobs.reception import reception_reminders, supporter_notices
 from service.jobs.retention import apply_retention
 from service.jobs.scan import office_digest, scan_deadlines
 
@@ -68,6 +68,8 @@ JOBS: tuple[Job, ...] = (
     Job("dialogue-reminders", dialogue_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
     # Citizens booked on tomorrow's reception day (Luật Tiếp công dân Điều 15) are reminded.
     Job("reception-reminders", reception_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
+    # Supporters of a matter ("tôi cũng gặp vấn đề này") told of its answer.
+    Job("supporter-notices", supporter_notices, "interval", {"minutes": 5}, misfire_grace_time=600),
 )
 
 

@@ -113,3 +113,40 @@ def cancel():
             after_commit(flash, f"Đã hủy lịch tiếp công dân {booking.code}.", "success")
             return redirect(url_for(".index"), code=303)
     return render_template("public/reception_cancel.html", errors=errors, values=values), 404 if errors else 200
+
+
+# --- "tôi cũng gặp vấn đề này": support an open matter instead of filing again -----------------------------------
+
+def _support_page(petition, *, errors=None, values=None, status: int = 200):
+    from service.domain import codes
+    from service.domain.reception import similar
+
+    return render_template("public/support.html", petition=petition, summary=similar.public_text(petition, 600),
+                           status_label=codes.STATUSES.get(petition.status, str(petition.status)),
+                           errors=errors or {}, values=values or {}), status
+
+
+@bp.get("/cung-van-de/<code>")
+def support_page(code: str):
+    from service.domain.reception import supporters
+
+    return _support_page(supporters.supportable(db_session(), code))
+
+
+@bp.post("/cung-van-de/<code>")
+@limiter.limit(public_limit)
+def support(code: str):
+    from service.domain.reception import supporters
+
+    csrf.check_csrf()
+    petition = supporters.supportable(db_session(), code)
+    form = request.form
+    try:
+        _, created = supporters.support(db_session(), code, name=form.get("name"), phone=form.get("phone"),
+                                        channel="web", consent=bool(form.get("consent")))
+    except ValidationFailed as err:
+        db_session().rollback()
+        return _support_page(petition, errors=err.fields, values=form, status=422)
+    after_commit(flash, "Đã ghi nhận bạn cũng gặp vấn đề này. Cơ quan sẽ nhắn tin báo kết quả giải quyết cho bạn."
+                 if created else "Số điện thoại này đã được ghi nhận cho vấn đề này.", "success")
+    return redirect(url_for(".support_page", code=petition.code), code=303)

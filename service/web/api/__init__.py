@@ -12,4 +12,5 @@ from service.web.api import (  # noqa: E402,F401  (routes register on import)
     reception_book,  # noqa: E402,F401
     reference,
     reports,  # noqa: E402,F401
+    similar,  # noqa: E402,F401
 )
