@@ -286,8 +286,9 @@ def book(session: Session, day: ReceptionDay, *, name: Any, phone: Any, topic: A
                                channel=channel, chat_user_id=chat_user_id, created_at=now)
     session.add(booking)
     session.flush()
-    unit = session.get(Unit, day.unit_id)
-    _tell(session, booking, confirmation_text(day, booking, unit), f"reception:{booking.code}:confirmed", now)
+    if channel not in CHAT_CHANNELS:  # in a chat, the bot's own reply is the confirmation
+        unit = session.get(Unit, day.unit_id)
+        _tell(session, booking, confirmation_text(day, booking, unit), f"reception:{booking.code}:confirmed", now)
     return booking, True
 
 
@@ -323,6 +324,15 @@ def _own_petition(session: Session, unit_id: int, code: Any, phone: str) -> Peti
         raise FieldError("Không tìm thấy đơn có mã này với số điện thoại đã khai ở đơn vị này.",
                          "No petition with this code and phone in this unit.")
     return petition
+
+
+def bookings_of_chat(session: Session, channel: str, chat_user_id: str, now: dt.datetime | None = None
+                     ) -> list[tuple[ReceptionBooking, ReceptionDay]]:
+    """The chat's coming bookings (for the bot's "Hủy lịch")."""
+    return list(session.execute(select(ReceptionBooking, ReceptionDay).join(
+        ReceptionDay, ReceptionDay.id == ReceptionBooking.day_id).where(
+        ReceptionBooking.channel == channel, ReceptionBooking.chat_user_id == chat_user_id,
+        ReceptionBooking.status == "booked", ReceptionDay.day >= today(now)).order_by(ReceptionDay.day)).all())
 
 
 def cancel(session: Session, code: Any, phone: Any, now: dt.datetime | None = None) -> ReceptionBooking:
