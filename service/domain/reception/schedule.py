@@ -35,8 +35,8 @@ from service.models.reception import ReceptionBooking, ReceptionDay
 from service.models.unit import Unit
 from service.models.user import User
 
-KINDS: dict[str, str] = {"chair": "Chủ tịch UBND tiếp định kỳ", "leader": "Lãnh đạo UBND tiếp",
-                         "extraordinary": "Tiếp đột xuất"}
+KINDS: dict[str, str] = {"chair": "tiếp định kỳ hằng tuần của Chủ tịch UBND", "leader": "lãnh đạo UBND tiếp",
+                         "extraordinary": "tiếp đột xuất"}
 BOOKING_CHANNELS = ("web", "api", "telegram", "zalo", "in_person")
 CHAT_CHANNELS = ("telegram", "zalo")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")

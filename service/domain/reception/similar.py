@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain import codes
+from service.domain.deadlines.calendar import VN_TZ
 from service.domain.people import confidential, redaction
 from service.domain.text import fold
 from service.models.petition import Petition
@@ -114,5 +115,5 @@ def as_dict(s: Suggestion) -> dict[str, Any]:
     p = s.petition
     return {"code": p.code, "summary": public_text(p), "status": str(p.status),
             "status_label": codes.STATUSES.get(p.status, str(p.status)), "category": p.category,
-            "received": f"{p.received_at:%d/%m/%Y}", "distance_m": s.distance_m, "supporters": s.supporters,
+            "received": f"{p.received_at.astimezone(VN_TZ):%d/%m/%Y}", "distance_m": s.distance_m, "supporters": s.supporters,
             "support_url": f"/cung-van-de/{p.code}"}

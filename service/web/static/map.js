@@ -18,6 +18,7 @@
     var actions = box.querySelector(".map-pin__actions");
     if (actions) { actions.hidden = false; }
     var map = L.map(el, { scrollWheelZoom: false, tap: true });
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     var url = box.getAttribute("data-tile-url");
     if (url) {
       L.tileLayer(url, { maxZoom: 19, attribution: box.getAttribute("data-attribution") || "" }).addTo(map);
