@@ -82,6 +82,7 @@ def test_reminder_the_day_before_once_and_cancel_with_code_and_phone(client, ses
     tomorrow = create(client, headers, days=1, capacity=3).json
     code = book(client, tomorrow["id"], "0912555020").json["code"]
     assert client.post(f"/api/v1/reception-bookings/{code}/cancel", json={"phone": "0999999999"}).status_code == 404
+    assert client.post(f"/api/v1/reception-bookings/{code}/cancel", json={"phone": "0" * 29}).status_code == 404
     kept = book(client, tomorrow["id"], "0912555021").json["code"]
     assert client.post(f"/api/v1/reception-bookings/{code}/cancel", json={"phone": "0912555020"}).json["status"] \
         == "cancelled"

@@ -338,7 +338,10 @@ def bookings_of_chat(session: Session, channel: str, chat_user_id: str, now: dt.
 def cancel(session: Session, code: Any, phone: Any, now: dt.datetime | None = None) -> ReceptionBooking:
     """The citizen cancels with the booking code and the phone; an unknown code and a wrong phone answer alike."""
     normal = re.sub(r"[^A-Z0-9]", "", str(code or "").upper())
-    number = normalise_phone(phone) if phone else None
+    try:
+        number = normalise_phone(phone) if phone else None
+    except FieldError:
+        number = None
     booking = session.scalar(select(ReceptionBooking).where(ReceptionBooking.code == normal)) if normal else None
     if booking is None or number is None or booking.phone != number:
         raise NotFound("Không tìm thấy lịch đăng ký với mã và số điện thoại này.",

@@ -140,6 +140,9 @@ def cancel_reception_booking(code: str):
 
 
 def openapi_paths(errors) -> dict[str, dict[str, Any]]:
+    from service.web.api.reception_book import VisitSchema
+    from service.web.api.similar import SupportSchema
+
     staff = [{"bearer": []}]
     did = {"in": "path", "name": "day_id", "required": True, "schema": {"type": "integer"}}
 
@@ -159,6 +162,28 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
             "summary": "Đăng ký lịch tiếp công dân (công khai)", "parameters": [did], "requestBody": body(BookingSchema),
             "responses": {"201": {"description": "{code, status, day}"}, "200": {"description": "Đã đăng ký trước đó"},
                           **errors(400, 404, 409, 415, 422, 429)}}},
+        "/api/v1/reception-visits": {
+            "post": {"summary": "Ghi sổ tiếp công dân (TT 04/2021 Mẫu 03)", "security": staff,
+                     "requestBody": body(VisitSchema),
+                     "responses": {"201": {"description": "{id, columns}"}, **errors(400, 401, 403, 415, 422)}},
+            "get": {"summary": "Sổ tiếp công dân của kỳ (JSON hoặc XLSX với format=xlsx)", "security": staff,
+                    "parameters": [{"in": "query", "name": n, "schema": {"type": "string"}}
+                                   for n in ("unit", "from", "to", "format")],
+                    "responses": {"200": {"description": "{columns, items} hoặc tệp XLSX"},
+                                  **errors(401, 403, 422)}}},
+        "/api/v1/reception-visits/{visit_id}/petition": {"post": {
+            "summary": "Chuyển lượt tiếp thành đơn (một bước, qua tiếp nhận)", "security": staff,
+            "parameters": [{"in": "path", "name": "visit_id", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"201": {"description": "{code}"}, **errors(401, 403, 404, 409, 422)}}},
+        "/api/v1/public/similar": {"get": {
+            "summary": "Phản ánh tương tự đang giải quyết (công khai, tối đa 3)",
+            "parameters": [{"in": "query", "name": n, "schema": {"type": "string"}}
+                           for n in ("unit", "text", "lat", "long")],
+            "responses": {"200": {"description": "{items}"}, **errors(429)}}},
+        "/api/v1/public/supporters": {"post": {
+            "summary": "Tôi cũng gặp vấn đề này (công khai)", "requestBody": body(SupportSchema),
+            "responses": {"201": {"description": "Đã ghi nhận"}, "200": {"description": "Đã ghi nhận trước đó"},
+                          **errors(400, 404, 415, 422, 429)}}},
         "/api/v1/reception-bookings/{code}/cancel": {"post": {
             "summary": "Hủy lịch đã đăng ký (mã đăng ký và số điện thoại)",
             "parameters": [{"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}],
