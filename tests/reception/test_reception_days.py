@@ -117,3 +117,20 @@ def test_public_page_lists_days_and_books_with_consent(client, session):
     assert r.status_code == 303
     session.expire_all()
     assert session.scalar(select(ReceptionBooking.status)) == "cancelled"
+
+
+def test_a_booking_links_only_the_citizens_own_petition(client, session):
+    own = factories.petition(session, "Đề nghị cấp lại giấy chứng nhận quyền sử dụng đất bị mất.", unit=UNIT,
+                             phone="0912555090", kind="kien_nghi", category="dat_dai", commit=True)
+    day = create(client, token(session), capacity=3).json
+    wrong = book(client, day["id"], "0912555091", petition_code=own.code)
+    assert wrong.status_code == 422 and "petition_code" in wrong.json["error"]["fields"]
+    assert book(client, day["id"], "0912555090", petition_code=own.code).status_code == 201
+    session.expire_all()
+    assert session.scalar(select(ReceptionBooking.petition_id)) == own.id
+
+
+def test_the_jobs_process_has_the_reminder_and_supporter_jobs():
+    from service.jobs.schedule import JOBS
+
+    assert {"reception-reminders", "supporter-notices"} <= {j.id for j in JOBS}
