@@ -92,10 +92,17 @@ def of_matter(session: Session, matter_id: int) -> list[Supporter]:
     return list(session.scalars(select(Supporter).where(Supporter.matter_id == matter_id).order_by(Supporter.id)))
 
 
-def people_keys(session: Session, matter_id: int) -> set[tuple[str, str]]:
-    """The supporters of a matter as distinct-person keys ("phone", number), the keys matters.flags.distinct_people
-    uses for people on petitions: the đông người count adds them (one person per phone)."""
-    return {("phone", s.phone) for s in of_matter(session, matter_id)}
+def people_keys(session: Session, matter_id: int) -> list[list[tuple[str, ...]]]:
+    """Each supporter of a matter as the keys matters.flags.distinct_people gives a person on a petition
+    (("phone", number), and ("chat", channel, user id) for a chat): the đông người count unites them with the
+    petitioners, so a supporter who also signed a petition counts once (Luật Tiếp công dân Điều 29)."""
+    out = []
+    for s in of_matter(session, matter_id):
+        keys: list[tuple[str, ...]] = [("phone", s.phone)]
+        if s.chat_user_id and s.channel in CHAT_CHANNELS:
+            keys.append(("chat", s.channel, s.chat_user_id))
+        out.append(keys)
+    return out
 
 
 def notify_answered(session: Session, now: dt.datetime | None = None) -> int:
