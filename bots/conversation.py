@@ -19,6 +19,7 @@ from bots import (
     citizen,
     dialogue,  # đối thoại: /doithoai, «đối thoại» (bots/dialogue.py)
     prompts,
+    reception,  # tiếp công dân: /tiepdan, «tiếp dân»; "already reported here" (bots/reception.py)
 )
 from bots.drafting import Drafting
 from bots.replies import Incoming, Reply, pick
@@ -67,7 +68,7 @@ def handle(session: Session, incoming: Incoming, now: dt.datetime | None = None,
     petitions-per-phone and failed-look-up limits the adapter built from its settings."""
     conversation = load(session, incoming.channel, incoming.chat_user_id)
     turn = _Turn(session, conversation, incoming, now or utcnow(), limits)
-    replies = turn.run()
+    replies = reception.suggest(turn, turn.state, turn.run())  # similar open petitions once the unit is known
     conversation.state, conversation.draft = turn.state, dict(turn.draft)  # a new dict: JSON columns track assignment
     conversation.last_inbound_at = turn.now  # Zalo's 48-hour free-reply window counts from here
     session.flush()
@@ -167,6 +168,8 @@ class _Turn(Drafting):
             return self.rate_choice(inc.choice)
         if dialogue.wants(self):
             return dialogue.step(self)
+        if reception.wants(self):
+            return reception.step(self)
         command = _command(inc.text)
         if command is not None:
             return self.command(*command)

@@ -49,6 +49,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from service.web import api, console, health, open311, privacy, public, public_dialogues, transparency
+    from service.web import api, console, health, open311, privacy, public, public_dialogues, public_reception
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
@@ -59,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy.staff_bp)
     app.register_blueprint(public_dialogues.bp)
     app.register_blueprint(transparency.bp)
+    app.register_blueprint(public_reception.bp)
 
 
 def register_plugins(app: Flask) -> None:

@@ -15,6 +15,7 @@ from service.jobs import lease, retention
 from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
 from service.jobs.plans import plan_reminders
+from service.jobs.reception import reception_reminders, supporter_notices
 from service.jobs.retention import apply_retention
 from service.jobs.scan import office_digest, scan_deadlines
 
@@ -68,6 +69,10 @@ JOBS: tuple[Job, ...] = (
     Job("dialogue-reminders", dialogue_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
     # The plans' own tasks: lead offices reminded before due dates and report dates (issue #21).
     Job("plan-reminders", plan_reminders, "cron", {"hour": 7, "minute": 10}, misfire_grace_time=3 * 3600),
+    # Citizens booked on tomorrow's reception day (Luật Tiếp công dân Điều 15) are reminded.
+    Job("reception-reminders", reception_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
+    # Supporters of a matter ("tôi cũng gặp vấn đề này") told of its answer.
+    Job("supporter-notices", supporter_notices, "interval", {"minutes": 5}, misfire_grace_time=600),
 )
 
 

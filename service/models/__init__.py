@@ -15,6 +15,7 @@ from service.models.outbox import OutboxMessage
 from service.models.person import Person
 from service.models.petition import Petition
 from service.models.rating import Rating
+from service.models.reception import ReceptionBooking, ReceptionDay, ReceptionVisit, Supporter
 from service.models.reply import Reply
 from service.models.staff_session import LoginFailure, StaffSession
 from service.models.unit import Office, Unit
@@ -28,4 +29,5 @@ __all__ = [
     "MatterSeparation", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",
     "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "StaffSession", "Unit",
     "User",
+    "ReceptionBooking", "ReceptionDay", "ReceptionVisit", "Supporter",
 ]

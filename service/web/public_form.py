@@ -28,13 +28,14 @@ REP_INPUTS = tuple(f"rep-{n}-{part}" for n in REP_ROWS for part in ("name", "pho
 FIELD_INPUTS = {
     "unit": "unit", "kind": "kind", "title": "title", "content": "content", "location.address": "place",
     "attachments": "attachments", "petitioner": "name", "petitioner.name": "name", "petitioner.address": "address",
+    "location.lat": "lat", "location.lon": "long",
     "petitioner.phone": "phone", "petitioner.email": "email", "co_signers": "co_signers", "consent": "consent",
     "representatives": "representatives", "rep_self": "rep_self", "petitioner.representative": "rep_self",
     **{name: name for name in REP_INPUTS},
 }
 # The order of the inputs on the page, so the error summary reads top to bottom.
-FIELD_ORDER = ("unit", "kind", "title", "content", "place", "attachments", "name", "address", "phone", "email",
-               "co_signers", "representatives", "rep_self", *REP_INPUTS, "consent")
+FIELD_ORDER = ("unit", "kind", "title", "content", "place", "lat", "long", "attachments", "name", "address", "phone",
+               "email", "co_signers", "representatives", "rep_self", *REP_INPUTS, "consent")
 
 
 def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | None = None) -> InboundMessage:
@@ -49,14 +50,24 @@ def message_from_form(form: MultiDict, files: list[FileStorage], crowd: Crowd | 
                         representative=crowd.sender_represents, **contact_refusals(form))
     has_person = any((person.name, person.phone, person.email, person.address))
     place = text("place")
+    lat, lon = coordinates(form)
     return InboundMessage(
         channel="web", content=form.get("content", ""), title=text("title"), unit=text("unit"), kind=text("kind"),
         petitioner=person if has_person else None, anonymous=bool(form.get("anonymous")),
         co_signers=[p for _, p in crowd.listed] or crowd.count, co_signer_total=crowd.count,
-        location=Location(address=place) if place else None,
+        location=Location(lat=lat, lon=lon, address=place) if place or lat is not None else None,
         attachments=[AttachmentData(f.filename or "tep", f.read(), f.mimetype) for f in files],
         consent=bool(form.get("consent")), allow_publication=bool(form.get("allow_publication")),
     )
+
+
+def coordinates(form: MultiDict) -> tuple[float | None, float | None]:
+    """The map pin's optional lat / long inputs (issue #22): both numbers, or neither (intake checks the ranges)."""
+    try:
+        lat, lon = float(form.get("lat") or ""), float(form.get("long") or "")
+    except ValueError:
+        return None, None
+    return lat, lon
 
 
 @dataclass

@@ -53,6 +53,16 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+def csp_for(tile_url: str | None) -> str:
+    """The policy, with the map tile server (MAP_TILE_URL) allowed as an image source."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit((tile_url or "").replace("{s}", "*"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return CSP
+    return CSP.replace("img-src 'self' data: blob:;", f"img-src 'self' data: blob: {parts.scheme}://{parts.netloc};")
+
+
 class BoundedInt(IntegerConverter):
     """`<int:…>` path parts that fit the database's integer ids: a 30-digit id is a 404, not an overflow (500)."""
 
@@ -77,11 +87,13 @@ def init_security(app: Flask) -> None:
     # database for every channel (web, API, the webhooks of the bots); passed by each adapter.
     app.extensions[LIMITS] = IntakeLimits.from_settings(app.extensions["settings"])
 
+    policy = csp_for(app.config.get("MAP_TILE_URL"))
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.is_secure or request.headers.get("X-Forwarded-Proto") == "https":
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")

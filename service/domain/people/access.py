@@ -298,6 +298,19 @@ def can_manage_dialogue(user: User | None, unit_id: int) -> bool:
     return user.role in HANDLING_ROLES and user.office is not None and user.office.code in _VAN_PHONG_CODES
 
 
+def can_see_visit_identity(user: User | None, unit_id: int, kind: str) -> bool:
+    """A line of the sổ tiếp công dân (TT 04/2021 Mẫu 03): who the visitor was. For a denunciation (Luật Tố cáo
+    Điều 47) only the unit's Văn phòng HĐND-UBND that received them, its chairperson and the inspectors; for
+    other kinds whoever keeps the book (can_manage_dialogue: Văn phòng, the chairperson, admins)."""
+    if user is None:
+        return False
+    if kind != "to_cao":
+        return can_manage_dialogue(user, unit_id)
+    if user.role == "inspector":
+        return True
+    return user.role != "admin" and can_manage_dialogue(user, unit_id)
+
+
 def dialogue_unit_of(user: User) -> int | None:
     """The unit whose dialogue sessions a console user lists (None: every unit, for an admin)."""
     return None if user.role == "admin" else user.unit_id

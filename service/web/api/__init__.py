@@ -10,7 +10,10 @@ from service.web.api import (  # noqa: E402,F401  (routes register on import)
     petitions,
     plan_tasks,
     public_figures,
+    reception,  # noqa: E402,F401
+    reception_book,  # noqa: E402,F401
     reference,
     reports,  # noqa: E402,F401
     scorecards,
+    similar,  # noqa: E402,F401
 )

@@ -89,6 +89,10 @@ def build_spec() -> dict:
 
     for path, operations in accountability_paths(_errors).items():
         spec.path(path=path, operations=operations)
+    from service.web.api.reception import openapi_paths as reception_paths
+
+    for path, operations in reception_paths(_errors).items():
+        spec.path(path=path, operations=operations)
     return spec.to_dict()
 
 

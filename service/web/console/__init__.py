@@ -19,5 +19,6 @@ from service.web.console import (  # noqa: F401
     inbox,
     petition,
     plans,
+    reception,
     reports,
 )

@@ -39,6 +39,7 @@ from service.web.console.auth import actor_of, current_user, log, login_required
 from service.web.csrf import check_csrf
 from service.web.formatting import LOCAL_TZ
 from service.web.public import FILES_LOST, spoken
+from service.web.public_form import coordinates
 from service.web.session import after_commit, database, db_session
 
 # What the clerk picks; a paper letter (by post or handed in) is stored as channel in_person.
@@ -55,7 +56,8 @@ FORM_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Domain field name -> the input that shows its error; the order of the inputs on the page.
 FIELD_INPUTS = {
     "channel": "channel", "received_at": "received_at", "unit": "unit", "kind": "kind", "title": "title",
-    "content": "content", "location.address": "place", "attachments": "attachments", "petitioner": "name",
+    "content": "content", "location.address": "place", "location.lat": "lat", "location.lon": "long",
+    "attachments": "attachments", "petitioner": "name",
     "petitioner.name": "name", "petitioner.phone": "phone", "petitioner.email": "email",
     "petitioner.address": "address", "petitioner.id_number": "id_number", "co_signers": "co_signers",
     "consent": "consent", "representatives": "representatives", "petitioner.representative": "representatives",
@@ -134,11 +136,13 @@ def message_from_form(form: MultiDict, attachments: list[AttachmentData], receiv
                         id_number=text("id_number"), representative=bool(form.get("rep_self")))
     has_person = any((person.name, person.phone, person.email, person.address, person.id_number))
     place = text("place")
+    lat, lon = coordinates(form)  # the map pin (issue #22), optional
     return InboundMessage(
         channel=CHANNEL_OF.get(form.get("channel", ""), form.get("channel", "")), content=form.get("content", ""),
         title=text("title"), unit=unit, kind=text("kind"),
         petitioner=person if has_person and not anonymous else None, anonymous=anonymous,
-        co_signers=_co_signers(form), co_signer_total=_co_signer_count(form), location=Location(address=place) if place else None,
+        co_signers=_co_signers(form), co_signer_total=_co_signer_count(form),
+        location=Location(lat=lat, lon=lon, address=place) if place or lat is not None else None,
         attachments=attachments, received_at=received_at, consent=bool(form.get("consent")),
     )
 

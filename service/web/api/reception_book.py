@@ -1,0 +1,128 @@
+"""API v1: the sổ tiếp công dân (TT 04/2021/TT-TTCP Mẫu 03), for the unit's Văn phòng HĐND-UBND and chairperson.
+
+POST /api/v1/reception-visits {unit, name, summary, kind, visited_on?, address?, id_number?, people_count?,
+     handled_by?, within_competence?, guidance?, transferred_to?, follow_up?, result?, booking_code?} -> 201
+GET  /api/v1/reception-visits?unit=&from=&to=[&format=xlsx]  (dd/mm/yyyy or YYYY-MM-DD; default this month)
+POST /api/v1/reception-visits/<id>/petition -> 201 {code}: the visit becomes a petition through intake
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Response, g, jsonify, request
+from marshmallow import Schema, ValidationError, fields, validate
+from sqlalchemy import select
+
+from service.domain.errors import ValidationFailed
+from service.domain.people import audit
+from service.domain.reception import book, book_xlsx, schedule
+from service.domain.routing.units import find_unit
+from service.models.petition import Petition
+from service.models.reception import ReceptionVisit
+from service.web.api import bp
+from service.web.api.auth import require_staff
+from service.web.api.body import json_body
+from service.web.api.petitions import invalid
+from service.web.session import db_session
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _text(max_chars: int = 500, required: bool = False) -> fields.String:
+    options: dict[str, Any] = {"required": True} if required else {"load_default": None}
+    return fields.String(validate=validate.Length(max=max_chars), **options)
+
+
+class VisitSchema(Schema):
+    unit = _text(200, required=True)
+    visited_on = _text(20)
+    name = _text(200, required=True)
+    address = _text(300)
+    id_number = _text(20)
+    summary = _text(4000, required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(book.KIND_NAMES)))
+    people_count = fields.Integer(strict=True, load_default=1)
+    handled_by = _text()
+    within_competence = fields.Boolean(load_default=False)
+    guidance = _text()
+    transferred_to = _text()
+    follow_up = _text(1000)
+    result = _text(1000)
+    booking_code = _text(20)
+
+
+def _unit(value: str | None):
+    unit = find_unit(db_session(), value or "") if value else None
+    if unit is None:
+        raise ValidationFailed("Không tìm thấy đơn vị.", "Unknown unit.", fields={"unit": ["Không tìm thấy đơn vị."]})
+    return unit
+
+
+def period(first: str | None, last: str | None) -> tuple[dt.date, dt.date]:
+    """The period asked for; this month by default."""
+    today = schedule.today()
+    try:
+        start = schedule.parse_day(first) if first else today.replace(day=1)
+        end = schedule.parse_day(last) if last else today
+    except Exception as err:  # FieldError
+        raise ValidationFailed(str(err), "Invalid period (from, to).", fields={"from": [str(err)]}) from None
+    if end < start:
+        raise ValidationFailed("Ngày kết thúc phải sau ngày bắt đầu.", "to is before from.",
+                               fields={"to": ["Ngày kết thúc phải sau ngày bắt đầu."]})
+    return start, end
+
+
+def visit_json(user, visit: ReceptionVisit, number: int, code: str | None) -> dict[str, Any]:
+    columns = book.row(user, visit, number, code)
+    return {"id": visit.id, "petition": code, "columns": dict(zip(book.COLUMNS, columns)), "kind": visit.kind,
+            **book.shown(user, visit)}
+
+
+@bp.post("/reception-visits")
+def log_reception_visit():
+    user = require_staff()
+    try:
+        data = VisitSchema().load(json_body())
+    except ValidationError as err:
+        raise invalid(err)
+    unit = _unit(data.pop("unit"))
+    visit = book.log_visit(db_session(), user, unit, **data)
+    audit.record(db_session(), "reception_visit_logged", user=user, object_type="reception_visit",
+                 object_id=visit.id, ip=request.remote_addr)
+    return jsonify(visit_json(user, visit, 1, None)), 201
+
+
+@bp.get("/reception-visits")
+def list_reception_visits():
+    user = require_staff()
+    unit = _unit(request.args.get("unit") or (user.unit.code if user.unit else None))
+    schedule.check_manage(user, unit.id)
+    first, last = period(request.args.get("from"), request.args.get("to"))
+    s = db_session()
+    audit.record(s, "export" if request.args.get("format") == "xlsx" else "view_reception_book", user=user,
+                 object_type="reception_book", object_id=unit.code, ip=request.remote_addr,
+                 period=f"{first.isoformat()}/{last.isoformat()}")
+    if request.args.get("format") == "xlsx":
+        response = Response(book_xlsx.workbook(s, user, unit, first, last), mimetype=XLSX)
+        response.headers["Content-Disposition"] = f'attachment; filename="{book_xlsx.filename(unit, first, last)}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    items = book.visits(s, unit.id, first, last)
+    codes = dict(s.execute(select(Petition.id, Petition.code).where(
+        Petition.id.in_([v.petition_id for v in items if v.petition_id]))).all()) if items else {}
+    body = {"unit": unit.code, "from": first.isoformat(), "to": last.isoformat(), "columns": list(book.COLUMNS),
+            "items": [visit_json(user, v, n, codes.get(v.petition_id)) for n, v in enumerate(items, 1)]}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/reception-visits/<int:visit_id>/petition")
+def reception_visit_to_petition(visit_id: int):
+    user = require_staff()
+    s = db_session()
+    visit = book.get_visit(s, user, visit_id)
+    petition = book.to_petition(s, user, visit)
+    return jsonify({"visit": visit.id, "code": petition.code, "status": petition.status,
+                    "links": {"petition": f"/api/v1/petitions/{petition.code}"}}), 201
