@@ -15,7 +15,7 @@ import service.crypto
 import service.db
 
 revision: str = 'e22rec000001'
-down_revision: Union[str, None] = 'e16not000001'
+down_revision: Union[str, None] = 'e21pub000001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
