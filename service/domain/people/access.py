@@ -35,7 +35,7 @@ probed; someone who may view but not act gets 403.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
 from service.domain.errors import Forbidden, NotFound
@@ -249,6 +249,27 @@ def can_see_identity(user: User | None, petition: Petition) -> bool:
     if VAN_PHONG in mine or LEAD_HEAD in mine:
         return True
     return ASSIGNEE in mine and _assigned_by_one_allowed(user, petition)
+
+
+def identity_visible_clause(user: User) -> ColumnElement[bool]:
+    """`can_see_identity` as SQL, for petitions already within `visible_petitions(user)`: what a search by
+    the petitioner's phone or name may find (TC Đ47 k2: finding a denunciation by its denouncer's phone would
+    say who denounced). Stricter than `can_see_identity` in one case only: an assignee who is not Văn phòng
+    nor the head finds denunciations by their own text, never by the denouncer's phone or name."""
+    open_ = or_(Petition.kind != "to_cao", Petition.identity_disclosed.is_(True))
+    if not user.active:
+        return false()
+    if user.role in READ_ONLY_ROLES:
+        return true()
+    if user.role == "admin":
+        return open_
+    if user.role not in HANDLING_ROLES:
+        return false()
+    if _is_van_phong(user, user.unit_id):
+        return true()
+    if user.role == "office_head" and user.office_id is not None:
+        return or_(open_, Petition.lead_office_id == user.office_id)
+    return open_
 
 
 # --- the acting user of a domain verb ---------------------------------------------------------------
