@@ -87,6 +87,11 @@ def is_triage_staff(user: User, petition: Petition) -> bool:
     return _is_van_phong(user, petition.unit_id)
 
 
+def triages_unit(user: User) -> bool:
+    """The user is staff of their unit's Văn phòng HĐND-UBND."""
+    return _is_van_phong(user, user.unit_id)
+
+
 def relations(user: User, petition: Petition) -> frozenset[str]:
     """What the user is for this petition, of van_phong, lead_head, lead and assignee (empty: nothing)."""
     if user.role not in HANDLING_ROLES or not user.active or user.unit_id != petition.unit_id:

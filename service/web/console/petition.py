@@ -19,7 +19,7 @@ from marshmallow import fields as ma_fields
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from service.domain.casework import notices
+from service.domain.casework import bulk, notices
 from service.domain.casework import operations as casework
 from service.domain.codes import ACTIONS as ACTION_LABELS  # the one table of labels
 from service.domain.codes import KINDS, STATUSES, categories
@@ -61,7 +61,9 @@ def load_petition(code: str) -> Petition:
 @bp.get("/don/<code>")
 @login_required()
 def petition(code: str):
-    return _page(load_petition(code))
+    p = load_petition(code)
+    bulk.mark_read(db_session(), current_user(), p)  # opened: no longer "chưa đọc" in this user's inbox
+    return _page(p)
 
 
 PREVIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
