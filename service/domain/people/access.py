@@ -324,6 +324,17 @@ def can_manage_dialogue(user: User | None, unit_id: int) -> bool:
     return user.role in HANDLING_ROLES and user.office is not None and user.office.code in _VAN_PHONG_CODES
 
 
+def can_edit_canned_answers(user: User | None, office) -> bool:
+    """An office's canned answers ("mẫu trả lời"): its head, the unit's Văn phòng HĐND-UBND, an admin."""
+    if user is None or not user.active:
+        return False
+    if user.role == "admin":
+        return True
+    if user.role not in HANDLING_ROLES or user.unit_id != office.unit_id:
+        return False
+    return _is_van_phong(user, office.unit_id) or (user.role == "office_head" and user.office_id == office.id)
+
+
 def dialogue_unit_of(user: User) -> int | None:
     """The unit whose dialogue sessions a console user lists (None: every unit, for an admin)."""
     return None if user.role == "admin" else user.unit_id

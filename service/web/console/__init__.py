@@ -10,4 +10,4 @@ from flask import Blueprint
 bp = Blueprint("console", __name__, url_prefix="/can-bo")
 
 # Each module adds its views to `bp`.
-from service.web.console import admin, auth, bulk, dialogues, entry, inbox, petition, reports  # noqa: E402,F401
+from service.web.console import admin, auth, bulk, canned, dialogues, entry, inbox, petition, reports  # noqa: E402,F401

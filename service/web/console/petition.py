@@ -19,7 +19,7 @@ from marshmallow import fields as ma_fields
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from service.domain.casework import bulk, notices
+from service.domain.casework import bulk, canned, notices
 from service.domain.casework import operations as casework
 from service.domain.codes import ACTIONS as ACTION_LABELS  # the one table of labels
 from service.domain.codes import KINDS, STATUSES, categories
@@ -278,7 +278,11 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
         "kinds": KINDS, "categories": categories(), "statuses": STATUSES,
         "basis": lambda action: notices.action_basis(action, p.kind),
         "answer_draft": notices.answer_draft(p) if "answer" in allowed else "",
+        "canned": canned.for_petition(s, p) if "answer" in allowed else [], "opened": None, "picked": None,
     }
+    picked = request.args.get("mau", "")
+    if context["canned"] and picked.isdigit() and error is None:  # "Mẫu trả lời": the answer box filled from it
+        context.update(answer_draft=canned.filled(s, user, p, int(picked)), opened="answer", picked=int(picked))
     if acting and "classify" in allowed:
         context.update(_route_choices(s, p))
     status = error.http_status if error is not None else 200
