@@ -82,3 +82,36 @@ def test_twelve_rows_above_the_fold_and_a_bulk_assignment_undone(browser, live_s
     session.expire_all()
     assert all(p.assignee_id is None for p in session.scalars(select(Petition).where(Petition.code.in_(codes))))
     assert page.get_by_role("button", name="Hoàn tác").count() == 0
+
+
+def test_petition_canned_answers_and_entry_pages_are_axe_clean(browser, live_server, make_user, session):
+    from service.domain.inbound import AttachmentData
+    from tests.helpers import png_bytes
+    from tests.ocr_letters import as_bytes, typed
+
+    make_user("vp_mai", "staff", unit=UNIT, office="van_phong", full_name="Lê Thị Mai")
+    p = make(session, STORIES[0].format(i=9), name="Vũ Văn Tâm", phone="0912000999", days_ago=1,
+             attachments=[AttachmentData("den-hong.png", png_bytes((64, 48)))])
+    page = desk(browser, live_server, "vp_mai")
+    page.goto(f"{live_server}/can-bo/don/{p.code}")
+    assert page.locator('[data-preview="image"] img').is_visible()
+    page.screenshot(path=f"{SCREENS}/petition-1366x768.png", full_page=True)
+    assert axe_violations(page) == []
+
+    page.goto(f"{live_server}/can-bo/mau-tra-loi")
+    page.get_by_label("Tên mẫu").fill("Đã sửa đèn")
+    page.get_by_role("button", name="Thêm mẫu").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Đã lưu mẫu trả lời “Đã sửa đèn”.").is_visible()
+    assert axe_violations(page) == []
+
+    page.goto(f"{live_server}/can-bo/nhap-don")
+    scan = f"{SCREENS}/don-giay.png"
+    with open(scan, "wb") as out:
+        out.write(as_bytes(typed()))
+    page.get_by_label("Bản quét (PDF) hoặc ảnh chụp đơn giấy").set_input_files(scan)
+    page.get_by_role("button", name="Đọc chữ từ bản quét").click()
+    page.wait_for_load_state()
+    assert "nạo vét" in page.locator("#f-content").input_value()
+    page.screenshot(path=f"{SCREENS}/entry-scan-1366x768.png", full_page=True)
+    assert axe_violations(page) == []
