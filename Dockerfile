@@ -10,6 +10,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 ENV TIEPDAN_ENV=production
 WORKDIR /app
 
+# Tesseract with its Vietnamese data and pdftoppm read scanned paper letters in staff entry (service/domain/intake/ocr.py).
+RUN apt-get update && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-vie poppler-utils \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY service ./service
 COPY bots ./bots

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the service needs on a fresh Debian machine: Python packages into .venv,
-# and with --system also PostgreSQL, Chromium, LibreOffice Writer and dovecot-imapd (database, browser, PDF and
-# mailbox tests: tests/notifications starts its own IMAP server from it).
+# and with --system also PostgreSQL, Chromium, LibreOffice Writer, dovecot-imapd (database, browser, PDF and
+# mailbox tests: tests/notifications starts its own IMAP server from it) and Tesseract with Vietnamese (OCR of
+# scanned letters in staff entry).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,10 @@ if [[ "${1:-}" == "--system" ]]; then
   [[ -x /usr/lib/postgresql/15/bin/postgres ]] || ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql postgresql-contrib)
   command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql-common)
   [[ -x /usr/sbin/dovecot ]] || need+=(dovecot-imapd)
+  # Tesseract with its Vietnamese data reads scanned paper letters in staff entry; pdftoppm rasterises a PDF scan.
+  command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
+  [[ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ]] || ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-vie)
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
   if (( ${#need[@]} )); then
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     $SUDO apt-get update -qq

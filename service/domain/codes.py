@@ -95,7 +95,7 @@ class Action(enum.StrEnum):
 
 # What the console's buttons and messages call each action.
 ACTIONS: dict[Action, str] = {
-    Action.CLASSIFY: "Sửa phân loại",
+    Action.CLASSIFY: "Xác nhận hoặc sửa phân loại",
     Action.ACCEPT: "Thụ lý",
     Action.RETURN: "Trả lại đơn",
     Action.GUIDE: "Hướng dẫn",
@@ -131,6 +131,7 @@ EVENTS: dict[EventKind, EventLabel] = {
     E.ROUTED: EventLabel("Giao phòng ban chủ trì"),
     E.RECLASSIFIED: EventLabel("Sửa phân loại"),
     E.REROUTED: EventLabel("Chuyển phòng ban, đơn vị"),
+    E.CLASSIFICATION_CONFIRMED: EventLabel("Xác nhận phân loại"),
     E.ACCEPTED: EventLabel("Thụ lý", "Đã thụ lý"),
     E.RETURNED: EventLabel("Trả lại đơn (không thụ lý)", "Đã trả lại đơn"),
     E.GUIDED: EventLabel("Hướng dẫn gửi đơn", "Đã hướng dẫn"),

@@ -2,6 +2,7 @@
 from service.models.accountability import OfficeHead, PlanTaskNote, PlanTaskState
 from service.models.attachment import Attachment
 from service.models.catalogue import CatalogueTask, Plan
+from service.models.console import CannedAnswer, PetitionRead
 from service.models.channel import ChannelToken, ChatConversation, IdempotencyRecord, ProcessedInbound
 from service.models.data_request import DataRequest
 from service.models.deadline import Deadline
@@ -22,12 +23,13 @@ from service.models.unit import Office, Unit
 from service.models.user import ApiToken, AuditEntry, User
 
 __all__ = [
-    "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
+    "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CannedAnswer", "CatalogueTask", "ChannelToken", "ChatConversation",
     "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
-    "MatterSeparation", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",
-    "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "StaffSession", "Unit",
+    "MatterSeparation", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState", "CannedAnswer",
+    "Person", "Petition", "PetitionRead", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply",
+    "StaffSession", "Unit",
     "User",
     "ReceptionBooking", "ReceptionDay", "ReceptionVisit", "Supporter",
 ]

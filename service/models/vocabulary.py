@@ -55,6 +55,7 @@ class EventKind(enum.StrEnum):
     ROUTED = "routed"
     RECLASSIFIED = "reclassified"
     REROUTED = "rerouted"
+    CLASSIFICATION_CONFIRMED = "classification_confirmed"  # staff confirmed kind, field and office unchanged
     # the workflow's actions (service.domain.workflow.operations.ACTIONS)
     ACCEPTED = "accepted"
     RETURNED = "returned"

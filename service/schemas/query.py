@@ -19,6 +19,9 @@ class PetitionQuerySchema(StrictSchema):
     received_to = fields.AwareDateTime(data_key="to")
     overdue = fields.Boolean()
     needs_review = fields.Boolean()
-    q = fields.String(validate=validate.Length(max=200))
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": (
+        "Words (with or without diacritics; whole-word, accent-exact matches first), a tracking code, the "
+        "petitioner's phone in any spelling or exact name (only petitions whose petitioner the caller may see: "
+        "never a denunciation for whoever may not know its denouncer).")})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

@@ -22,8 +22,13 @@ def local(value: dt.datetime | dt.date | None) -> dt.datetime | dt.date | None:
     return value.astimezone(LOCAL_TZ)
 
 
-def date_vn(value: dt.datetime | dt.date | None) -> str:
-    """'07/12/2026'; an empty string for None."""
+def date_vn(value: dt.datetime | dt.date | str | None) -> str:
+    """'07/12/2026'; an empty string for None. An ISO string (a time kept in JSON) is read first."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     value = local(value)
     return value.strftime("%d/%m/%Y") if value is not None else ""
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from service.db import utcnow
+from service.domain.casework import lookup
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, categories
 from service.domain.deadlines.calendar import Calendar, end_of_day, local_date, start_of_day
 from service.domain.deadlines.rules import due_soon_cutoff
@@ -82,19 +83,18 @@ def _open_flag(code: str):
     return exists().where(Flag.petition_id == Petition.id, Flag.code == code, Flag.cleared_at.is_(None))
 
 
-def _search(stmt: Select, q: str | None) -> Select:
-    """A tracking code finds its petition; otherwise every folded word must occur in the folded content.
-    Names are not searched: finding a denunciation by the denouncer's name would disclose it (TC Đ47); a sealed
-    denunciation's folded content is its redacted text (service.domain.people.confidential), so the name, phone or ID
-    number written inside it finds nothing either."""
+def _search(stmt: Select, q: str | None, user: User) -> Select:
+    """A tracking code finds its petition; a phone number (any spelling) or an exact name finds the petitions of
+    that petitioner the user may see the identity of (`lookup.clause`); otherwise every folded word must occur in
+    the folded content. A sealed denunciation's folded content is its redacted text
+    (service.domain.people.confidential), and its denouncer's phone or name finds it only for those who may know
+    who denounced (TC Đ47)."""
     if not q or not q.strip():
         return stmt
     code = normalise_code(q.strip())
     if code:
         return stmt.where(Petition.code == code)
-    for word in fold(q).split()[:8]:
-        stmt = stmt.where(Petition.content_folded.contains(word, autoescape=True))
-    return stmt
+    return stmt.where(lookup.clause(user, q))
 
 
 def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
@@ -127,7 +127,7 @@ def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
         stmt = stmt.where(Petition.needs_review.is_(f.needs_review))
     if f.mine:
         stmt = stmt.where(Petition.assignee_id == user.id)
-    return _search(stmt, f.q)
+    return _search(stmt, f.q, user)
 
 
 def list_petitions(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = 20,
@@ -149,7 +149,7 @@ def _serial_plans(session: Session) -> None:
 
 
 def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = PER_PAGE,
-              now: dt.datetime | None = None, soon_cutoff: dt.datetime | None = None
+              now: dt.datetime | None = None, soon_cutoff: dt.datetime | None = None, rank: bool = True
               ) -> tuple[list[tuple[Petition, dt.datetime | None, str | None]], bool]:
     """[(petition, nearest open due, its step)] of one page, and whether a next page exists.
 
@@ -157,6 +157,12 @@ def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1
     so walking open deadlines in due order yields petitions in inbox order and stops after a page.
     """
     now = now or utcnow()
+    if rank and lookup.ranks(f.q):  # a word search: the best matches first (lookup.score)
+        every, more = page_rows(session, user, f, per_page=lookup.RANK_CAP, now=now, soon_cutoff=soon_cutoff,
+                                rank=False)
+        start = (max(page, 1) - 1) * per_page
+        ordered = lookup.ranked(session, user, every, f.q)
+        return ordered[start:start + per_page], more or len(ordered) > start + per_page
     _serial_plans(session)
     cutoff = soon_cutoff or due_soon_cutoff(now)
     base = filtered(user, f, now, soon_cutoff=cutoff)

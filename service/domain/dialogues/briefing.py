@@ -55,7 +55,7 @@ EXCERPT = 400
 NO_PLACE = "Chưa rõ địa điểm"
 
 # Events whose reason is the machine's explanation (classifier cues, routing rule): the label says enough.
-QUIET_REASONS = frozenset({"received", "classified", "routed", "matter_opened", "matter_linked", "flag_raised"})
+QUIET_REASONS = frozenset({"received", "classified", "classification_confirmed", "routed", "matter_opened", "matter_linked", "flag_raised"})
 REPLY_LABELS = {"answer": "Văn bản trả lời", "thu_ly": "Thông báo thụ lý", "khong_thu_ly": "Thông báo không thụ lý",
                 "chuyen_don": "Phiếu chuyển đơn", "huong_dan": "Văn bản hướng dẫn", "gia_han": "Quyết định gia hạn"}
 

@@ -341,8 +341,11 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
         flag.cleared_at, flag.cleared_by_id = now, actor.user_id
         flag.cleared_reason = f"Tách khỏi vụ việc #{old.id}"
     data = {"petition": petition.code, "from": old.id, "to": new.id, "separated_from": len(others)}
-    record(session, petition, "matter_split", actor, at=now, reason=reason, matter_id=old.id, data=data)
+    # One event on the petition (its timeline), in its new matter; the matter it left gets its own, naming no
+    # petition, which the timelines of the petitions staying there show. Two events naming the petition (one
+    # per matter) made its timeline say "tách vụ việc" twice.
     record(session, petition, "matter_split", actor, at=now, reason=reason, matter_id=new.id, data=data)
+    record(session, None, "matter_split", actor, at=now, reason=reason, matter_id=old.id, data=data)
     session.flush()
     flags.evaluate_matter_flags(session, old, now)
     flags.evaluate_matter_flags(session, new, now)

@@ -35,7 +35,7 @@ probed; someone who may view but not act gets 403.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
 from service.domain.errors import Forbidden, NotFound
@@ -85,6 +85,11 @@ def _is_van_phong(user: User, unit_id: int | None) -> bool:
 def is_triage_staff(user: User, petition: Petition) -> bool:
     """Staff of the unit's Văn phòng HĐND-UBND triage every petition of the unit."""
     return _is_van_phong(user, petition.unit_id)
+
+
+def triages_unit(user: User) -> bool:
+    """The user is staff of their unit's Văn phòng HĐND-UBND."""
+    return _is_van_phong(user, user.unit_id)
 
 
 def relations(user: User, petition: Petition) -> frozenset[str]:
@@ -251,6 +256,27 @@ def can_see_identity(user: User | None, petition: Petition) -> bool:
     return ASSIGNEE in mine and _assigned_by_one_allowed(user, petition)
 
 
+def identity_visible_clause(user: User) -> ColumnElement[bool]:
+    """`can_see_identity` as SQL, for petitions already within `visible_petitions(user)`: what a search by
+    the petitioner's phone or name may find (TC Đ47 k2: finding a denunciation by its denouncer's phone would
+    say who denounced). Stricter than `can_see_identity` in one case only: an assignee who is not Văn phòng
+    nor the head finds denunciations by their own text, never by the denouncer's phone or name."""
+    open_ = or_(Petition.kind != "to_cao", Petition.identity_disclosed.is_(True))
+    if not user.active:
+        return false()
+    if user.role in READ_ONLY_ROLES:
+        return true()
+    if user.role == "admin":
+        return open_
+    if user.role not in HANDLING_ROLES:
+        return false()
+    if _is_van_phong(user, user.unit_id):
+        return true()
+    if user.role == "office_head" and user.office_id is not None:
+        return or_(open_, Petition.lead_office_id == user.office_id)
+    return open_
+
+
 # --- the acting user of a domain verb ---------------------------------------------------------------
 
 def user_of(session: Session, actor: Actor) -> User | None:
@@ -309,6 +335,15 @@ def can_see_visit_identity(user: User | None, unit_id: int, kind: str) -> bool:
     if user.role == "inspector":
         return True
     return user.role != "admin" and can_manage_dialogue(user, unit_id)
+def can_edit_canned_answers(user: User | None, office) -> bool:
+    """An office's canned answers ("mẫu trả lời"): its head, the unit's Văn phòng HĐND-UBND, an admin."""
+    if user is None or not user.active:
+        return False
+    if user.role == "admin":
+        return True
+    if user.role not in HANDLING_ROLES or user.unit_id != office.unit_id:
+        return False
+    return _is_van_phong(user, office.unit_id) or (user.role == "office_head" and user.office_id == office.id)
 
 
 def dialogue_unit_of(user: User) -> int | None:

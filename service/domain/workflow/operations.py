@@ -156,6 +156,8 @@ def _classify(c: _Ctx, *, kind: str | None = None, category: str | None = None, 
         if spec:
             c.stamp(spec)
             c.cancel("thu_ly")  # the competent body decides thụ lý, not this one (TC Đ24 k2)
+    if not changes:  # nothing corrected: the timeline says "xác nhận phân loại", not a correction
+        return {"competent": competent, "_event": E.CLASSIFICATION_CONFIRMED}
     return {**changes, "competent": competent}
 
 
@@ -371,6 +373,7 @@ def perform(session: Session, petition: Petition, action: str, actor: Actor, *, 
                                f"'{action}': {problem}.", fields={"_schema": [problem]})
     before = petition.status
     data = fn(_Ctx(session, petition, actor, when, calendar or Calendar.load(session), paper), **params)
+    event_kind = data.pop("_event", event_kind)  # a handler may name a more exact event (classify confirmed)
     if move.target is not None:
         petition.status = move.target
     record(session, petition, event_kind, actor, at=when, reason=params.get("reason"), public=public,

@@ -14,6 +14,8 @@ from service.web.console import (  # noqa: F401
     accountability,
     admin,
     auth,
+    bulk,
+    canned,
     dialogues,
     entry,
     inbox,

@@ -6,6 +6,8 @@ click or a re-sent form land on the petition already stored instead of creating 
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 import json
@@ -23,6 +25,7 @@ from service.db import utcnow
 from service.domain.codes import CHANNELS, KINDS
 from service.domain.errors import ValidationFailed
 from service.domain.inbound import AttachmentData, InboundMessage, Location, PersonData
+from service.domain.intake import ocr
 from service.domain.intake import operations as intake
 from service.domain.intake.validation import (
     MAX_ATTACHMENT_BYTES,
@@ -32,6 +35,7 @@ from service.domain.intake.validation import (
     FieldError,
     clean_text,
 )
+from service.models.attachment import Attachment
 from service.models.channel import IdempotencyRecord
 from service.models.unit import Unit
 from service.web.console import bp
@@ -62,7 +66,8 @@ FIELD_INPUTS = {
     "petitioner.address": "address", "petitioner.id_number": "id_number", "co_signers": "co_signers",
     "consent": "consent", "representatives": "representatives", "petitioner.representative": "representatives",
 }
-FIELD_ORDER = ("channel", "received_at", "unit", "name", "phone", "address", "id_number", "email", "content",
+FIELD_INPUTS["scan"] = "scan"
+FIELD_ORDER = ("scan", "channel", "received_at", "unit", "name", "phone", "address", "id_number", "email", "content",
                "place", "title", "kind", "co_signers", "representatives", "attachments", "consent")
 
 
@@ -78,6 +83,12 @@ def entry():
     form = request.form
     files = [f for f in request.files.getlist("attachments") if f.filename]
     attachments = [AttachmentData(f.filename or "tep", f.read(), f.mimetype) for f in files]
+    scans = _scans(form) + [AttachmentData(f.filename or "ban-quet", f.read(), f.mimetype)
+                            for f in request.files.getlist("scan") if f.filename]
+    if form.get("read_scan"):  # "Đọc chữ từ bản quét": fill the content box, keep the scan for the save
+        return _read_scan(form, scans)
+    attachments = scans + attachments
+    files = files or scans
     form_id = form.get("form_id", "")
     if not FORM_ID.match(form_id):
         return render_entry(form, form_id=_new_form_id(), had_files=bool(files), status_code=422,
@@ -106,6 +117,7 @@ def entry():
         session.rollback()
         return render_entry(form, form_id=form_id, errors=exc.fields, had_files=bool(files), status_code=422)
     code = submitted.petition.code
+    _mark_originals(submitted.petition, scans)
     log("petition_entered", object_type="petition", object_id=code, channel=message.channel,
         medium="paper" if channel == "paper" else None, received_at=submitted.petition.received_at.isoformat(),
         consent="obtained_by_staff" if message.consent else None, attachments=len(attachments) or None)
@@ -123,6 +135,58 @@ def entry():
         if submitted.access_key else ""
     after_commit(flash, f"Đã lưu đơn. Mã đơn đọc cho người gửi: {code} ({read_aloud(code)}).{key}", "success")
     return redirect(petition_url(code), code=303)
+
+
+def _scans(form: MultiDict) -> list[AttachmentData]:
+    """The scan read earlier, carried in the form (a file input cannot be filled again) until the save."""
+    out = []
+    for name, data in zip(form.getlist("scan_name"), form.getlist("scan_data")):
+        try:
+            raw = base64.b64decode(data, validate=True)
+        except (binascii.Error, ValueError):
+            continue
+        if 0 < len(raw) <= MAX_ATTACHMENT_BYTES:
+            out.append(AttachmentData(name[:120] or "ban-quet", raw))
+    return out[:MAX_ATTACHMENTS]
+
+
+def _read_scan(form: MultiDict, scans: list[AttachmentData]):
+    """OCR (service.domain.intake.ocr, Tesseract with Vietnamese) into the content box, channel "đơn giấy"."""
+    values = MultiDict(form)
+    for name in ("read_scan", "scan_name", "scan_data"):
+        values.poplist(name)
+    errors, notice = {}, None
+    if not scans:
+        errors["scan"] = ["Chọn tệp bản quét (PDF) hoặc ảnh chụp đơn giấy để đọc."]
+    else:
+        try:
+            text = ocr.read_scans([s.data for s in scans])
+        except ocr.OcrUnavailable as err:
+            errors["scan"] = [err.message]
+        except ocr.OcrFailed as err:
+            errors["scan"] = [err.message]
+        else:
+            values["content"] = text[:MAX_CONTENT_CHARS]
+            values["channel"] = "paper"
+            notice = (f"Đã đọc chữ từ {len(scans)} tệp bản quét vào ô Nội dung. Hãy đối chiếu với bản gốc, sửa chỗ "
+                      "đọc sai rồi bấm «Lưu đơn»; bản quét được đính kèm làm bản gốc.")
+    for scan in scans:
+        values.add("scan_name", scan.filename)
+        values.add("scan_data", base64.b64encode(scan.data).decode("ascii"))
+    return render_entry(values, form_id=form.get("form_id") or _new_form_id(), errors=errors,
+                        status_code=422 if errors else 200, scan_notice=notice,
+                        kept_scans=[s.filename for s in scans])
+
+
+def _mark_originals(petition, scans: list[AttachmentData]) -> None:
+    """The scan is the letter itself, in the sender's hand: kept as handwriting (bút tích), sealed for a
+    denunciation like any other (Luật Tố cáo Điều 56)."""
+    if not scans:
+        return
+    files = db_session().scalars(select(Attachment).where(Attachment.petition_id == petition.id)
+                                 .order_by(Attachment.id).limit(len(scans)))  # the scans come first
+    for file in files:  # (a photo is stored without its metadata: not the bytes sent, same order)
+        file.handwriting = True
 
 
 def message_from_form(form: MultiDict, attachments: list[AttachmentData], received_at: dt.datetime | None,
@@ -257,7 +321,8 @@ def _local_text(at: dt.datetime) -> str:
 
 
 def render_entry(values: MultiDict, *, form_id: str, errors: dict | None = None, general: list[str] | None = None,
-                 had_files: bool = False, status_code: int = 200):
+                 had_files: bool = False, status_code: int = 200, scan_notice: str | None = None,
+                 kept_scans: list[str] | None = None):
     user = current_user()
     placed: dict[str, list[str]] = {}
     general = list(general or [])
@@ -279,5 +344,6 @@ def render_entry(values: MultiDict, *, form_id: str, errors: dict | None = None,
         "console/entry.html", values=values, errors=placed, summary=summary, general_errors=general,
         form_id=form_id, channels=ENTRY_CHANNELS, kinds=KINDS, units=units, own_unit=user.unit,
         is_admin=user.role == "admin", reps=reps, max_files=MAX_ATTACHMENTS,
-        max_mb=MAX_ATTACHMENT_BYTES // 2**20,
+        max_mb=MAX_ATTACHMENT_BYTES // 2**20, scan_notice=scan_notice, ocr_ready=ocr.available(),
+        kept_scans=kept_scans if kept_scans is not None else values.getlist("scan_name"),
     ), status_code

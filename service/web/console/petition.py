@@ -19,7 +19,7 @@ from marshmallow import fields as ma_fields
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from service.domain.casework import notices
+from service.domain.casework import bulk, canned, notices
 from service.domain.casework import operations as casework
 from service.domain.codes import ACTIONS as ACTION_LABELS  # the one table of labels
 from service.domain.codes import KINDS, STATUSES, categories
@@ -32,6 +32,7 @@ from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity, can
 from service.domain.workflow import operations as workflow
 from service.models.attachment import Attachment
 from service.models.catalogue import CatalogueTask
+from service.models.event import Event
 from service.models.matter import Matter
 from service.models.petition import Petition
 from service.models.reply import Reply
@@ -60,14 +61,31 @@ def load_petition(code: str) -> Petition:
 @bp.get("/don/<code>")
 @login_required()
 def petition(code: str):
-    return _page(load_petition(code))
+    p = load_petition(code)
+    bulk.mark_read(db_session(), current_user(), p)  # opened: no longer "chưa đọc" in this user's inbox
+    return _page(p)
+
+
+PREVIEWABLE = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
 
 
 @bp.get("/don/<code>/tep/<int:attachment_id>")
 @login_required()
 def attachment(code: str, attachment_id: int):
-    """A file of the petition, always as a download. A denunciation's files may show the denouncer's
-    handwriting (bút tích), so they are identity material (Luật Tố cáo Điều 56)."""
+    """A file of the petition, as a download."""
+    return _send_attachment(code, attachment_id, inline=False)
+
+
+@bp.get("/don/<code>/tep/<int:attachment_id>/xem")
+@login_required()
+def attachment_preview(code: str, attachment_id: int):
+    """An image or PDF shown in the page (an <img>, an <iframe>) without downloading it: the same checks."""
+    return _send_attachment(code, attachment_id, inline=True)
+
+
+def _send_attachment(code: str, attachment_id: int, *, inline: bool):
+    """A denunciation's files may show the denouncer's handwriting (bút tích), so they are identity material
+    (Luật Tố cáo Điều 56): sealed from whoever may not see the denouncer, shown or downloaded alike."""
     p = load_petition(code)
     file = db_session().scalar(select(Attachment).where(Attachment.id == attachment_id,
                                                         Attachment.petition_id == p.id))
@@ -79,9 +97,15 @@ def attachment(code: str, attachment_id: int):
     if file.erased_at is not None:
         raise NotFound("Tệp này đã được xóa khi hết thời hạn lưu trữ.", "This file was erased when its retention "
                        "period ended.")
-    log("view_attachment", object_type="petition", object_id=p.code, attachment=file.id, filename=file.filename)
-    response = send_file(io.BytesIO(file.data), mimetype=file.content_type, as_attachment=True,
+    if inline and file.content_type not in PREVIEWABLE:
+        raise NotFound("Tệp này không xem trước được: hãy tải về.", "This file cannot be previewed.")
+    log("view_attachment", object_type="petition", object_id=p.code, attachment=file.id, filename=file.filename,
+        **({"preview": True} if inline else {}))
+    response = send_file(io.BytesIO(file.data), mimetype=file.content_type, as_attachment=not inline,
                          download_name=file.filename, max_age=0)
+    if inline:  # shown in this console's own page only; nothing in the file runs
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; frame-ancestors 'self'"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -99,11 +123,11 @@ def petition_action(code: str, action: str):
     access.require_act(user, p, action, code)  # the domain verbs ask again: this answers 403 before any form check
     session = db_session()
     try:
-        handler(p, user, action, request.form)
+        done = handler(p, user, action, request.form)
     except DomainError as err:
         session.rollback()  # nothing of a refused action is kept; the page shows why, with the form as typed
         return _page(load_petition(code), error=err, failed=action, values=request.form)
-    after_commit(flash, f"Đã thực hiện: {ACTION_LABELS[action].lower()}.", "success")
+    after_commit(flash, f"Đã thực hiện: {(done or ACTION_LABELS[action]).lower()}.", "success")
     if not can_view(user, p):  # sent to another unit or office: it left this user's desk
         after_commit(flash, f"Đơn {p.code} đã chuyển khỏi phạm vi của bạn.", "info")
         return redirect(url_for("console.inbox"), 303)
@@ -130,7 +154,7 @@ def _form_params(action: str, form: MultiDict) -> dict[str, Any]:
     return data
 
 
-def _workflow_action(p: Petition, user: User, action: str, form: MultiDict) -> None:
+def _workflow_action(p: Petition, user: User, action: str, form: MultiDict) -> str | None:
     params = load_action(_form_params(action, form))
     params = {k: v for k, v in params.items() if k not in ("action", "at") and v is not None}
     if action == "answer":
@@ -139,6 +163,11 @@ def _workflow_action(p: Petition, user: User, action: str, form: MultiDict) -> N
     workflow.perform(db_session(), p, action, actor_of(user), **params)
     log("petition_action", object_type="petition", object_id=p.code, op=action, status_from=before,
         status_to=p.status)
+    if action == "classify":  # what was done: confirmed as it was, or corrected
+        last = db_session().scalar(select(Event.kind).where(Event.petition_id == p.id)
+                                   .order_by(Event.id.desc()).limit(1))
+        return "Xác nhận phân loại" if last == "classification_confirmed" else "Sửa phân loại"
+    return None
 
 
 def _route(p: Petition, user: User, action: str, form: MultiDict) -> None:
@@ -239,7 +268,7 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
         "acting": acting, "allowed": allowed, "labels": ACTION_LABELS, "task": task,
         "task_plan": task.plan.code if task else None,
         "collaborating": _office_names(s, p), "deadlines": casework.deadline_states(s, p),
-        "matter": casework.matter_view(s, user, p), "flags": casework.open_flags(s, p),
+        "matter": casework.matter_view(s, user, p), "flags": _one_per_code(casework.open_flags(s, p)),
         "rule_labels": casework.FLAG_RULE_LABELS,
         "timeline": casework.timeline(s, p), "event_label": casework.event_label,
         "notes": casework.notes(s, p), "replies": _replies(s, p), "deliveries": citizens.deliveries(s, p),
@@ -249,11 +278,26 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
         "kinds": KINDS, "categories": categories(), "statuses": STATUSES,
         "basis": lambda action: notices.action_basis(action, p.kind),
         "answer_draft": notices.answer_draft(p) if "answer" in allowed else "",
+        "canned": canned.for_petition(s, p) if "answer" in allowed else [], "opened": None, "picked": None,
     }
+    picked = request.args.get("mau", "")
+    if context["canned"] and picked.isdigit() and error is None:  # "Mẫu trả lời": the answer box filled from it
+        context.update(answer_draft=canned.filled(s, user, p, int(picked)), opened="answer", picked=int(picked))
     if acting and "classify" in allowed:
         context.update(_route_choices(s, p))
     status = error.http_status if error is not None else 200
     return render_template("console/petition.html", **context), status
+
+
+def _one_per_code(flags: list) -> list:
+    """Each flag once: a petition's own flag and its matter's flag of the same code (đông người of the petition
+    and of the matter) are one warning to the reader; the petition's own comes first (its page clears it)."""
+    seen, out = set(), []
+    for flag in sorted(flags, key=lambda f: f.petition_id is None):
+        if flag.code not in seen:
+            seen.add(flag.code)
+            out.append(flag)
+    return sorted(out, key=lambda f: f.raised_at)
 
 
 def _office_names(s, p: Petition) -> list[str]:

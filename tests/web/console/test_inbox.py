@@ -218,4 +218,6 @@ def test_one_page_costs_no_more_queries_for_twenty_rows_than_for_three(app, sess
     few = queries()
     for i in range(20):
         make(session, f"Tố cáo công ty xả thải số {i + 3}.", kind="to_cao", category="moi_truong", co_signers=5)
-    assert queries() <= few <= 13  # with 3 rows the page also asks for petitions without an open deadline
+    # with 3 rows the page also asks for petitions without an open deadline; the bulk bar's staff and offices,
+    # the rows' assignees and read marks are one query each (issue 20)
+    assert queries() <= few <= 17
