@@ -26,7 +26,13 @@ from service.domain.matters import evidence, flags, learning, suggestions
 from service.domain.matters.minhash import UNIT_BANDS, bands, epoch
 from service.domain.matters.profiles import Profile, Similarity, similarity
 from service.domain.matters.texts import (  # noqa: F401  (re-exported: bench, other features)
-    HONORIFICS, content_words, encode_profile, matching_text, petition_profile, stored_profile)
+    HONORIFICS,
+    content_words,
+    encode_profile,
+    matching_text,
+    petition_profile,
+    stored_profile,
+)
 from service.domain.matters.titles import title_for
 from service.domain.people import access
 from service.domain.text import fold, strip_invisible
@@ -235,7 +241,8 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
         matter.updated_at = now
         why = evidence.sentence(e, matching_text(petition), petition.category)
         record(session, petition, "matter_linked", MATCHER, at=now, matter_id=matter.id,
-               reason=f"Ghép tự động: {why}", data={**s.explain(), "objects": e.objects, "sentence": why, **data})
+               reason=f"Ghép tự động: {why}", data={**s.explain(), "objects": e.objects,
+                                                    "sentence": f"Ghép tự động: {why}", **data})
     _store_signature(session, petition, bands(mine, [petition.unit_id], epoch(petition.received_at)))
     for mid, s, e in decision.suggestions:
         suggestions.suggest(session, petition, mid, s, e, evidence.sentence(e, matching_text(petition),

@@ -100,6 +100,7 @@ def decide(session: Session, row: MatterSuggestion, decision: str, actor: Actor,
     row.decided_at, row.decided_by_id = now, actor.user_id
     kind = "matter_suggestion_confirmed" if decision == "confirm" else "matter_suggestion_rejected"
     record(session, petition, kind, actor, at=now, matter_id=target.id, reason=why,
-           data={"suggestion_id": row.id, "undone": undo})
+           data={"suggestion_id": row.id, "undone": undo, "sentence": (
+               f"Văn phòng xác nhận cùng vụ việc: {row.reason}" if decision == "confirm" else None)})
     session.flush()
     return row

@@ -10,4 +10,4 @@ from flask import Blueprint
 bp = Blueprint("console", __name__, url_prefix="/can-bo")
 
 # Each module adds its views to `bp`.
-from service.web.console import admin, auth, dialogues, entry, inbox, petition, reports  # noqa: E402,F401
+from service.web.console import admin, auth, dialogues, entry, inbox, petition, reports, suggestions  # noqa: E402,F401,E501
