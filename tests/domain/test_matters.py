@@ -58,7 +58,8 @@ def test_dev_set_pairwise_precision_and_recall(dev_run):
     rows, predicted = dev_run
     precision, recall = pairwise(rows, predicted)
     print(f"matters dev set: pairwise precision {precision:.3f}, recall {recall:.3f}")
-    assert precision >= 0.8 and recall >= 0.8
+    # Automatic links only (issue #17: err on the side of asking): precision up, the rest are suggestions.
+    assert precision >= 0.9 and recall >= 0.75
 
 
 def test_decoys_stay_apart_from_the_cluster_they_imitate(dev_run):
@@ -191,3 +192,46 @@ def test_representatives_follow_article_29(session):
     for person in petition.people:
         person.representative = False
     assert matters.needs_representatives(petition)
+
+
+CLUSTERS = Path(__file__).resolve().parents[2] / "config" / "corpus" / "clusters.jsonl"
+
+
+def cluster_rows(cluster: str) -> list[dict]:
+    rows = [json.loads(x) for x in CLUSTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return sorted((r for r in rows if r["cluster"] == cluster), key=lambda r: (-r["days_ago"], r["id"]))
+
+
+def test_shared_place_name_only_is_a_suggestion_and_inherits_no_flag(session):
+    from service.domain.matters import flags, suggestions
+    from service.models import Flag
+    signs = [submit_row(session, r) for r in cluster_rows("n02")]  # six parents, five people: đông người
+    assert len({p.matter_id for p in signs}) == 1
+    assert session.scalar(select(Flag).where(Flag.matter_id == signs[0].matter_id, Flag.code == flags.DONG_NGUOI))
+    flood = submit_row(session, {**cluster_rows("n01")[0], "days_ago": 1})  # "thị trấn Cát Bà": only where
+    assert flood.matter_id != signs[0].matter_id
+    assert all(s.matter_id != signs[0].matter_id or s.state == "pending" for s in
+               suggestions.for_petition(session, flood))
+    assert not session.scalars(select(Flag).where(Flag.petition_id == flood.id)).all()
+    # Its real duplicate, typed without diacritics, is linked: the same ngõ 12 Hà Sen.
+    dup = submit_row(session, {**cluster_rows("n01")[1], "days_ago": 0})
+    assert dup.content.isascii() and dup.matter_id == flood.matter_id
+    linked = session.scalar(select(Event).where(Event.petition_id == dup.id, Event.kind == "matter_linked"))
+    assert "12" in linked.reason and linked.reason.startswith("Ghép tự động: cùng đối tượng")
+
+
+def test_crowd_across_channels_counts_distinct_people(session):
+    from service.domain.matters import flags
+    rows = cluster_rows("n03")  # six petitions: one person twice (phone spelled two ways), four co-signers
+    petitions = [submit_row(session, r) for r in rows]
+    assert len({p.matter_id for p in petitions}) == 1
+    assert flags.distinct_people(session, petitions[0].matter_id) == 8
+
+
+def test_cluster_set_has_what_the_issue_asks():
+    rows = [json.loads(x) for x in CLUSTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    clusters = {r["cluster"] for r in rows if r["cluster"]}
+    assert len(clusters) >= 30
+    assert {r["voice"] for r in rows} >= {"chat_no_marks", "chat", "hotline", "letter"}
+    assert all({"unit", "field", "kind", "channel", "voice"} <= r.keys() for r in rows)
+    assert {r.get("decoy") for r in rows} >= {"other_place", "other_object", "same_business"}

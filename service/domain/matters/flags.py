@@ -187,7 +187,7 @@ def _raise(session: Session, code: str, matter: Matter | None, petitions: list[P
     mine = [f for f in existing if f.code == code and (
         f.petition_id is None if matter is not None else f.petition_id == petitions[0].id)]
     current = next((f for f in mine if f.cleared_at is None), None)
-    cleared = [f for f in mine if f.cleared_at is not None]
+    cleared = [f for f in mine if f.cleared_at is not None and not f.explanation.get("undone")]  # staff's
     if current is None and cleared:
         last = cleared[-1]
         newest = max(p.received_at for p in petitions)
@@ -294,8 +294,8 @@ def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], n
         why = (f"{undone}: vụ việc còn {len(petitions)} đơn của {people} người, không còn đủ căn cứ "
                + ("(đông người: từ 5 người, Luật Tiếp công dân Điều 29)" if code == DONG_NGUOI else
                   "(phức tạp, kéo dài)"))
-        for f in open_:
-            f.cleared_at, f.cleared_reason = now, why
+        for f in open_:  # marked: a link undone is no staff decision that the flag is wrong
+            f.cleared_at, f.cleared_reason, f.explanation = now, why, {**f.explanation, "undone": True}
         record(session, petitions[-1] if petitions else None, "flag_cleared", FLAG_ACTOR, at=now,
                matter_id=matter.id, reason=why, data={"code": code, "flag_id": open_[0].id, "cleared": len(open_),
                                                       "undone": True})
