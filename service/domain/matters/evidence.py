@@ -25,9 +25,9 @@ COMPATIBLE = frozenset(frozenset(p) for p in (
     ("ha_tang_giao_thong", "an_ninh_trat_tu"), ("dat_dai", "xay_dung_nha_o")))
 _OBJECT = (r"karaoke|quan|nha hang|khach san|cong ty|tnhh|co phan|cua hang|cay xang|xang dau|co so|nha may|xuong|"
            r"trai|lo gach|lo mo|cho|truong|thcs|thpt|tieu hoc|mam non|chung cu|nha [a-e]|toa|du an|khu nha o|bai rac|"
-           r"tram bom|tram|ke|ke bien|cau|ben|vinh|cong trinh|quyet dinh|qd|thua|ong|ba|can bo|cong chuc|truong thon")
+           r"tram bom|tram|ke|ke bien|cau|ben|cong trinh|quyet dinh|qd|thua|ong|ba|can bo|cong chuc|truong thon")
 PLACE_AND_TOPIC = 0.19  # a shared place name plus this much of the same words describes one object
-_PLACE = r"thon|xom|phuong|xa|dao|thi tran|huyen|dac khu|khu vuc|tren|quanh|gan|tai"
+_PLACE = r"thon|xom|phuong|xa|dao|thi tran|huyen|dac khu|khu vuc|vinh"
 _NUMBERED = ("ngo", "ngach", "hem", "so", "thua", "km", "thon", "to dan pho", "tdp", "quyet dinh", "qd", "lo")
 _NUMBER_AFTER = re.compile(r"\b(" + "|".join(sorted(_NUMBERED, key=len, reverse=True)) + r")(?: so)? (\d+)\b")
 _YEAR = re.compile(r"^(19|20)\d\d$")
@@ -91,7 +91,8 @@ def judge(s: Similarity, mine: str, theirs: str, category: str | None, categorie
     the classifier was unsure of the petition's field (then the field does not stand in the way)."""
     objects = [n for n in s.names if concrete(n, mine, theirs, trusted)]
     if not objects and s.topic >= PLACE_AND_TOPIC:  # "xưởng bột cá ở Bàng La": the place and what is there
-        objects = [n for n in s.names if not where_only(n, mine) and not n.isdigit()][:2]
+        objects = [n for n in s.names if not n.isdigit() and not (  # "đảo Cát Bà" here, "chợ Cát Bà" there
+            where_only(n, mine) and _introduced(n, theirs, _OBJECT))][:2]
     a, b = numbers(mine), numbers(theirs)
     conflict = [f"{k} {'/'.join(sorted(a[k]))} ≠ {'/'.join(sorted(b[k]))}" for k in a.keys() & b.keys()
                 if not a[k] & b[k]]

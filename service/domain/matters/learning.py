@@ -3,7 +3,8 @@
 Every answered suggestion keeps the names the two petitions shared and which of them the matcher took for a
 concrete object (`evidence`). Read back for the unit at each match:
   - a name shared in REJECTS or more rejected suggestions and in no confirmed one is a *place word* of that unit
-    (like "Cát Bà" on the island): it no longer counts as shared evidence, so it raises no suggestion alone;
+    (like "Cát Bà" on the island): it no longer raises a suggestion on its own (an automatic link still needs a
+    concrete object, which such a name is only when written as one: "chợ Cát Bà");
   - a name shared in CONFIRMS or more confirmed suggestions and in no rejected one is *trusted*: it counts as a
     concrete object of that unit, so the next petition sharing it (with the same field and topic) is linked
     without asking.

@@ -74,7 +74,7 @@ class _Candidate:
     text: str
     petition_ids: list[int]
     hits: int
-    categories: set[str]
+    categories: dict[str, int]  # the fields of its petitions, counted
 
 
 def eligible(since: dt.datetime):
@@ -135,8 +135,8 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
         column("data", Event.__table__.c.data.type))
     out: dict[int, _Candidate] = {}
     for pid, mid, folded, category, hits, unit_id, status, data in session.execute(stmt, params):
-        c = out.setdefault(mid, _Candidate(mid, unit_id, status, Profile(), "", [], hits, set()))
-        c.categories.add(str(category))
+        c = out.setdefault(mid, _Candidate(mid, unit_id, status, Profile(), "", [], hits, {}))
+        c.categories[str(category)] = c.categories.get(str(category), 0) + 1
         c.profile.add(stored_profile(data) or petition_profile(session.get(Petition, pid)))
         c.text = f"{c.text} {content_words(folded)}"
         c.petition_ids.append(pid)
@@ -187,12 +187,17 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
     for c in _candidates(session, petition, rows, since):
         if c.status == "merged":
             continue
-        s = learning.without_stop_names(similarity(mine, c.profile, c.text), lesson)
+        s = similarity(mine, c.profile, c.text)
+        weak = learning.without_stop_names(s, lesson)  # the unit's learnt place words: no reason to ask
         cross = c.unit_id != petition.unit_id
-        if not (accepts(s, cross, c.unit_id in named) or s.score >= SUGGEST_SCORE and s.strength >= 0.5):
+        link = accepts(s, cross, c.unit_id in named)
+        ask = accepts(weak, cross, c.unit_id in named) or weak.score >= SUGGEST_SCORE and weak.strength >= 0.5
+        if not (link or ask):
             continue
-        e = evidence.judge(s, folded, c.text, category, c.categories, not cross, lesson.trusted)
-        found.append((e.strong and accepts(s, cross, c.unit_id in named), s.score, c.matter_id, s, e))
+        fields = {f for f, k in c.categories.items() if k == max(c.categories.values())}  # the matter's field
+        e = evidence.judge(s, folded, c.text, category, fields, not cross, lesson.trusted)
+        if (link and e.strong) or ask:
+            found.append((link and e.strong, s.score, c.matter_id, s, e))
     found.sort(key=lambda x: (x[0], x[1]), reverse=True)
     if found and found[0][0]:
         _, _, mid, s, e = found.pop(0)
