@@ -403,6 +403,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--keep", action="store_true", help="keep the database (its URL is printed)")
     parser.add_argument("--database", help="reuse a database kept by --keep with the same --rows (no load)")
+    parser.add_argument("--empty-database", help="an empty database to set up and load (when the bench's role may "
+                                                 "not create databases); kept afterwards")
     args = parser.parse_args()
     logging.disable(logging.INFO)
     if args.dev_only:
@@ -412,7 +414,10 @@ def main() -> None:
             dev_set(database)
             database.dispose()
         return
-    url, drop = (args.database, lambda: None) if args.database else fresh_database("tiepdan_bench_matters")
+    if args.empty_database:
+        url, drop = args.empty_database, (lambda: None)
+    else:
+        url, drop = (args.database, lambda: None) if args.database else fresh_database("tiepdan_bench_matters")
     try:
         database = Database(url)
         if not args.database:  # the dev set needs an empty database: its petitions would meet the synthetic ones

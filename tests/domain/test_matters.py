@@ -235,3 +235,29 @@ def test_cluster_set_has_what_the_issue_asks():
     assert {r["voice"] for r in rows} >= {"chat_no_marks", "chat", "hotline", "letter"}
     assert all({"unit", "field", "kind", "channel", "voice"} <= r.keys() for r in rows)
     assert {r.get("decoy") for r in rows} >= {"other_place", "other_object", "same_business"}
+
+
+def test_answers_teach_the_matcher_place_words_and_trusted_objects(session):
+    from service.domain.matters import learning, suggestions
+    from service.domain.matters.profiles import Similarity
+    from service.models import MatterSuggestion
+    rows = cluster_rows("n02")[:1] + cluster_rows("n01")[:1] + cluster_rows("n13")[:1]
+    signs, flood, dump = (submit_row(session, {**r, "days_ago": 3 - i}) for i, r in enumerate(rows))
+    unit = signs.unit_id
+    for petition in (flood, dump):  # the matcher asked (a shared place name only), or staff would have
+        row = session.scalar(select(MatterSuggestion).where(MatterSuggestion.petition_id == petition.id,
+                                                            MatterSuggestion.matter_id == signs.matter_id))
+        if row is None:
+            row = MatterSuggestion(petition_id=petition.id, matter_id=signs.matter_id, unit_id=unit, score=0.3,
+                                   reason="trùng địa danh: Cát Bà", data={"names": ["cat ba"], "objects": []})
+            session.add(row)
+            session.flush()
+        assert "cat ba" in row.data["names"] and petition.matter_id != signs.matter_id
+        suggestions.decide(session, row, "reject", STAFF)
+    lesson = learning.lessons(session, unit)
+    assert "cat ba" in lesson.stop and not lesson.trusted
+    s = Similarity(0.45, ["cat ba"], [], 0.05, 0.5, True, 1.0)
+    weak = learning.without_stop_names(s, lesson)
+    assert weak.names == [] and weak.strength == 0 and weak.score < s.score
+    assert all(r.state == "rejected" for r in session.scalars(select(MatterSuggestion).where(
+        MatterSuggestion.matter_id == signs.matter_id)))

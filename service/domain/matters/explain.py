@@ -55,8 +55,12 @@ def petition(session: Session, p: Petition) -> Explained:
         ev = session.scalar(select(Event).where(Event.petition_id == p.id, Event.matter_id == p.matter_id,
                                                 Event.kind.in_(_LINKS)).order_by(Event.id.desc()).limit(1))
         matter = session.get(Matter, p.matter_id)
-        if ev is None or ev.kind in ("matter_opened", "matter_split"):
+        if ev is None:
+            out.link = "Cán bộ đã gộp vụ việc của đơn này vào vụ việc này"
+        elif ev.kind == "matter_opened":
             out.link = "Đơn này mở vụ việc"
+        elif ev.kind == "matter_split":
+            out.link = "Cán bộ đã tách đơn này thành vụ việc riêng"
         else:
             out.link = (ev.data or {}).get("sentence") or ev.reason or "Ghép vào vụ việc"
         if matter is not None and matter.petitioner_count > 1:
