@@ -22,7 +22,8 @@ from service.domain.text import fold
 # Field pairs the classifier is known to confuse (issue #17): a link across them is still automatic.
 COMPATIBLE = frozenset(frozenset(p) for p in (
     ("khac", "thu_tuc_hanh_chinh"), ("can_bo_cong_vu", "thu_tuc_hanh_chinh"), ("can_bo_cong_vu", "dat_dai"),
-    ("ha_tang_giao_thong", "an_ninh_trat_tu"), ("dat_dai", "xay_dung_nha_o")))
+    ("ha_tang_giao_thong", "an_ninh_trat_tu"), ("dat_dai", "xay_dung_nha_o"),
+    ("moi_truong", "ha_tang_giao_thong")))  # trees, drains and flooding sit between the two
 _OBJECT = (r"karaoke|quan|nha hang|khach san|cong ty|tnhh|co phan|cua hang|cay xang|xang dau|co so|nha may|xuong|"
            r"trai|lo gach|lo mo|cho|truong|thcs|thpt|tieu hoc|mam non|chung cu|nha [a-e]|toa|du an|khu nha o|bai rac|"
            r"tram bom|tram|ke|ke bien|cau|ben|cong trinh|quyet dinh|qd|thua|ong|ba|can bo|cong chuc|truong thon")

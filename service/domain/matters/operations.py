@@ -52,6 +52,7 @@ NAME_BAND_WEIGHT = 4  # a shared name bucket counts as four shared word buckets:
 PER_MATTER = 6  # a matter is judged on its most recent petitions plus those the index found
 LINK_SCORE, LINK_TOPIC = 0.4, 0.1  # tuned on config/corpus/clusters.jsonl (bench/matters.py prints P/R)
 SUGGEST_SCORE = 0.3  # below the link score: still worth asking Văn phòng when a name is shared
+OBJECT_TOPIC = 0.17  # a concrete object shared by a short name links with this much of the same words
 FIELD_SURE = 0.6  # a field the classifier gave with less confidence does not block an automatic link
 SUGGESTIONS = 2  # "có thể cùng vụ việc": at most two matters offered per petition
 CROSS_UNIT_NAMES = 2  # another unit's matter needs two shared names (or one and that unit's name)
@@ -190,11 +191,14 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
         s = similarity(mine, c.profile, c.text)
         weak = learning.without_stop_names(s, lesson)  # the unit's learnt place words: no reason to ask
         cross = c.unit_id != petition.unit_id
-        link = accepts(s, cross, c.unit_id in named)
+        # A lone short name ("tổ 6", "cán bộ Hòa") is too weak for `accepts`, but with a concrete object and
+        # enough of the same words it is the same thing (checked by `evidence.judge` below).
+        link = accepts(s, cross, c.unit_id in named) or s.score >= SUGGEST_SCORE and s.topic >= OBJECT_TOPIC
+        link = link and not (cross and not accepts(s, cross, c.unit_id in named))
         ask = accepts(weak, cross, c.unit_id in named) or weak.score >= SUGGEST_SCORE and weak.strength >= 0.5
         if not (link or ask):
             continue
-        fields = {f for f, k in c.categories.items() if k == max(c.categories.values())}  # the matter's field
+        fields = {f for f, k in c.categories.items() if 3 * k >= sum(c.categories.values())}  # its main fields
         e = evidence.judge(s, folded, c.text, category, fields, not cross, lesson.trusted)
         if (link and e.strong) or ask:
             found.append((link and e.strong, s.score, c.matter_id, s, e))
