@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from service.domain.codes import category_label
 from service.domain.matters.profiles import Similarity
@@ -56,14 +57,20 @@ def numbers(text: str) -> dict[str, set[str]]:
     return out
 
 
-def _introduced(name: str, text: str, words: str) -> bool:
-    return re.search(rf"\b(?:{words})(?: \w+){{0,3}} {re.escape(name)}\b", text) is not None
+@lru_cache(maxsize=4096)
+def _patterns(name: str) -> tuple[re.Pattern, re.Pattern]:
+    """(introduced by an object word, introduced by a place word) for one name, compiled once."""
+    return (re.compile(rf"\b(?:{_OBJECT})(?: \w+){{0,3}} {re.escape(name)}\b"),
+            re.compile(rf"\b(?:{_PLACE}) {re.escape(name)}\b"))
+
+
+def _introduced(name: str, text: str) -> bool:
+    return name in text and _patterns(name)[0].search(text) is not None
 
 
 def where_only(name: str, mine: str) -> bool:
     """The petition names it only to say where: "thị trấn Cát Bà", "trên đảo Cát Bà"."""
-    return re.search(rf"\b(?:{_PLACE}) {re.escape(name)}\b", mine) is not None and not _introduced(name, mine,
-                                                                                                 _OBJECT)
+    return name in mine and _patterns(name)[1].search(mine) is not None and not _introduced(name, mine)
 
 
 def concrete(name: str, mine: str, theirs: str, trusted: frozenset[str] = frozenset()) -> bool:
@@ -77,7 +84,7 @@ def concrete(name: str, mine: str, theirs: str, trusted: frozenset[str] = frozen
         return True  # a person's full name: "tran van hoa"
     if where_only(name, mine):
         return False
-    return _introduced(name, mine, _OBJECT) or _introduced(name, theirs, _OBJECT)
+    return _introduced(name, mine) or _introduced(name, theirs)
 
 
 def compatible(field_a: str | None, fields_b: set[str]) -> bool:
@@ -93,7 +100,7 @@ def judge(s: Similarity, mine: str, theirs: str, category: str | None, categorie
     objects = [n for n in s.names if concrete(n, mine, theirs, trusted)]
     if not objects and s.topic >= PLACE_AND_TOPIC:  # "xưởng bột cá ở Bàng La": the place and what is there
         objects = [n for n in s.names if not n.isdigit() and not (  # "đảo Cát Bà" here, "chợ Cát Bà" there
-            where_only(n, mine) and _introduced(n, theirs, _OBJECT))][:2]
+            where_only(n, mine) and _introduced(n, theirs))][:2]
     a, b = numbers(mine), numbers(theirs)
     conflict = [f"{k} {'/'.join(sorted(a[k]))} ≠ {'/'.join(sorted(b[k]))}" for k in a.keys() & b.keys()
                 if not a[k] & b[k]]
