@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from service.domain.codes import category_label
-from service.domain.matters.profiles import Similarity
+from service.domain.matters.profiles import _SURNAMES_FOLDED, Similarity
 from service.domain.text import fold
 
 # Field pairs the classifier is known to confuse (issue #17): a link across them is still automatic.
@@ -33,8 +33,7 @@ _PLACE = r"thon|xom|phuong|xa|dao|thi tran|huyen|dac khu|khu vuc|vinh"
 _NUMBERED = ("ngo", "ngach", "hem", "so", "thua", "km", "thon", "to dan pho", "tdp", "quyet dinh", "qd", "lo")
 _NUMBER_AFTER = re.compile(r"\b(" + "|".join(sorted(_NUMBERED, key=len, reverse=True)) + r")(?: so)? (\d+)\b")
 _YEAR = re.compile(r"^(19|20)\d\d$")
-_SURNAMES = frozenset(fold(x) for x in """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý đào
-    đinh trịnh mai lâm lương triệu tạ cao kiều hà tống quách lại lưu phùng tô đoàn mạc hứa thái khúc lữ giáp""".split())
+
 
 
 @dataclass
@@ -80,7 +79,7 @@ def concrete(name: str, mine: str, theirs: str, trusted: frozenset[str] = frozen
     if name.isdigit():
         return not _YEAR.match(name) and not re.search(rf"\bnam {name}\b", mine)
     parts = name.split()
-    if 2 <= len(parts) <= 4 and parts[0] in _SURNAMES:
+    if 2 <= len(parts) <= 4 and parts[0] in _SURNAMES_FOLDED:
         return True  # a person's full name: "tran van hoa"
     if where_only(name, mine):
         return False
