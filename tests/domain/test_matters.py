@@ -261,3 +261,22 @@ def test_answers_teach_the_matcher_place_words_and_trusted_objects(session):
     assert weak.names == [] and weak.strength == 0 and weak.score < s.score
     assert all(r.state == "rejected" for r in session.scalars(select(MatterSuggestion).where(
         MatterSuggestion.matter_id == signs.matter_id)))
+
+
+def test_explanations_never_name_a_denouncer(session):
+    from service.domain.matters import explain
+    texts = [("Tôi là Phạm Thị Hương, trú tại thôn Kim Xuyên. Tôi tố cáo ông Trần Văn Hòa, công chức địa chính "
+              "xã Kim Thành, đã nhận 10 triệu đồng của tôi để làm sổ đỏ thửa 77.", "Phạm Thị Hương", "0918007701"),
+             ("Em là Phạm Thị Hương ở Kim Xuyên, tố cáo cán bộ địa chính Trần Văn Hòa xã Kim Thành ăn tiền làm sổ "
+              "đỏ thửa 77 của nhà em.", "Phạm Thị Hương", "0918007702")]
+    made = []
+    for i, (text, name, phone) in enumerate(texts):
+        made.append(submit_row(session, {"content": text, "channel": "web", "unit": "10804", "kind": "to_cao",
+                                         "days_ago": 2 - i, "petitioner": {"name": name, "phone": phone}}))
+    said = [e.reason or "" for e in session.scalars(select(Event).where(Event.kind.in_(
+        ("matter_linked", "matter_suggested"))))]
+    said += [explain.petition(session, p).link or "" for p in made]
+    said += [s for p in made for _, s in explain.petition(session, p).suggestions]
+    assert any(said)
+    for sentence in said:
+        assert "Hương" not in sentence and "Huong" not in sentence and "0918" not in sentence, sentence
