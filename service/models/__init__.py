@@ -11,7 +11,7 @@ from service.models.event import Event
 from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, HolidayOverride, JobLease
 from service.models.lookup import LookupFailure
-from service.models.matter import Matter, MatterSeparation, PetitionSignature
+from service.models.matter import Matter, MatterSeparation, MatterSuggestion, PetitionSignature
 from service.models.outbox import OutboxMessage
 from service.models.person import Person
 from service.models.petition import Petition
@@ -27,9 +27,9 @@ __all__ = [
     "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
-    "MatterSeparation", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState", "CannedAnswer",
-    "Person", "Petition", "PetitionRead", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply",
-    "StaffSession", "Unit",
+    "MatterSeparation", "MatterSuggestion", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",
+    "CannedAnswer", "Person", "Petition", "PetitionRead", "PetitionSignature", "Plan", "ProcessedInbound", "Rating",
+    "Reply", "StaffSession", "Unit",
     "User",
     "ReceptionBooking", "ReceptionDay", "ReceptionVisit", "Supporter",
 ]

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -48,3 +49,24 @@ class MatterSeparation(Base):
     petition_a_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"))
     petition_b_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MatterSuggestion(Base):
+    """"Có thể cùng vụ việc": a candidate matter the matcher was not sure of; Văn phòng confirms or rejects it.
+    `data` keeps the evidence (shared names, score parts) so both answers teach the matcher (matters.learning)."""
+
+    __tablename__ = "matter_suggestions"
+    __table_args__ = (UniqueConstraint("petition_id", "matter_id"),
+                      Index("ix_matter_suggestions_unit_state", "unit_id", "state"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str]  # one sentence a clerk can check
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | confirmed | rejected | dropped
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -76,6 +76,9 @@ class EventKind(enum.StrEnum):
     MATTER_MERGED = "matter_merged"
     MATTER_SPLIT = "matter_split"
     MATTER_RENAMED = "matter_renamed"
+    MATTER_SUGGESTED = "matter_suggested"  # "có thể cùng vụ việc": Văn phòng confirms or rejects
+    MATTER_SUGGESTION_CONFIRMED = "matter_suggestion_confirmed"
+    MATTER_SUGGESTION_REJECTED = "matter_suggestion_rejected"
     FLAG_RAISED = "flag_raised"
     FLAG_CLEARED = "flag_cleared"
     # the citizen

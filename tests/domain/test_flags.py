@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, PersonData
 from service.domain.intake import operations as intake
-from service.domain.matters import flags
+from service.domain.matters import flags, suggestions
 from service.domain.matters import operations as matters
 from service.domain.routing.units import find_unit, office_of
 from service.domain.workflow import operations as workflow
-from service.models import Flag, Matter, OutboxMessage, Petition
+from service.models import Event, Flag, Matter, OutboxMessage, Petition
 
 NOW = dt.datetime(2026, 11, 20, 3, 0, tzinfo=dt.timezone.utc)
 STAFF = Actor(label="Cán bộ Văn phòng", role="staff")
@@ -134,6 +134,11 @@ def test_city_petition_on_a_commune_matter_is_vuot_cap(session):
     first = send(session, 1)
     city = send(session, 2, unit="31", content="Kính gửi UBND thành phố. Ngõ 193 Văn Cao, phường Ngô Quyền ngập "
                                                "sâu mỗi khi mưa, cống thoát nước bị tắc, phường chưa nạo vét.")
+    # Another unit's petition is never linked without asking (issue #17): a suggestion, no flag until confirmed.
+    assert city.matter_id != first.matter_id and not open_flags(session, flags.PHUC_TAP)
+    [suggestion] = suggestions.for_petition(session, city)
+    assert suggestion.matter_id == first.matter_id
+    suggestions.decide(session, suggestion, "confirm", STAFF)
     assert city.matter_id == first.matter_id
     [flag] = open_flags(session, flags.PHUC_TAP, petition_id=None)
     assert {"rule": "escalated", "petition": city.code, "unit": "Thành phố Hải Phòng"} in flag.explanation["rules"]
@@ -191,6 +196,11 @@ def test_split_and_merge_re_evaluate_flags(session):
     assert not open_flags(session, flags.DONG_NGUOI, petition_id=moved.id)
     old = session.get(Matter, petitions[0].matter_id)
     assert old.petitioner_count == 4
+    # Undoing the link took the matter under five people: its flag is cleared, with an event saying why.
+    assert not open_flags(session, flags.DONG_NGUOI)
+    cleared = session.scalars(select(Event).where(Event.kind == "flag_cleared", Event.matter_id == old.id)).all()
+    assert any(f"Tách đơn {moved.code}" in e.reason and "4 người" in e.reason and "Điều 29" in e.reason
+               for e in cleared)
     matters.merge_matters(session, old, session.get(Matter, moved.matter_id), STAFF, "Thực ra cùng một ngõ")
     assert old.petitioner_count == 5
     assert open_flags(session, flags.DONG_NGUOI, petition_id=moved.id)

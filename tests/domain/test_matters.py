@@ -58,7 +58,8 @@ def test_dev_set_pairwise_precision_and_recall(dev_run):
     rows, predicted = dev_run
     precision, recall = pairwise(rows, predicted)
     print(f"matters dev set: pairwise precision {precision:.3f}, recall {recall:.3f}")
-    assert precision >= 0.8 and recall >= 0.8
+    # Automatic links only (issue #17: err on the side of asking): precision up, the rest are suggestions.
+    assert precision >= 0.9 and recall >= 0.75
 
 
 def test_decoys_stay_apart_from_the_cluster_they_imitate(dev_run):
@@ -191,3 +192,91 @@ def test_representatives_follow_article_29(session):
     for person in petition.people:
         person.representative = False
     assert matters.needs_representatives(petition)
+
+
+CLUSTERS = Path(__file__).resolve().parents[2] / "config" / "corpus" / "clusters.jsonl"
+
+
+def cluster_rows(cluster: str) -> list[dict]:
+    rows = [json.loads(x) for x in CLUSTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return sorted((r for r in rows if r["cluster"] == cluster), key=lambda r: (-r["days_ago"], r["id"]))
+
+
+def test_shared_place_name_only_is_a_suggestion_and_inherits_no_flag(session):
+    from service.domain.matters import flags, suggestions
+    from service.models import Flag
+    signs = [submit_row(session, r) for r in cluster_rows("n02")]  # six parents, five people: đông người
+    assert len({p.matter_id for p in signs}) == 1
+    assert session.scalar(select(Flag).where(Flag.matter_id == signs[0].matter_id, Flag.code == flags.DONG_NGUOI))
+    flood = submit_row(session, {**cluster_rows("n01")[0], "days_ago": 1})  # "thị trấn Cát Bà": only where
+    assert flood.matter_id != signs[0].matter_id
+    assert all(s.matter_id != signs[0].matter_id or s.state == "pending" for s in
+               suggestions.for_petition(session, flood))
+    assert not session.scalars(select(Flag).where(Flag.petition_id == flood.id)).all()
+    # Its real duplicate, typed without diacritics, is linked: the same ngõ 12 Hà Sen.
+    dup = submit_row(session, {**cluster_rows("n01")[1], "days_ago": 0})
+    assert dup.content.isascii() and dup.matter_id == flood.matter_id
+    linked = session.scalar(select(Event).where(Event.petition_id == dup.id, Event.kind == "matter_linked"))
+    assert "12" in linked.reason and linked.reason.startswith("Ghép tự động: cùng đối tượng")
+
+
+def test_crowd_across_channels_counts_distinct_people(session):
+    from service.domain.matters import flags
+    rows = cluster_rows("n03")  # six petitions: one person twice (phone spelled two ways), four co-signers
+    petitions = [submit_row(session, r) for r in rows]
+    assert len({p.matter_id for p in petitions}) == 1
+    assert flags.distinct_people(session, petitions[0].matter_id) == 8
+
+
+def test_cluster_set_has_what_the_issue_asks():
+    rows = [json.loads(x) for x in CLUSTERS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    clusters = {r["cluster"] for r in rows if r["cluster"]}
+    assert len(clusters) >= 30
+    assert {r["voice"] for r in rows} >= {"chat_no_marks", "chat", "hotline", "letter"}
+    assert all({"unit", "field", "kind", "channel", "voice"} <= r.keys() for r in rows)
+    assert {r.get("decoy") for r in rows} >= {"other_place", "other_object", "same_business"}
+
+
+def test_answers_teach_the_matcher_place_words_and_trusted_objects(session):
+    from service.domain.matters import learning, suggestions
+    from service.domain.matters.profiles import Similarity
+    from service.models import MatterSuggestion
+    rows = cluster_rows("n02")[:1] + cluster_rows("n01")[:1] + cluster_rows("n13")[:1]
+    signs, flood, dump = (submit_row(session, {**r, "days_ago": 3 - i}) for i, r in enumerate(rows))
+    unit = signs.unit_id
+    for petition in (flood, dump):  # the matcher asked (a shared place name only), or staff would have
+        row = session.scalar(select(MatterSuggestion).where(MatterSuggestion.petition_id == petition.id,
+                                                            MatterSuggestion.matter_id == signs.matter_id))
+        if row is None:
+            row = MatterSuggestion(petition_id=petition.id, matter_id=signs.matter_id, unit_id=unit, score=0.3,
+                                   reason="trùng địa danh: Cát Bà", data={"names": ["cat ba"], "objects": []})
+            session.add(row)
+            session.flush()
+        assert "cat ba" in row.data["names"] and petition.matter_id != signs.matter_id
+        suggestions.decide(session, row, "reject", STAFF)
+    lesson = learning.lessons(session, unit)
+    assert "cat ba" in lesson.stop and not lesson.trusted
+    s = Similarity(0.45, ["cat ba"], [], 0.05, 0.5, True, 1.0)
+    weak = learning.without_stop_names(s, lesson)
+    assert weak.names == [] and weak.strength == 0 and weak.score < s.score
+    assert all(r.state == "rejected" for r in session.scalars(select(MatterSuggestion).where(
+        MatterSuggestion.matter_id == signs.matter_id)))
+
+
+def test_explanations_never_name_a_denouncer(session):
+    from service.domain.matters import explain
+    texts = [("Tôi là Phạm Thị Hương, trú tại thôn Kim Xuyên. Tôi tố cáo ông Trần Văn Hòa, công chức địa chính "
+              "xã Kim Thành, đã nhận 10 triệu đồng của tôi để làm sổ đỏ thửa 77.", "Phạm Thị Hương", "0918007701"),
+             ("Em là Phạm Thị Hương ở Kim Xuyên, tố cáo cán bộ địa chính Trần Văn Hòa xã Kim Thành ăn tiền làm sổ "
+              "đỏ thửa 77 của nhà em.", "Phạm Thị Hương", "0918007702")]
+    made = []
+    for i, (text, name, phone) in enumerate(texts):
+        made.append(submit_row(session, {"content": text, "channel": "web", "unit": "10804", "kind": "to_cao",
+                                         "days_ago": 2 - i, "petitioner": {"name": name, "phone": phone}}))
+    said = [e.reason or "" for e in session.scalars(select(Event).where(Event.kind.in_(
+        ("matter_linked", "matter_suggested"))))]
+    said += [explain.petition(session, p).link or "" for p in made]
+    said += [s for p in made for _, s in explain.petition(session, p).suggestions]
+    assert any(said)
+    for sentence in said:
+        assert "Hương" not in sentence and "Huong" not in sentence and "0918" not in sentence, sentence

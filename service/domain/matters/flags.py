@@ -55,9 +55,20 @@ def petitioners_on(petition: Petition) -> int:
     return max(listed, 1 + (petition.co_signer_count or 0))
 
 
-def distinct_people(petitions: Iterable[Petition]) -> int:
-    """People behind petitions, each once: the same phone, or the same folded name and address, is one
-    person. Co-signers counted but not listed, and anonymous senders, cannot be told apart: each counts."""
+def distinct_people(session: Session, matter_id: int, since: dt.datetime | None = None) -> int:
+    """Đông người (Luật Tiếp công dân Điều 29; TT 07/2014 Đ6 k4): the distinct people behind a matter's
+    petitions (received since `since` when given), across channels, co-signers included (`count_people`).
+    The one place a later source of people (e.g. citizens who support a matter) is added to the count."""
+    stmt = select(Petition).where(Petition.matter_id == matter_id).options(joinedload(Petition.people))
+    if since is not None:
+        stmt = stmt.where(Petition.received_at >= since)
+    return count_people(session.scalars(stmt).unique())
+
+
+def count_people(petitions: Iterable[Petition]) -> int:
+    """People behind petitions, each once: the same phone (stored normalised: "+84 912…" is "0912…"), the same
+    folded name and address, or the same chat account is one person. Co-signers counted but not listed, and
+    anonymous senders, cannot be told apart: each counts."""
     parent: dict[tuple, tuple] = {}
 
     def find(k: tuple) -> tuple:
@@ -110,7 +121,7 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
             found[DONG_NGUOI].append({"rule": "many_signers", "petition": p.code, "people": petitioners_on(p)})
         if p.round >= 2:
             found[PHUC_TAP].append({"rule": "second_round", "petition": p.code})
-    people = distinct_people(recent)
+    people = count_people(recent)
     if matter is not None and people >= CROWD and len(recent) > 1:
         found[DONG_NGUOI].append({"rule": "many_petitioners", "people": people, "petitions": len(recent),
                                   "window_days": WINDOW.days})
@@ -158,7 +169,7 @@ def _petitions(session: Session, matter: Matter) -> list[Petition]:
         # inserting a petition's matter_id takes on the same row (FOR UPDATE deadlocked under load).
         stmt = stmt.with_for_update(of=Matter, key_share=True)
     petitions = list(session.scalars(stmt).unique())
-    matter.petitioner_count = distinct_people(petitions)
+    matter.petitioner_count = count_people(petitions)
     return petitions
 
 
@@ -176,7 +187,7 @@ def _raise(session: Session, code: str, matter: Matter | None, petitions: list[P
     mine = [f for f in existing if f.code == code and (
         f.petition_id is None if matter is not None else f.petition_id == petitions[0].id)]
     current = next((f for f in mine if f.cleared_at is None), None)
-    cleared = [f for f in mine if f.cleared_at is not None]
+    cleared = [f for f in mine if f.cleared_at is not None and not f.explanation.get("undone")]  # staff's
     if current is None and cleared:
         last = cleared[-1]
         newest = max(p.received_at for p in petitions)
@@ -257,12 +268,37 @@ def _evaluate(session: Session, matter: Matter | None, petitions: list[Petition]
     return raised
 
 
-def evaluate_matter_flags(session: Session, matter: Matter, now: dt.datetime | None = None) -> list[Flag]:
+def evaluate_matter_flags(session: Session, matter: Matter, now: dt.datetime | None = None,
+                          undone: str | None = None) -> list[Flag]:
     """Raise what the rules say for a matter and all its petitions, and recount its distinct petitioners;
-    returns the newly raised flags."""
+    returns the newly raised flags. `undone`: a link of this matter was undone (split, suggestion rejected):
+    a flag whose rules no longer hold is cleared, with a flag_cleared event saying why."""
     now = now or utcnow()
     petitions = _petitions(session, matter)
+    if undone is not None:
+        _clear_undone(session, matter, petitions, now, undone)
     return _evaluate(session, matter, petitions, now) if petitions else []
+
+
+def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], now: dt.datetime,
+                  undone: str) -> None:
+    holds = _reasons(session, matter, petitions, now) if petitions else {}
+    for code in MATTER_FLAGS:
+        if code in holds:
+            continue
+        open_ = session.scalars(select(Flag).where(Flag.code == code, Flag.matter_id == matter.id,
+                                                   Flag.cleared_at.is_(None))).all()
+        if not open_:
+            continue
+        people = count_people(petitions)
+        why = (f"{undone}: vụ việc còn {len(petitions)} đơn của {people} người, không còn đủ căn cứ "
+               + ("(đông người: từ 5 người, Luật Tiếp công dân Điều 29)" if code == DONG_NGUOI else
+                  "(phức tạp, kéo dài)"))
+        for f in open_:  # marked: a link undone is no staff decision that the flag is wrong
+            f.cleared_at, f.cleared_reason, f.explanation = now, why, {**f.explanation, "undone": True}
+        record(session, petitions[-1] if petitions else None, "flag_cleared", FLAG_ACTOR, at=now,
+               matter_id=matter.id, reason=why, data={"code": code, "flag_id": open_[0].id, "cleared": len(open_),
+                                                      "undone": True})
 
 
 def evaluate_petition_flags(session: Session, petition: Petition, now: dt.datetime | None = None, *,

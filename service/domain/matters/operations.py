@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, String, bindparam, column, insert, or_, select, text
 from sqlalchemy.orm import Session
@@ -22,11 +22,19 @@ from service.db import utcnow
 from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
-from service.domain.matters import flags
+from service.domain.matters import evidence, flags, learning, suggestions
 from service.domain.matters.minhash import UNIT_BANDS, bands, epoch
-from service.domain.matters.profiles import Profile, Similarity, profile, similarity
+from service.domain.matters.profiles import Profile, Similarity, similarity
+from service.domain.matters.texts import (  # noqa: F401  (re-exported: bench, other features)
+    HONORIFICS,
+    content_words,
+    encode_profile,
+    matching_text,
+    petition_profile,
+    stored_profile,
+)
 from service.domain.matters.titles import title_for
-from service.domain.people import access, confidential, redaction
+from service.domain.people import access
 from service.domain.text import fold, strip_invisible
 from service.models.event import Event
 from service.models.flag import Flag
@@ -42,11 +50,20 @@ CANDIDATES = 64  # live petitions taken from the band index, most shared buckets
 MATTERS = 8  # candidate matters re-ranked
 NAME_BAND_WEIGHT = 4  # a shared name bucket counts as four shared word buckets: the place decides
 PER_MATTER = 6  # a matter is judged on its most recent petitions plus those the index found
-LINK_SCORE, LINK_TOPIC = 0.4, 0.1  # tuned on tests/data/matters_dev.jsonl (bench/matters.py prints P/R)
+LINK_SCORE, LINK_TOPIC = 0.4, 0.1  # tuned on config/corpus/clusters.jsonl (bench/matters.py prints P/R)
+SUGGEST_SCORE = 0.3  # below the link score: still worth asking Văn phòng when a name is shared
+OBJECT_TOPIC = 0.17  # a concrete object shared by a short name links with this much of the same words
+FIELD_SURE = 0.6  # a field the classifier gave with less confidence does not block an automatic link
+SUGGESTIONS = 2  # "có thể cùng vụ việc": at most two matters offered per petition
 CROSS_UNIT_NAMES = 2  # another unit's matter needs two shared names (or one and that unit's name)
 PROFILE_EVENTS = ("matter_opened", "matter_linked")
-HONORIFICS = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cụ")
 MATCHER = Actor(label="Hệ thống (ghép vụ việc)")
+
+
+@dataclass
+class Decision:
+    link: tuple[Matter, Similarity, evidence.Evidence] | None = None
+    suggestions: list[tuple[int, Similarity, evidence.Evidence]] = field(default_factory=list)
 
 
 @dataclass
@@ -58,53 +75,7 @@ class _Candidate:
     text: str
     petition_ids: list[int]
     hits: int
-
-
-def _drop_phrases(petition: Petition, unit: Unit) -> list[str]:
-    """Words that say nothing about the matter: the unit's own name and the petitioners' names
-    ("Nguyễn Văn Hùng", and "ông Hùng" in a hotline note)."""
-    drop = [unit.short_name] if unit.kind != "city" else []
-    for person in petition.people:
-        if person.name:
-            drop.append(person.name)
-            drop += [f"{h} {person.name.split()[-1]}" for h in HONORIFICS]
-    return drop
-
-
-def matching_text(petition: Petition) -> str:
-    """What matching reads: a sealed denunciation's redacted text, so neither its profile (kept in the matter
-    events) nor the shared names a link cites can carry what identifies the denouncer (TC Đ47)."""
-    if confidential.sealed(petition):
-        title, content = petition.title_redacted, confidential.list_content(petition)
-        place = confidential.redacted(petition.kind, petition.place)
-        return redaction.without_placeholders(". ".join(x for x in (title, content, place) if x))
-    return ". ".join(x for x in (petition.title, petition.content, petition.place) if x)
-
-
-def petition_profile(petition: Petition) -> Profile:
-    return profile(matching_text(petition), _drop_phrases(petition, petition.unit))
-
-
-def encode_profile(p: Profile, limit: int = 200) -> dict:
-    """A compact profile kept in the matter event, so later matching never re-reads the text."""
-    order = sorted(p.weights.items(), key=lambda x: (x[0] not in p.names, -x[1]))[:limit]
-    return {"w": {f: round(w, 2) for f, w in order}, "n": sorted(p.names)}
-
-
-def stored_profile(data: dict | None) -> Profile | None:
-    """The profile a matter event keeps (None for a petition stored before matching existed)."""
-    if not data or "profile" not in data:
-        return None
-    return Profile(weights=dict(data["profile"]["w"]), names=set(data["profile"]["n"]))
-
-
-_STOPWORDS = re.compile(r"\b(?:a|ah|ai|bi|cac|cai|co|cua|da|dang|de|duoc|khong|ko|la|ma|nay|o|ra|roi|se|thi|toi|va|"
-                        r"vao|ve|voi|vi|kinh gui|ubnd|de nghi|phan anh)\b")
-
-
-def content_words(folded: str) -> str:
-    """The folded text without its commonest function words: what rapidfuzz compares."""
-    return " ".join(_STOPWORDS.sub(" ", folded[:4000]).split())
+    categories: dict[str, int]  # the fields of its petitions, counted
 
 
 def eligible(since: dt.datetime):
@@ -131,11 +102,11 @@ top AS (
   SELECT matter_id, max(hits) AS hits FROM cand GROUP BY matter_id
   ORDER BY max(hits) DESC, matter_id LIMIT :matters),
 member AS (
-  SELECT p.id, p.matter_id, p.content_folded,
+  SELECT p.id, p.matter_id, p.content_folded, p.category,
          row_number() OVER (PARTITION BY p.matter_id ORDER BY p.received_at DESC, p.id DESC) AS rank
   FROM petitions p JOIN top ON top.matter_id = p.matter_id
   WHERE p.received_at >= :since OR p.closed_at >= :since)
-SELECT member.id, member.matter_id, member.content_folded, top.hits, m.unit_id, m.status,
+SELECT member.id, member.matter_id, member.content_folded, member.category, top.hits, m.unit_id, m.status,
        (SELECT e.data FROM events e WHERE e.petition_id = member.id AND e.kind IN {kinds}
         ORDER BY e.id LIMIT 1) AS data
 FROM member JOIN top ON top.matter_id = member.matter_id JOIN matters m ON m.id = member.matter_id
@@ -161,11 +132,12 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
         params.update({f"k{i}": k for i, (_, k) in enumerate(rows)})
     stmt = text(sql).bindparams(bindparam("since", type_=Petition.__table__.c.received_at.type)).columns(
         column("id", Integer), column("matter_id", Integer), column("content_folded", String),
-        column("hits", Integer), column("unit_id", Integer), column("status", String),
+        column("category", String), column("hits", Integer), column("unit_id", Integer), column("status", String),
         column("data", Event.__table__.c.data.type))
     out: dict[int, _Candidate] = {}
-    for pid, mid, folded, hits, unit_id, status, data in session.execute(stmt, params):
-        c = out.setdefault(mid, _Candidate(mid, unit_id, status, Profile(), "", [], hits))
+    for pid, mid, folded, category, hits, unit_id, status, data in session.execute(stmt, params):
+        c = out.setdefault(mid, _Candidate(mid, unit_id, status, Profile(), "", [], hits, {}))
+        c.categories[str(category)] = c.categories.get(str(category), 0) + 1
         c.profile.add(stored_profile(data) or petition_profile(session.get(Petition, pid)))
         c.text = f"{c.text} {content_words(folded)}"
         c.petition_ids.append(pid)
@@ -198,24 +170,45 @@ def named_units(session: Session, petition: Petition) -> list[int]:
     return [uid for uid, name in found if fold(name) in wanted and uid != petition.unit_id][:3]
 
 
-def best_match(session: Session, petition: Petition, mine: Profile, now: dt.datetime
-               ) -> tuple[Matter, Similarity] | None:
-    """The matter this petition belongs to, or None."""
+def best_match(session: Session, petition: Petition, mine: Profile, now: dt.datetime) -> Decision:
+    """The matter this petition surely belongs to (strong evidence, `evidence.judge`), and the matters it may
+    belong to (suggestions for Văn phòng, best first)."""
+    decision = Decision()
     since = min(petition.received_at, now) - WINDOW
     named = named_units(session, petition)
     rows = [r for period in range(epoch(since), epoch(max(petition.received_at, now)) + 1)
             for r in bands(mine, [petition.unit_id, *named], period)]
     if not rows:
-        return None  # nothing distinctive to compare
-    best: tuple[int, Similarity] | None = None
+        return decision  # nothing distinctive to compare
+    lesson = learning.lessons(session, petition.unit_id)
+    folded = fold(matching_text(petition))
+    sure = (petition.classification or {}).get("category_confidence", 1.0) >= FIELD_SURE
+    category = str(petition.category) if petition.category and sure else None
+    found = []
     for c in _candidates(session, petition, rows, since):
         if c.status == "merged":
             continue
         s = similarity(mine, c.profile, c.text)
-        if accepts(s, c.unit_id != petition.unit_id, c.unit_id in named) and (
-                best is None or s.score > best[1].score):
-            best = (c.matter_id, s)
-    return (session.get(Matter, best[0]), best[1]) if best else None
+        weak = learning.without_stop_names(s, lesson)  # the unit's learnt place words: no reason to ask
+        cross = c.unit_id != petition.unit_id
+        # A lone short name ("tổ 6", "cán bộ Hòa") is too weak for `accepts`, but with a concrete object and
+        # enough of the same words it is the same thing (checked by `evidence.judge` below).
+        link = accepts(s, cross, c.unit_id in named) or s.score >= SUGGEST_SCORE and s.topic >= OBJECT_TOPIC
+        link = link and not (cross and not accepts(s, cross, c.unit_id in named))
+        ask = accepts(weak, cross, c.unit_id in named) or weak.score >= SUGGEST_SCORE and weak.strength >= 0.5
+        if not (link or ask):
+            continue
+        fields = {f for f, k in c.categories.items() if 3 * k >= sum(c.categories.values())}  # its main fields
+        e = evidence.judge(s, folded, c.text, category, fields, not cross, lesson.trusted)
+        if (link and e.strong) or ask:
+            found.append((link and e.strong, s.score, c.matter_id, s, e))
+    found.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    if found and found[0][0]:
+        _, _, mid, s, e = found.pop(0)
+        decision.link = (session.get(Matter, mid), s, e)
+    if decision.link is None:
+        decision.suggestions = [(mid, s, e) for _, _, mid, s, e in found][:SUGGESTIONS]
+    return decision
 
 
 def _store_signature(session: Session, petition: Petition, rows: list[tuple[int, int]]) -> None:
@@ -238,9 +231,9 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
     if petition.matter_id is not None:
         return session.get(Matter, petition.matter_id)
     mine = petition_profile(petition)
-    match = best_match(session, petition, mine, now)
+    decision = best_match(session, petition, mine, now)
     data = {"profile": encode_profile(mine)}
-    if match is None:
+    if decision.link is None:
         matter = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now,
                         updated_at=now)
         session.add(matter)
@@ -250,16 +243,21 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
         record(session, petition, "matter_opened", MATCHER, at=now, matter_id=matter.id,
                data={"title": matter.title, **data})
     else:
-        matter, s = match
+        matter, s, e = decision.link
         petition.matter_id = matter.id
         if matter.status == "closed":
             matter.status = "open"  # it came back: the matter is live again
         matter.updated_at = now
+        why = evidence.sentence(e, matching_text(petition), petition.category)
         record(session, petition, "matter_linked", MATCHER, at=now, matter_id=matter.id,
-               reason=f"Cùng nội dung: {', '.join(s.names[:4])}", data={**s.explain(), **data})
+               reason=f"Ghép tự động: {why}", data={**s.explain(), "objects": e.objects,
+                                                    "sentence": f"Ghép tự động: {why}", **data})
     _store_signature(session, petition, bands(mine, [petition.unit_id], epoch(petition.received_at)))
+    for mid, s, e in decision.suggestions:
+        suggestions.suggest(session, petition, mid, s, e, evidence.sentence(e, matching_text(petition),
+                                                                            petition.category), now)
     session.flush()
-    logger.info("Petition %s %s matter %s", petition.code, "opened" if match is None else "joined", matter.id)
+    logger.info("Petition %s %s matter %s", petition.code, "joined" if decision.link else "opened", matter.id)
     return matter
 
 
@@ -339,7 +337,9 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
     for flag in session.scalars(select(Flag).where(Flag.petition_id == petition.id, Flag.cleared_at.is_(None),
                                                    Flag.code.in_(flags.MATTER_FLAGS))):
         flag.cleared_at, flag.cleared_by_id = now, actor.user_id
-        flag.cleared_reason = f"Tách khỏi vụ việc #{old.id}"
+        flag.cleared_reason = f"Tách khỏi vụ việc #{old.id}: cờ của vụ việc không còn áp dụng cho đơn này"
+        record(session, petition, "flag_cleared", actor, at=now, reason=flag.cleared_reason, matter_id=old.id,
+               data={"code": flag.code, "flag_id": flag.id, "cleared": 1, "undone": True})
     data = {"petition": petition.code, "from": old.id, "to": new.id, "separated_from": len(others)}
     # One event on the petition (its timeline), in its new matter; the matter it left gets its own, naming no
     # petition, which the timelines of the petitions staying there show. Two events naming the petition (one
@@ -347,7 +347,7 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
     record(session, petition, "matter_split", actor, at=now, reason=reason, matter_id=new.id, data=data)
     record(session, None, "matter_split", actor, at=now, reason=reason, matter_id=old.id, data=data)
     session.flush()
-    flags.evaluate_matter_flags(session, old, now)
+    flags.evaluate_matter_flags(session, old, now, undone=f"Tách đơn {petition.code} khỏi vụ việc #{old.id}")
     flags.evaluate_matter_flags(session, new, now)
     return new
 

@@ -19,6 +19,7 @@ from service.domain.codes import KINDS, categories
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.inbound import Actor
 from service.domain.intake.tracking import normalise_code
+from service.domain.matters import suggestions
 from service.domain.people import access, audit
 from service.domain.workflow import operations as workflow
 from service.models.petition import Petition
@@ -172,3 +173,23 @@ def petition_action(code: str):
     return jsonify({"code": petition.code, "status": petition.status,
                     "allowed_actions": workflow.allowed_actions(petition),
                     "deadlines": [deadline_json(d, now) for d in petition.deadlines]})
+
+
+@bp.post("/petitions/<code>/matter-suggestions/<int:suggestion_id>")
+def answer_matter_suggestion(code: str, suggestion_id: int):
+    """Văn phòng's answer to "có thể cùng vụ việc": {"decision": "confirm" | "reject", "reason": optional}."""
+    user = require_staff()
+    petition = petition_for_action(user, code, None)
+    body = json_body()
+    decision, reason = body.get("decision"), body.get("reason")
+    if not isinstance(decision, str) or not (reason is None or isinstance(reason, str)):
+        raise ValidationFailed("Cần chọn decision: confirm hoặc reject.", "decision must be confirm or reject.",
+                               fields={"decision": ["confirm | reject"]})
+    actor = Actor(label=user.full_name or user.username, user_id=user.id, role=user.role)
+    session = db_session()
+    row = suggestions.decide(session, suggestions.get(session, petition, suggestion_id), decision, actor, reason)
+    audit.record(session, "matter_changed", user=user, object_type="petition", object_id=petition.code,
+                 ip=request.remote_addr, op=f"suggestion_{decision}", suggestion=row.id, matter=row.matter_id,
+                 via="api")
+    return jsonify({"id": row.id, "state": row.state, "matter_id": row.matter_id,
+                    "petition_matter_id": petition.matter_id})

@@ -65,6 +65,15 @@ def build_spec() -> dict:
     spec.path(path="/api/v1/petitions/{code}", operations={"get": {
         "summary": "Toàn bộ hồ sơ đơn (cán bộ)", "security": [{"bearer": []}], "parameters": [code],
         "responses": {"200": {"description": "Hồ sơ"}, **_errors(401, 404)}}})
+    spec.path(path="/api/v1/petitions/{code}/matter-suggestions/{id}", operations={"post": {
+        "summary": "Văn phòng xác nhận / bác gợi ý \"có thể cùng vụ việc\"", "security": [{"bearer": []}],
+        "parameters": [code, {"in": "path", "name": "id", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"content": {"application/json": {"schema": {
+            "type": "object", "required": ["decision"],
+            "properties": {"decision": {"type": "string", "enum": ["confirm", "reject"]},
+                           "reason": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{id, state, matter_id, petition_matter_id}"},
+                      **_errors(401, 403, 404, 409, 422)}}})
     spec.path(path="/api/v1/status/{code}", operations={"get": {
         "summary": "Tra cứu đơn (công dân)",
         "parameters": [code, {"in": "query", "name": "phone", "schema": {"type": "string"}},

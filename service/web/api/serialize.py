@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain.matters import explain
 from service.domain.people import confidential
 from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
 from service.models.catalogue import CatalogueTask
@@ -75,6 +76,7 @@ def detail_json(session: Session, petition: Petition, user: User) -> dict[str, A
     events = session.scalars(select(Event).where(Event.petition_id == petition.id).order_by(Event.at, Event.id)).all()
     matter = session.get(Matter, petition.matter_id) if petition.matter_id else None
     body = summary_json(session, petition)
+    why = explain.petition(session, petition)
     # A sealed denunciation reaches those who may not know its denouncer only as its redacted text (TC Đ47, 56).
     place = confidential.place_for(user, petition)
     shows = confidential.shows_identity(user, petition)
@@ -90,8 +92,11 @@ def detail_json(session: Session, petition: Petition, user: User) -> dict[str, A
         "attachments": [{"id": a.id, "filename": a.filename, "content_type": a.content_type, "size": a.size}
                         for a in petition.attachments],
         "flags": [{"code": f.code, "raised_at": iso(f.raised_at), "cleared_at": iso(f.cleared_at),
-                   "explanation": f.explanation} for f in flags],
-        "matter": {"id": matter.id, "title": matter.title, "status": matter.status} if matter else None,
+                   "explanation": f.explanation, "sentence": explain.flag_sentence(f)} for f in flags],
+        "matter": {"id": matter.id, "title": matter.title, "status": matter.status,
+                   "people": matter.petitioner_count, "explanation": why.link} if matter else None,
+        "matter_suggestions": [{"id": sg.id, "matter_id": sg.matter_id, "score": sg.score, "state": sg.state,
+                                "sentence": sentence} for sg, sentence in why.suggestions],
         "events": [_event_json(e, user, petition, shows) for e in events],
     })
     return body

@@ -23,4 +23,5 @@ from service.web.console import (  # noqa: F401
     plans,
     reception,
     reports,
+    suggestions,
 )

@@ -25,6 +25,7 @@ from service.domain.codes import ACTIONS as ACTION_LABELS  # the one table of la
 from service.domain.codes import KINDS, STATUSES, categories
 from service.domain.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from service.domain.intake.tracking import normalise_code
+from service.domain.matters import explain
 from service.domain.matters import operations as matters
 from service.domain.notifications import citizens
 from service.domain.people import access, confidential
@@ -269,7 +270,8 @@ def _page(p: Petition, *, error: DomainError | None = None, failed: str | None =
         "task_plan": task.plan.code if task else None,
         "collaborating": _office_names(s, p), "deadlines": casework.deadline_states(s, p),
         "matter": casework.matter_view(s, user, p), "flags": _one_per_code(casework.open_flags(s, p)),
-        "rule_labels": casework.FLAG_RULE_LABELS,
+        "rule_labels": casework.FLAG_RULE_LABELS, "explained": explain.petition(s, p),
+        "flag_sentence": explain.flag_sentence,
         "timeline": casework.timeline(s, p), "event_label": casework.event_label,
         "notes": casework.notes(s, p), "replies": _replies(s, p), "deliveries": citizens.deliveries(s, p),
         "assignee": s.get(User, p.assignee_id) if p.assignee_id else None,
