@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from service.domain.workflow import operations as workflow
 from service.domain.inbound import Actor, Location
+from service.domain.matters import flags
 from service.domain.reception import supporters
-from service.models import OutboxMessage, Supporter
+from service.models import Flag, OutboxMessage, Supporter
 from tests import factories
 
 UNIT = "11737"
@@ -67,7 +68,7 @@ def test_support_from_the_web_once_per_phone_then_told_of_the_answer(client, ses
                                                           "phone": "0912000133", "consent": True}).status_code == 201
     session.expire_all()
     assert session.scalar(select(func.count(Supporter.id))) == 2
-    assert supporters.people_keys(session, pothole.matter_id) == [[("phone", "0912000132")], [("phone", "0912000133")]]
+    assert flags.distinct_people(session, pothole.matter_id) == 3  # the petitioner and two supporters
     assert ask(client, POTHOLE)[0]["supporters"] == 2
     assert supporters.notify_answered(session) == 0  # not answered yet
     workflow.perform(session, session.merge(pothole), "answer", STAFF,
@@ -86,3 +87,22 @@ def test_a_denunciation_or_a_closed_petition_cannot_be_supported(client, session
     r = client.post("/api/v1/public/supporters", json={"petition": secret.code, "name": "A B", "phone": "0912000142",
                                                        "consent": True})
     assert r.status_code == 404
+
+
+def test_supporters_count_as_distinct_people_for_dong_nguoi(client, session):
+    """Luật Tiếp công dân Điều 29: one petition and four supporters are five people on one matter; a supporter
+    who is also the petitioner (same phone in another spelling) is one person."""
+    pothole = make(session, phone="0912000141")
+    for i, phone in enumerate(["+84 912 000 141", "0912000142", "0912000143", "0912000144"]):
+        r = client.post("/api/v1/public/supporters", json={"petition": pothole.code, "name": f"Người {i}",
+                                                            "phone": phone, "consent": True})
+        assert r.status_code == 201
+    session.expire_all()
+    assert flags.distinct_people(session, pothole.matter_id) == 4
+    assert not session.scalars(select(Flag).where(Flag.code == "dong_nguoi", Flag.cleared_at.is_(None))).all()
+    assert client.post("/api/v1/public/supporters", json={"petition": pothole.code, "name": "Người 5",
+                                                          "phone": "0912000145", "consent": True}).status_code == 201
+    session.expire_all()
+    assert flags.distinct_people(session, pothole.matter_id) == 5
+    raised = session.scalars(select(Flag).where(Flag.code == "dong_nguoi", Flag.cleared_at.is_(None))).all()
+    assert raised and raised[0].matter_id == pothole.matter_id

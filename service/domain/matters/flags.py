@@ -24,15 +24,15 @@ from service.domain.deadlines.calendar import VN_TZ, local_date
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
+from service.domain.matters.people import (  # noqa: F401 (distinct_people re-exported)
+    count_people, distinct_people, petitioners_on, supporter_keys)
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
 from service.domain.routing.units import CITY_CODE, office_of
-from service.domain.text import fold
 from service.models.deadline import Deadline
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter
-from service.models.person import Person
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
 
@@ -47,56 +47,6 @@ OVERDUE_GRACE = dt.timedelta(days=30)
 TASK = "4.5"  # review and resolve mass, complex and prolonged cases
 FLAG_ACTOR = Actor(label="Hệ thống (cờ đông người, phức tạp kéo dài)")
 _ANSWERED = ("answered", "closed")
-
-
-def petitioners_on(petition: Petition) -> int:
-    """People who signed one petition: the petitioner and the co-signers (counted or listed)."""
-    listed = len(petition.people)
-    return max(listed, 1 + (petition.co_signer_count or 0))
-
-
-def distinct_people(session: Session, matter_id: int, since: dt.datetime | None = None) -> int:
-    """Đông người (Luật Tiếp công dân Điều 29; TT 07/2014 Đ6 k4): the distinct people behind a matter's
-    petitions (received since `since` when given), across channels, co-signers included (`count_people`).
-    The one place a later source of people (e.g. citizens who support a matter) is added to the count."""
-    stmt = select(Petition).where(Petition.matter_id == matter_id).options(joinedload(Petition.people))
-    if since is not None:
-        stmt = stmt.where(Petition.received_at >= since)
-    return count_people(session.scalars(stmt).unique())
-
-
-def count_people(petitions: Iterable[Petition]) -> int:
-    """People behind petitions, each once: the same phone (stored normalised: "+84 912…" is "0912…"), the same
-    folded name and address, or the same chat account is one person. Co-signers counted but not listed, and
-    anonymous senders, cannot be told apart: each counts."""
-    parent: dict[tuple, tuple] = {}
-
-    def find(k: tuple) -> tuple:
-        while parent.setdefault(k, k) != k:
-            k = parent[k]
-        return k
-
-    unknown = 0
-    for p in petitions:
-        people = [x for x in p.people if x.phone or x.name_folded or x.chat_user_id]
-        for person in people:
-            keys = _keys(person)
-            for k in keys[1:]:
-                parent[find(k)] = find(keys[0])
-            find(keys[0])
-        unknown += max(0, petitioners_on(p) - len(people))
-    return len({find(k) for k in parent}) + unknown
-
-
-def _keys(person: Person) -> list[tuple]:
-    keys: list[tuple] = []
-    if person.phone:
-        keys.append(("phone", person.phone))
-    if person.name_folded and person.address:
-        keys.append(("name", person.name_folded, fold(person.address)))
-    if person.chat_user_id:
-        keys.append(("chat", person.chat_channel, person.chat_user_id))
-    return keys or [("person", person.id)]
 
 
 def _answered_at(session: Session, petitions: list[Petition]) -> dict[int, dt.datetime]:
@@ -121,8 +71,9 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
             found[DONG_NGUOI].append({"rule": "many_signers", "petition": p.code, "people": petitioners_on(p)})
         if p.round >= 2:
             found[PHUC_TAP].append({"rule": "second_round", "petition": p.code})
-    people = count_people(recent)
-    if matter is not None and people >= CROWD and len(recent) > 1:
+    supporters = supporter_keys(session, matter.id if matter else None, now - WINDOW)
+    people = count_people(recent, supporters)
+    if matter is not None and people >= CROWD and len(recent) + len(supporters) > 1:
         found[DONG_NGUOI].append({"rule": "many_petitioners", "people": people, "petitions": len(recent),
                                   "window_days": WINDOW.days})
     units = {uid: session.get(Unit, uid) for uid in {p.unit_id for p in petitions}}
@@ -169,7 +120,7 @@ def _petitions(session: Session, matter: Matter) -> list[Petition]:
         # inserting a petition's matter_id takes on the same row (FOR UPDATE deadlocked under load).
         stmt = stmt.with_for_update(of=Matter, key_share=True)
     petitions = list(session.scalars(stmt).unique())
-    matter.petitioner_count = count_people(petitions)
+    matter.petitioner_count = count_people(petitions, supporter_keys(session, matter.id))
     return petitions
 
 
@@ -290,7 +241,7 @@ def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], n
                                                    Flag.cleared_at.is_(None))).all()
         if not open_:
             continue
-        people = count_people(petitions)
+        people = count_people(petitions, supporter_keys(session, matter.id))
         why = (f"{undone}: vụ việc còn {len(petitions)} đơn của {people} người, không còn đủ căn cứ "
                + ("(đông người: từ 5 người, Luật Tiếp công dân Điều 29)" if code == DONG_NGUOI else
                   "(phức tạp, kéo dài)"))

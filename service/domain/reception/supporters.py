@@ -1,6 +1,6 @@
 """Supporters of a matter: a citizen who has the same problem as an open, public petition says "tôi cũng gặp vấn đề
 này" instead of filing again. They are stored once per matter and phone (normalised), counted as distinct people
-of the matter (đông người, Luật Tiếp công dân Điều 29: `people_keys` for matters.flags.distinct_people), and told
+of the matter (đông người, Luật Tiếp công dân Điều 29: counted by matters.people.distinct_people), and told
 when the matter is answered (the notifications outbox, once: the dedupe key and `notified_at`).
 
 Every function takes a Session and plain values, flushes and never commits.
@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from service.db import utcnow
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.domain.intake.tracking import normalise_code
+from service.domain.matters import flags
 from service.domain.intake.validation import FieldError, clean_text, normalise_phone
 from service.domain.notifications import outbox as notify
 from service.domain.people import confidential
 from service.domain.reception.similar import OPEN_STATUSES
+from service.models.matter import Matter
 from service.models.petition import Petition
 from service.models.reception import Supporter
 from service.models.reply import Reply
@@ -77,6 +79,8 @@ def support(session: Session, code: Any, *, name: Any, phone: Any, channel: str 
         if found is None:
             raise Conflict("Chưa ghi nhận được, vui lòng thử lại.", "Try again.") from None
         return found, False
+    # A supporter is one more person behind the matter: đông người may now hold (Luật Tiếp công dân Điều 29).
+    flags.evaluate_matter_flags(session, session.get(Matter, petition.matter_id), now=row.created_at)
     return row, True
 
 
@@ -90,19 +94,6 @@ def _find(session: Session, matter_id: int, phone: str) -> Supporter | None:
 
 def of_matter(session: Session, matter_id: int) -> list[Supporter]:
     return list(session.scalars(select(Supporter).where(Supporter.matter_id == matter_id).order_by(Supporter.id)))
-
-
-def people_keys(session: Session, matter_id: int) -> list[list[tuple[str, ...]]]:
-    """Each supporter of a matter as the keys matters.flags.distinct_people gives a person on a petition
-    (("phone", number), and ("chat", channel, user id) for a chat): the đông người count unites them with the
-    petitioners, so a supporter who also signed a petition counts once (Luật Tiếp công dân Điều 29)."""
-    out = []
-    for s in of_matter(session, matter_id):
-        keys: list[tuple[str, ...]] = [("phone", s.phone)]
-        if s.chat_user_id and s.channel in CHAT_CHANNELS:
-            keys.append(("chat", s.channel, s.chat_user_id))
-        out.append(keys)
-    return out
 
 
 def notify_answered(session: Session, now: dt.datetime | None = None) -> int:
