@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
+from service.domain.classification import calibration as calibrating
 from service.domain.classification.normalise import (
     TAKING_AMOUNT,
     Phrase,
@@ -34,7 +35,7 @@ from service.domain.classification.normalise import (
     names_official_misconduct,
     normalise,
 )
-from service.domain.codes import KINDS, category_label
+from service.domain.codes import KINDS, categories, category_label
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.text import fold
@@ -43,9 +44,9 @@ from service.models.petition import Petition
 
 logger = logging.getLogger(__name__)
 
-# Below this (the lower of the kind and field confidences) Văn phòng classifies again; on held-out
-# splits about 4 % of petitions fall below it, and half of those were wrong.
-REVIEW_THRESHOLD = 0.4
+# Below this calibrated confidence in the office Văn phòng classifies again: chosen by bench/classify.py
+# from held-out voices (calibration.py) and stored in config/corpus/calibration.json.
+REVIEW_THRESHOLD = calibrating.DEFAULT_THRESHOLD
 CORPUS_PATH = Path(__file__).resolve().parents[3] / "config" / "corpus" / "petitions.jsonl"
 CORRECTION_WEIGHT = 5.0  # one staff correction outweighs a handful of corpus examples
 # Cosine of the tf-idf vectors: different petitions on one topic stay under 0.5, a paraphrase is ~0.7.
@@ -74,10 +75,14 @@ class Classification:
     cues: list[str] = field(default_factory=list)
     explanation: str = ""
     source: str = "rules"
+    office: str = "van_phong"  # the office the field table gives (routing may still move it)
+    office_confidence: float = 0.0  # raw: the summed probability of the fields that office leads
+    threshold: float = REVIEW_THRESHOLD
+    doubts: list[str] = field(default_factory=list)  # why it is unsure, in Vietnamese
 
     @property
     def needs_review(self) -> bool:
-        return self.confidence < REVIEW_THRESHOLD
+        return self.confidence < self.threshold
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ class Model:
         n = len(texts)
         self.common_words = (1 + n) / np.exp(self.words.idf_ - 1) - 1 >= 3
         self.corrections = list(corrections)
+        self.calibration = calibrating.load()  # stored with the model: the isotonic map and the review threshold
         self.correction_vectors = sparse.hstack([words, chars]).tocsr()[len(examples):] if corrections else None
 
     def vectors(self, folded: str) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
@@ -293,11 +299,26 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
         taken += [_Written(raw).find(m.group()) or m.group() for m in TAKING_AMOUNT.finditer(folded)][:1]
         kind_cues = list(dict.fromkeys([*official, *taken, *kind_cues]))[:5]
         field_cues = [c for c in field_cues if c not in kind_cues]
-    result = Classification(str(kind), str(category), round(float(min(kind_conf, category_conf)), 3),
+    office, office_raw = office_probability(category, category_conf, category_p)
+    calibration = model.calibration
+    confidence = calibration(office_raw) if source != "correction" else max(calibration(office_raw), category_conf)
+    result = Classification(str(kind), str(category), round(float(confidence), 3),
                             round(float(kind_conf), 3), round(float(category_conf), 3), kind_cues + field_cues, "",
-                            source)
+                            source, office, round(float(office_raw), 3), calibration.threshold)
+    if result.needs_review:
+        hits = sum(bool(find(phrases, folded)) for phrases in rules.categories.values())
+        result.doubts = calibrating.doubts(kind_p, category_p, hits, len(folded.split()), KINDS.get, category_label)
     result.explanation = _explain(result, kind_cues, field_cues, notes)
     return result
+
+
+def office_probability(category: str, category_conf: float, category_p: dict[str, float]) -> tuple[str, float]:
+    """The field table's office for the field, and how likely that office is right: the summed
+    probability of every field it leads (two fields of one office confused still route right)."""
+    table = categories()
+    office = (table.get(category) or table["khac"])["lead_office"]
+    summed = sum(p for code, p in category_p.items() if (table.get(code) or table["khac"])["lead_office"] == office)
+    return office, max(float(summed), float(category_conf))
 
 
 def _rules_only(folded: str, rules: Rules) -> Classification:
@@ -309,7 +330,8 @@ def _rules_only(folded: str, rules: Rules) -> Classification:
 
     kind, kind_cues = best(rules.kinds, "phan_anh")
     category, field_cues = best(rules.categories, "khac")
-    result = Classification(kind, category, 0.3, 0.3, 0.3, kind_cues + field_cues, "", "rules")
+    office = (categories().get(category) or categories()["khac"])["lead_office"]
+    result = Classification(kind, category, 0.3, 0.3, 0.3, kind_cues + field_cues, "", "rules", office, 0.3, 1.0)
     result.explanation = _explain(result, kind_cues, field_cues, ["Chưa có dữ liệu huấn luyện: chỉ dùng từ khóa."])
     return result
 
@@ -350,7 +372,9 @@ def _explain(c: Classification, kind_cues: list[str], field_cues: list[str], not
              f"Lĩnh vực: {category_label(c.category)} (độ tin cậy {c.category_confidence:.0%})"
              + (f", dấu hiệu: {', '.join(field_cues)}" if field_cues else "") + ".", *notes]
     if c.needs_review:
-        parts.append(f"Độ tin cậy dưới {REVIEW_THRESHOLD:.0%}: cần cán bộ Văn phòng xem lại phân loại.")
+        why = f" Chưa chắc vì {'; '.join(c.doubts)}." if c.doubts else ""
+        parts.append(f"Độ tin cậy {c.confidence:.0%}, dưới ngưỡng {c.threshold:.0%}: cần cán bộ Văn phòng "
+                     f"xem lại phân loại.{why}")
     return " ".join(parts)
 
 
