@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
 from service.domain.classification import calibration as calibrating
+from service.domain.classification.features import core_text, rule_matrix
 from service.domain.classification.normalise import (
     TAKING_AMOUNT,
     Phrase,
@@ -51,8 +52,6 @@ CORPUS_PATH = Path(__file__).resolve().parents[3] / "config" / "corpus" / "petit
 CORRECTION_WEIGHT = 5.0  # one staff correction outweighs a handful of corpus examples
 # Cosine of the tf-idf vectors: different petitions on one topic stay under 0.5, a paraphrase is ~0.7.
 SIMILAR_TO_CORRECTION = 0.55
-RULE_FEATURE_SCALE = 0.6  # the keyword counts against the unit-length n-gram blocks
-OPENING_WORDS = 15  # how far from either end a kind cue counts as opening or closing the text
 WORD_NGRAMS = (1, 2)  # syllable bigrams catch compound words ("đất đai", "đèn đường")
 CHAR_NGRAMS = (2, 5)  # character n-grams survive typos and partly missing diacritics
 REGULARISATION_C = 20.0  # little regularisation: a few hundred short texts, many rare but telling words
@@ -93,22 +92,6 @@ class Example:
     weight: float = 1.0
 
 
-def _rule_matrix(texts: Sequence[str], rules: Rules) -> sparse.csr_matrix:
-    """Per text: log(1 + hits) of each field's keywords and each kind's cues, and the official rule."""
-    groups = [*rules.categories.values(), *rules.kinds.values()]
-    rows = []
-    for folded in texts:
-        counts = [np.log1p(len(find(g, folded))) for g in groups]
-        # Where the kind cues stand: a request opening the text is the main request; one closing a
-        # description ("đề nghị kiểm tra, xử lý") usually just asks to handle what was reported.
-        words = folded.split()
-        opening, closing = " ".join(words[:OPENING_WORDS]), " ".join(words[-OPENING_WORDS:])
-        placed = [float(bool(find(g, part))) for g in rules.kinds.values() for part in (opening, closing)]
-        rows.append([*counts, *placed, float(names_official_misconduct(folded, rules)),
-                     float(names_official_bribery(folded, rules))])
-    return sparse.csr_matrix(np.asarray(rows, dtype=float) * RULE_FEATURE_SCALE)
-
-
 # --- the model -----------------------------------------------------------------------------------
 
 class Model:
@@ -117,12 +100,12 @@ class Model:
     def __init__(self, examples: Sequence[Example], corrections: Sequence[Example] = (), rules: Rules | None = None):
         self.rules = rules or load_rules()
         everything = [*examples, *corrections]
-        texts = [classifier_text(e.text) for e in everything]
+        texts = [classifier_text(core_text(e.text)) for e in everything]
         self.words = TfidfVectorizer(ngram_range=WORD_NGRAMS, sublinear_tf=True, token_pattern=r"\S+")
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2)
         words = self.words.fit_transform(texts)
         chars = self.chars.fit_transform(texts)
-        features = sparse.hstack([words, chars, _rule_matrix(texts, self.rules)]).tocsr()
+        features = sparse.hstack([words, chars, rule_matrix(texts, self.rules)]).tocsr()
         weights = np.asarray([e.weight for e in everything])
         # One BLAS thread: on small sparse problems more threads only contend (10x slower on 2 cores).
         with threadpool_limits(limits=1):
@@ -143,7 +126,7 @@ class Model:
         """(all features, the two tf-idf blocks) of one text, without sklearn's per-call checks (~1 ms)."""
         words = _tfidf_row(self.words, self._word_analyzer, folded)
         chars = _tfidf_row(self.chars, self._char_analyzer, folded)
-        full = sparse.hstack([words, chars, _rule_matrix([folded], self.rules)]).tocsr()
+        full = sparse.hstack([words, chars, rule_matrix([folded], self.rules)]).tocsr()
         return full, sparse.hstack([words, chars]).tocsr()
 
     def probabilities(self, clf: LogisticRegression, row: sparse.csr_matrix) -> dict[str, float]:
@@ -265,7 +248,7 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
     corrected petition takes the corrected kind and field.
     """
     raw = f"{title}. {text}" if title else text
-    folded = classifier_text(raw)
+    folded = classifier_text(core_text(raw))
     rules = load_rules()
     model = model or current_model(session)
     if model is None:
