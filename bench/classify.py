@@ -90,13 +90,16 @@ def main() -> None:
     judged = []  # (record, decision, route, calibrated confidence, threshold)
     for voice, rows in predictions.items():
         others = [row for v, rs in predictions.items() if v != voice for row in rs]
-        cal = calibrating.fit(*zip(*[(d.office_confidence, route.office_code == r["office"]) for r, d, route in others])) \
-            if others else calibrating.Calibration()
+        cal = calibrating.fit([d.office_confidence for _, d, _ in others],
+                              [route.office_code == r["office"] for r, _, route in others],
+                              groups=[r["voice"] for r, _, _ in others]) if others else calibrating.Calibration()
+        print(f"  {voice:<12} threshold from the other voices {cal.threshold:.3f} ({cal.note})")
         judged += [(r, d, route, cal(d.office_confidence), cal.threshold) for r, d, route in rows]
     report(judged)
     everything = [row for rows in predictions.values() for row in rows]
     final = calibrating.fit([d.office_confidence for _, d, _ in everything],
-                            [route.office_code == r["office"] for r, _, route in everything])
+                            [route.office_code == r["office"] for r, _, route in everything],
+                            groups=[r["voice"] for r, _, _ in everything])
     print(f"\nCalibration on every held-out prediction: review threshold {final.threshold:.3f} ({final.note})")
     if args.write_calibration:
         if set(voices) != set(all_voices):

@@ -39,8 +39,12 @@ class Calibration:
 
 
 def fit(raw: Sequence[float], right: Sequence[bool], target: float = REVIEW_TARGET,
-        budget: float = REVIEW_BUDGET) -> Calibration:
-    """Isotonic calibration of held-out (raw confidence, right?) pairs, and the review threshold from it."""
+        budget: float = REVIEW_BUDGET, groups: Sequence[str] | None = None) -> Calibration:
+    """Isotonic calibration of held-out (raw confidence, right?) pairs, and the review threshold from it.
+
+    With groups (the voice each prediction was held out from), the threshold must hold for every voice:
+    the strictest of the per-voice thresholds, so that an unseen voice as hard as the hardest seen one
+    still meets the target; the budget still caps it on all predictions together."""
     from sklearn.isotonic import IsotonicRegression
 
     raw_a, right_a = np.asarray(raw, dtype=float), np.asarray(right, dtype=float)
@@ -49,6 +53,16 @@ def fit(raw: Sequence[float], right: Sequence[bool], target: float = REVIEW_TARG
     ys = np.asarray(iso.y_thresholds_, dtype=float)
     calibrated = np.interp(raw_a, xs, ys)
     threshold, note = choose_threshold(calibrated, right_a, target, budget)
+    if groups is not None:
+        group_a = np.asarray(groups)
+        strictest = max(choose_threshold(calibrated[group_a == g], right_a[group_a == g], target, 1.0)[0]
+                        for g in sorted(set(groups)))
+        cap = float(np.quantile(calibrated, budget))
+        if strictest > threshold:
+            threshold = min(strictest, max(cap, threshold))
+            kept = calibrated >= threshold
+            note = (f"strictest voice; kept right {right_a[kept].mean():.1%}, "
+                    f"review {1 - kept.mean():.1%}")
     return Calibration(tuple(round(float(x), 5) for x in xs), tuple(round(float(y), 5) for y in ys), threshold, note)
 
 

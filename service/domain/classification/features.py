@@ -33,7 +33,7 @@ OPENING_WORDS = 15  # how far from either end a kind cue counts as opening or cl
 
 # Frame: who writes, to whom, how they sign (normalised, lower-case text with diacritics or without).
 _FRAME = [re.compile(p) for p in (
-    r"[^.]*\(m[ãa] s[ốo] doanh nghi[ệe]p \d+\)", r"k[íi]nh g[ửu]i:?[^.\n]*[.\n]", r"(?<!\w)s[ốo]:\s*[\w/-]+[.\n]?",
+    r"[^.]*\(m[ãa] s[ốo] doanh nghi[ệe]p \d+\)", r"k[íi]nh g[ửu]i:?[^.,\n]*[.,\n]", r"(?<!\w)s[ốo]:\s*[\w/-]+[.\n]?",
     r"t[ôo]i t[êe]n l[àa] [^,.]*,?", r"sinh n[ăa]m \d{4},?", r"(?:s[ốo] )?(?:c[ăa]n c[ưu][ớo]c c[ôo]ng d[âa]n|ch[ứu]ng minh nh[âa]n d[âa]n)(?: s[ốo])? ?\d+,?",
     r"m[ãa] s[ốo] doanh nghi[ệe]p \d+", r"\(?s[ốo] [đd]i[ệe]n tho[ạa]i \d+\)?", r"(?<!\d)0\d{9,11}(?!\d)",
     r"(?:th[ưu][ờo]ng tr[úu]|tr[úu]|c[ưu] tr[úu]|tr[ụu] s[ởo]) t[ạa]i [^,.;]*[,.;]?",
@@ -67,7 +67,7 @@ def core_text(text: str) -> str:
             continue
         kept.append(_PASSING.sub("", s))
     core = " ".join(kept).strip()
-    return core if len(core.split()) >= 3 else t
+    return core if len(core.split()) >= 3 else normalise(text)
 
 
 # The verb of the request, on folded text.
