@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 from service.db import Database
 from service.domain.matters import flags
 from service.jobs import lease, retention
+from service.jobs.classifier import retrain_classifier
 from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
 from service.jobs.retention import apply_retention
@@ -65,6 +66,8 @@ JOBS: tuple[Job, ...] = (
         options=retention.options),
     # Dialogue commitments: 3-day reminder and overdue flag; registered speakers reminded the day before.
     Job("dialogue-reminders", dialogue_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
+    # The classifier learns the staff corrections (reclassify / reroute) here, never inside a request (issue #17).
+    Job("classifier-retrain", retrain_classifier, "interval", {"minutes": 10}, misfire_grace_time=600),
 )
 
 

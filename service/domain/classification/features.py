@@ -21,11 +21,11 @@ from scipy import sparse
 from service.domain.classification.normalise import (
     Rules,
     find,
+    fold_normalised,
     names_official_bribery,
     names_official_misconduct,
     normalise,
 )
-from service.domain.text import fold
 
 RULE_FEATURE_SCALE = 0.6  # the keyword counts against the unit-length n-gram blocks
 REQUEST_FEATURE_SCALE = 2.5  # the verbs of the request: what decides the kind across voices
@@ -51,7 +51,6 @@ _PASSING = re.compile(r"^(?:s[áa]ng nay |h[ôo]m qua |h[ôo]m t[ôo]i )?(?:ngay
 _WRITER = re.compile(r"^t[ôo]i l[àa] (?:[^ ]+ ){0,7}[^ ]+[.]?$")
 
 
-@lru_cache(maxsize=4096)
 def core_text(text: str) -> str:
     """The petition without its frame, asides and passing places; the whole text if nothing would remain."""
     # A letterhead in capitals ("CÔNG TY TNHH ..."), not a title naming the petition ("ĐƠN KHIẾU NẠI").
@@ -139,6 +138,7 @@ def rule_matrix(texts: Sequence[str], rules: Rules) -> sparse.csr_matrix:
     return sparse.csr_matrix(np.asarray(rows, dtype=float))
 
 
-def folded_core(text: str) -> str:
-    """core_text folded (for callers that want the words the model reads, e.g. explanations)."""
-    return fold(core_text(text))
+@lru_cache(maxsize=8192)
+def model_text(text: str) -> str:
+    """What the model reads: core_text folded (classifier_text of the core, without normalising twice)."""
+    return fold_normalised(core_text(text))

@@ -19,17 +19,17 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
 from service.domain.classification import calibration as calibrating
-from service.domain.classification.features import core_text, rule_matrix
+from service.domain.classification import store
+from service.domain.classification.features import model_text, rule_matrix
 from service.domain.classification.normalise import (
     TAKING_AMOUNT,
     Phrase,
     Rules,
-    classifier_text,
     find,
     load_rules,
     names_official_bribery,
@@ -100,7 +100,7 @@ class Model:
     def __init__(self, examples: Sequence[Example], corrections: Sequence[Example] = (), rules: Rules | None = None):
         self.rules = rules or load_rules()
         everything = [*examples, *corrections]
-        texts = [classifier_text(core_text(e.text)) for e in everything]
+        texts = [model_text(e.text) for e in everything]
         self.words = TfidfVectorizer(ngram_range=WORD_NGRAMS, sublinear_tf=True, token_pattern=r"\S+")
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2)
         words = self.words.fit_transform(texts)
@@ -201,7 +201,8 @@ def train(examples: Sequence[Example] | None = None, corrections: Sequence[Examp
     return Model(examples, [Example(c.text, c.kind, c.category, CORRECTION_WEIGHT) for c in corrections])
 
 
-# One trained model per process and state of the corrections table; retrained when it changes.
+# The corpus model, trained once per process (per corpus file); the model retrained on staff corrections
+# comes from the jobs process (store.py), never from a training inside a request.
 _models: dict[tuple, Model | None] = {}
 _lock = threading.Lock()
 
@@ -212,23 +213,22 @@ def _corpus_key() -> tuple:
 
 
 def current_model(session: Session | None = None) -> Model | None:
-    """The cached model; with a session, one that includes the staff corrections (a cheap count checks them)."""
+    """With a session, the newest model the jobs process retrained on the staff corrections; else (or
+    before its first run) the model of the labelled corpus."""
+    if session is not None and CORPUS_PATH.exists():
+        stored = store.latest(session)
+        if stored is not None:
+            return stored
     key: tuple = _corpus_key()
-    if session is not None:
-        count, last = session.execute(select(func.count(ClassificationCorrection.id),
-                                             func.max(ClassificationCorrection.id))).one()
-        if count:
-            key += (str(session.get_bind().url), count, last)
     model = _models.get(key)
     if model is not None or key in _models:
         return model
     with _lock:
         if key not in _models:
-            corrections = correction_examples(session) if len(key) > 3 else []
             if len(_models) >= 4:
                 _models.pop(next(iter(_models)))
-            _models[key] = train(corrections=corrections)
-            logger.info("Classifier trained on the corpus and %s staff corrections", len(corrections))
+            _models[key] = train()
+            logger.info("Classifier trained on the corpus")
     return _models[key]
 
 
@@ -248,7 +248,7 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
     corrected petition takes the corrected kind and field.
     """
     raw = f"{title}. {text}" if title else text
-    folded = classifier_text(core_text(raw))
+    folded = model_text(raw)
     rules = load_rules()
     model = model or current_model(session)
     if model is None:
