@@ -272,7 +272,8 @@ def rambling(w: Writer, field, topic, kind, unit, named):
 
 
 BUSINESS_FIELDS = ["doanh_nghiep"] * 5 + ["dat_dai", "xay_dung_nha_o", "moi_truong", "ha_tang_giao_thong",
-                                         "thu_tuc_hanh_chinh", "can_bo_cong_vu", "an_ninh_trat_tu", "khac"]
+                                         "thu_tuc_hanh_chinh", "can_bo_cong_vu", "an_ninh_trat_tu", "khac",
+                                         "chinh_sach_xa_hoi"]
 
 
 def business(w: Writer, field, topic, kind, unit, named):

@@ -44,7 +44,7 @@ def fit(raw: Sequence[float], right: Sequence[bool], target: float = REVIEW_TARG
 
     With groups (the voice each prediction was held out from), the threshold must hold for every voice:
     the strictest of the per-voice thresholds, so that an unseen voice as hard as the hardest seen one
-    still meets the target; the budget still caps it on all predictions together."""
+    still meets the target, but capped so that no voice sends more than the budget to review."""
     from sklearn.isotonic import IsotonicRegression
 
     raw_a, right_a = np.asarray(raw, dtype=float), np.asarray(right, dtype=float)
@@ -55,14 +55,15 @@ def fit(raw: Sequence[float], right: Sequence[bool], target: float = REVIEW_TARG
     threshold, note = choose_threshold(calibrated, right_a, target, budget)
     if groups is not None:
         group_a = np.asarray(groups)
+        names = sorted(set(groups))
         strictest = max(choose_threshold(calibrated[group_a == g], right_a[group_a == g], target, 1.0)[0]
-                        for g in sorted(set(groups)))
-        cap = float(np.quantile(calibrated, budget))
-        if strictest > threshold:
-            threshold = min(strictest, max(cap, threshold))
-            kept = calibrated >= threshold
-            note = (f"strictest voice; kept right {right_a[kept].mean():.1%}, "
-                    f"review {1 - kept.mean():.1%}")
+                        for g in names)
+        # ... but no voice may send more than the budget to review
+        cap = min(float(np.quantile(calibrated[group_a == g], budget)) for g in names)
+        threshold = min(strictest, cap)
+        kept = calibrated >= threshold
+        note = (f"strictest voice {strictest:.3f}, review cap {cap:.3f}; kept right {right_a[kept].mean():.1%}, "
+                f"review {1 - kept.mean():.1%}")
     return Calibration(tuple(round(float(x), 5) for x in xs), tuple(round(float(y), 5) for y in ys), threshold, note)
 
 
