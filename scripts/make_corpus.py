@@ -276,6 +276,14 @@ BUSINESS_FIELDS = ["doanh_nghiep"] * 5 + ["dat_dai", "xay_dung_nha_o", "moi_truo
                                          "chinh_sach_xa_hoi"]
 
 
+SUBJECTS = {  # the letter's subject line says what it asks for, as real ones do
+    "phan_anh": ["báo cáo tình hình", "thông tin về tình hình tại địa phương", "vướng mắc trong sản xuất kinh doanh"],
+    "kien_nghi": ["đề nghị tháo gỡ khó khăn", "đề xuất hỗ trợ", "xin ý kiến và đề nghị"],
+    "khieu_nai": ["đề nghị xem xét lại", "không đồng ý với quyết định"],
+    "to_cao": ["thông tin hành vi vi phạm", "đề nghị xác minh, xử lý vi phạm"],
+}
+
+
 def business(w: Writer, field, topic, kind, unit, named):
     biz = w.pick(BUSINESSES)
     uname = UNITS[unit][0]
@@ -283,7 +291,7 @@ def business(w: Writer, field, topic, kind, unit, named):
     for mine in ("gia đình tôi", "nhà tôi", "của tôi", "cho tôi"):
         main = main.replace(mine, "công ty chúng tôi" if mine != "của tôi" else "của công ty")
     head = (f"{biz.upper()}. Số: {w.r.randint(10, 99)}/CV-{w.pick(['HL', 'DA', 'PT', 'TD'])}. "
-            f"Kính gửi: Ủy ban nhân dân {uname}. V/v: {w.pick(['đề nghị tháo gỡ khó khăn', 'báo cáo tình hình', 'vướng mắc trong sản xuất kinh doanh', 'xin ý kiến'])}. "
+            f"Kính gửi: Ủy ban nhân dân {uname}. V/v: {w.pick(SUBJECTS[kind])}. "
             f"{biz} (mã số doanh nghiệp 02{w.r.randint(10000000, 99999999)}), trụ sở tại {w.fill('{place}', unit)}, trân trọng gửi tới Quý Ủy ban nội dung sau.")
     if kind == "phan_anh":
         body = f"{'Công ty xin phản ánh:' if named else 'Thời gian qua,'} {main}, gây ảnh hưởng tới hoạt động sản xuất kinh doanh của đơn vị."
