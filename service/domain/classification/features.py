@@ -107,6 +107,7 @@ _NAMED = {kind: re.compile(rf"\b(?:toi|em|chung toi|cong dan|nguoi dan|minh|cong
                              ("phan_anh", "phan anh"))}
 
 
+_POLITE_XIN = re.compile(r"\bxin (?=(?:trinh bay|chao|cam on|phep|gui|bao cao|thong tin|cam doan|chiu)\b)")
 _NOT_A_REQUEST = re.compile(r"\bxin (?:trinh bay|chao|cam on|phep|gui|bao cao|thong tin|cam doan|chiu)\b")
 
 
@@ -140,5 +141,6 @@ def rule_matrix(texts: Sequence[str], rules: Rules) -> sparse.csr_matrix:
 
 @lru_cache(maxsize=8192)
 def model_text(text: str) -> str:
-    """What the model reads: core_text folded (classifier_text of the core, without normalising twice)."""
-    return fold_normalised(core_text(text))
+    """What the model reads: core_text folded (classifier_text of the core, without normalising twice), the
+    polite "xin" of "xin trình bày", "xin cảm ơn" dropped: it asks for nothing."""
+    return _POLITE_XIN.sub("", fold_normalised(core_text(text)))
