@@ -42,6 +42,7 @@ _FRAME = [re.compile(p) for p in (
 )]
 _WRITING_BODY = re.compile(r"(?:c[ôo]ng ty|doanh nghi[ệe]p|[đd][ơo]n v[ịi]|h[ợo]p t[áa]c x[ãa])(?: ch[úu]ng t[ôo]i)?"
                            r"( xin| ki[ếe]n ngh[ịi]| k[íi]nh| tr[âa]n tr[ọo]ng| kh[ôo]ng| t[ốo] c[áa]o| ch[úu]ng t[ôo]i| g[ặa]p)")
+_LETTERHEAD = re.compile(r"(?:CÔNG TY|HỢP TÁC XÃ|HỘ KINH DOANH|DOANH NGHIỆP|CỘNG HÒA|CỘNG HOÀ|ĐỘC LẬP|CONG TY)\b")
 _SENTENCE = re.compile(r"(?<=[.!?;\n])\s+")
 # An aside: the petition's main request is elsewhere (domain.md: the main request decides).
 _ASIDE = re.compile(r"^(?:nh[âa]n ti[ệe]n|ti[ệe]n th[ểe]|ch[ưu]a k[ểe]|ngo[àa]i ra|c[òo]n chuy[ệe]n|c[òo]n vi[ệe]c)\b")
@@ -55,7 +56,7 @@ def core_text(text: str) -> str:
     """The petition without its frame, asides and passing places; the whole text if nothing would remain."""
     # A letterhead in capitals ("CÔNG TY TNHH ..."), not a title naming the petition ("ĐƠN KHIẾU NẠI").
     t = normalise(" ".join(s for s in re.split(r"(?<=\.)\s+", text or "")
-                           if not (s.isupper() and len(s.split()) > 1 and not s.startswith("ĐƠN"))))
+                           if not (s.isupper() and _LETTERHEAD.match(s))))
     for pattern in _FRAME:
         t = pattern.sub(" ", t)
     t = _WRITING_BODY.sub(r"chúng tôi \1", t)  # the company writing is the writer, not the object
