@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 from service.db import Database
 from service.domain.matters import flags
 from service.jobs import lease, retention
+from service.jobs.classifier import retrain_classifier
 from service.jobs.dialogues import dialogue_reminders
 from service.jobs.dispatch import dispatch_outbox
 from service.jobs.plans import plan_reminders
@@ -73,6 +74,8 @@ JOBS: tuple[Job, ...] = (
     Job("reception-reminders", reception_reminders, "interval", {"hours": 1}, misfire_grace_time=1800),
     # Supporters of a matter ("tôi cũng gặp vấn đề này") told of its answer.
     Job("supporter-notices", supporter_notices, "interval", {"minutes": 5}, misfire_grace_time=600),
+    # The classifier learns the staff corrections (reclassify / reroute) here, never inside a request (issue #17).
+    Job("classifier-retrain", retrain_classifier, "interval", {"minutes": 10}, misfire_grace_time=600),
 )
 
 

@@ -9,7 +9,7 @@ from service.models.deadline import Deadline
 from service.models.dialogue import AgendaItem, Commitment, DialogueRegistration, DialogueSession, DialogueSubscription
 from service.models.event import Event
 from service.models.flag import Flag
-from service.models.job import ClassificationCorrection, HolidayOverride, JobLease
+from service.models.job import ClassificationCorrection, ClassifierModel, HolidayOverride, JobLease
 from service.models.lookup import LookupFailure
 from service.models.matter import Matter, MatterSeparation, MatterSuggestion, PetitionSignature
 from service.models.outbox import OutboxMessage
@@ -23,8 +23,8 @@ from service.models.unit import Office, Unit
 from service.models.user import ApiToken, AuditEntry, User
 
 __all__ = [
-    "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CannedAnswer", "CatalogueTask", "ChannelToken", "ChatConversation",
-    "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
+    "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
+    "ClassificationCorrection", "ClassifierModel", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
     "MatterSeparation", "MatterSuggestion", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -45,3 +45,16 @@ class ClassificationCorrection(Base):
     new_category: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ClassifierModel(Base):
+    """A classifier retrained on the staff corrections by the jobs process (never inside a request):
+    the pickled model, compressed; web processes load the newest (service/domain/classification/store.py)."""
+
+    __tablename__ = "classifier_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    corrections: Mapped[int] = mapped_column(default=0)  # how many staff corrections it learnt from
+    last_correction_id: Mapped[int | None]
+    payload: Mapped[bytes] = mapped_column(LargeBinary)

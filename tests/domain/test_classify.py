@@ -7,6 +7,7 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
+from service.domain.classification import calibration
 from service.domain.classification import model as classify
 from service.domain.classification.normalise import classifier_text, normalise
 from service.domain.codes import categories
@@ -125,12 +126,13 @@ def test_text_without_diacritics_classifies_like_the_original(held_out_model):
     assert same / len(test_part) >= 0.9
 
 
-def test_training_takes_seconds_at_most():
-    import time
-
-    started = time.perf_counter()
-    classify.train()
-    assert time.perf_counter() - started < 10
+def test_training_is_deterministic():
+    # Formerly asserted training under 10 s; a timing on a shared machine is not behaviour (house rules).
+    examples = [classify.Example(r["text"], r["kind"], r["category"]) for r in corpus_records()[::3]]
+    first, second = classify.train(examples), classify.train(examples)
+    text = "den duong o ngo 5 hong ca thang, toi om, xa lap lai giup"
+    a, b = classify.classify(text, model=first), classify.classify(text, model=second)
+    assert (a.kind, a.category, a.confidence) == (b.kind, b.category, b.confidence)
 
 
 # --- decisions, rules and explanations ------------------------------------------------------------------
@@ -138,7 +140,9 @@ def test_training_takes_seconds_at_most():
 def test_a_decision_has_confidences_cues_and_a_vietnamese_explanation():
     d = classify.classify("Tôi khiếu nại quyết định thu hồi đất của UBND xã vì giá bồi thường quá thấp.")
     assert (d.kind, d.category) == ("khieu_nai", "dat_dai")
-    assert 0 < d.confidence <= min(d.kind_confidence, d.category_confidence) <= 1
+    # confidence: the calibrated probability that the routed office is right (issue #17), no longer min(kind, field)
+    assert 0 < d.confidence <= 1 and 0 < d.kind_confidence <= 1 and 0 < d.category_confidence <= 1
+    assert d.office == "phong_kinh_te" and d.confidence >= d.threshold
     assert "khiếu nại" in d.cues and "bồi thường" in d.cues
     assert d.explanation.startswith("Loại đơn: Khiếu nại")
     assert "Lĩnh vực: Đất đai, bồi thường, tái định cư" in d.explanation
@@ -204,19 +208,103 @@ def test_record_correction_keeps_training_data_and_an_event(session):
     assert classify.record_correction(session, petition, "phan_anh", "ha_tang_giao_thong", STAFF, "x") is None
 
 
-def test_a_staff_correction_changes_a_later_decision_for_a_similar_text(session):
-    first = ("Khu vui chơi trẻ em ở công viên tổ dân phố 4 có cầu trượt gãy, xích đu hỏng, "
-             "các cháu chơi rất nguy hiểm, đề nghị kiểm tra.")
-    later = ("khu vui choi tre em o cong vien to dan pho 4 cau truot bi gay, xich du hong, "
-             "tre con choi nguy hiem lam, de nghi kiem tra")
-    before = classify.classify(later, session=session)
-    wanted = "chinh_sach_xa_hoi" if before.category != "chinh_sach_xa_hoi" else "khac"
-    petition = submitted(session, first)
-    classify.record_correction(session, petition, "phan_anh", wanted, STAFF, "Thiết chế cho trẻ em")
+def test_a_staff_correction_is_learnt_by_the_jobs_process_not_inside_the_request(session):
+    # The correction is stored at once; the model that knows it comes from the job "classifier-retrain"
+    # (tests/jobs/test_classifier_retrain.py runs it through `python -m service.jobs run`).
+    petition = submitted(session, "Khu vui chơi trẻ em ở công viên có cầu trượt gãy, đề nghị kiểm tra.")
+    before = classify.current_model(session)
+    classify.record_correction(session, petition, "phan_anh", "chinh_sach_xa_hoi", STAFF, "Thiết chế cho trẻ em")
     assert session.scalar(select(ClassificationCorrection.id)) is not None
-    assert classify.current_model(session) is not classify.current_model(None)  # retrained with the correction
-    after = classify.classify(later, session=session)
-    assert after.category == wanted and after.source == "correction"
-    assert "cán bộ phân loại lại" in after.explanation
-    unrelated = classify.classify("Tôi khiếu nại quyết định thu hồi đất, giá bồi thường thấp", session=session)
-    assert unrelated.category == "dat_dai"
+    assert classify.current_model(session) is before  # nothing was trained inside the request
+
+
+# --- the corpus's voices, held out whole; calibration and the reasons for doubt ----------------------------
+
+def test_the_corpus_has_voices_channels_units_and_few_self_named_kinds():
+    records = corpus_records()
+    assert len(records) >= 2000
+    voices = {r["voice"] for r in records}
+    assert voices >= {"original", "zalo_sms", "hotline", "formal", "rambling", "business", "decoy_place"}
+    for voice in voices:
+        rows = [r for r in records if r["voice"] == voice]
+        assert {r["category"] for r in rows} == set(categories()), voice
+        assert {r["kind"] for r in rows} == {"khieu_nai", "to_cao", "kien_nghi", "phan_anh"}, voice
+    assert {r["unit"] for r in records} >= {"11737", "11914", "10804", "11668", "11311"}  # phường, đặc khu, xã
+    assert len({r["channel"] for r in records}) >= 7
+    generated = [r for r in records if r["voice"] != "original"]
+    named = sum(r["names_kind"] for r in generated) / len(generated)
+    assert 0.25 <= named <= 0.40, named
+
+
+@pytest.fixture(scope="module")
+def zalo_held_out():
+    records = corpus_records()
+    model = classify.train([classify.Example(r["text"], r["kind"], r["category"])
+                            for r in records if r["voice"] != "zalo_sms"])
+    return model, [r for r in records if r["voice"] == "zalo_sms"]
+
+
+def test_a_voice_never_seen_in_training_is_classified(zalo_held_out):
+    model, rows = zalo_held_out
+    decisions = [classify.classify(r["text"], model=model) for r in rows]
+    field = sum(d.category == r["category"] for d, r in zip(decisions, rows)) / len(rows)
+    kind = sum(d.kind == r["kind"] for d, r in zip(decisions, rows)) / len(rows)
+    office = sum(d.office == r["office"] for d, r in zip(decisions, rows) if r["kind"] != "to_cao") / \
+        sum(r["kind"] != "to_cao" for r in rows)
+    assert field >= 0.9 and office >= 0.9 and kind >= 0.85, (field, office, kind)
+    kept = [(d, r) for d, r in zip(decisions, rows) if not d.needs_review]
+    assert len(kept) >= 0.85 * len(rows)
+    assert sum(d.office == r["office"] for d, r in kept if r["kind"] != "to_cao") / \
+        sum(r["kind"] != "to_cao" for _, r in kept) >= 0.95
+
+
+def test_the_review_threshold_is_stored_with_the_model():
+    stored = calibration.load()
+    assert stored.raw and stored.threshold == calibration.load(calibration.CALIBRATION_PATH).threshold
+    assert 0.5 <= stored.threshold < 1
+    model = classify.train([classify.Example(r["text"], r["kind"], r["category"]) for r in corpus_records()[::4]])
+    assert model.calibration == stored
+    text = "Đèn đường ngõ 5 hỏng cả tháng, đề nghị xã thay bóng đèn."
+    d = classify.classify(text, model=model)
+    assert d.threshold == stored.threshold and not d.needs_review
+    model.calibration = calibration.Calibration(threshold=1.01)  # the model's own calibration decides review
+    assert classify.classify(text, model=model).needs_review
+
+
+def test_the_threshold_keeps_routed_petitions_right_and_review_within_budget():
+    raw = [0.99] * 80 + [0.9] * 10 + [0.6] * 10
+    right = [True] * 79 + [False] + [True] * 9 + [False] + [True] * 4 + [False] * 6
+    fitted = calibration.fit(raw, right)
+    kept = [ok for c, ok in zip(raw, right) if fitted(c) >= fitted.threshold]
+    assert sum(kept) / len(kept) >= 0.97 and 1 - len(kept) / len(raw) <= 0.15
+
+
+def test_an_unsure_decision_says_why():
+    d = classify.classify("cho em hỏi chút việc ạ")
+    assert d.needs_review and d.doubts
+    assert "Chưa chắc vì" in d.explanation and "cần cán bộ Văn phòng" in d.explanation
+    assert any("quá ngắn" in why or "không nêu" in why or "gần nhau" in why or "chưa rõ" in why for why in d.doubts)
+
+
+@pytest.mark.parametrize("text, kind, category", [
+    # the object of the complaint outweighs the place: a road by the school is a road
+    ("Ngay trước cổng trường tiểu học, mặt đường bị sụt lún thành hố sâu, đã có người ngã xe.", "phan_anh",
+     "ha_tang_giao_thong"),
+    # a company writing about the lights of its street: infrastructure, not business
+    ("CÔNG TY TNHH CƠ KHÍ ĐÔNG Á. Kính gửi: Ủy ban nhân dân xã Kim Thành. Công ty TNHH Cơ khí Đông Á (mã số doanh "
+     "nghiệp 0201234567), trụ sở tại thôn Lai Khê. Cả dãy đèn đường ở thôn Lai Khê không sáng gần một tháng.",
+     "phan_anh", "ha_tang_giao_thong"),
+    # street vendors on the road: public order, not infrastructure
+    ("cho tam hop tran ra long duong, xe k di dc", "phan_anh", "an_ninh_trat_tu"),
+    # a slow civil-status dossier with nobody named: administrative procedure
+    ("lam giay khai sinh cho con qua hen 2 tuan chua co", "phan_anh", "thu_tuc_hanh_chinh"),
+    # mobile signal: outside the commune's offices
+    ("song dt o thon yeu qua ko goi dc", "phan_anh", "khac"),
+    # a concrete action asked for, without naming the kind: a recommendation
+    ("xa lam on lap them den duong cho ngo 12 voi a", "kien_nghi", "ha_tang_giao_thong"),
+    # a decision contested, without the word khiếu nại
+    ("xa phat e 3 trieu vi de xe truoc cua nha, e ko dong y, xem lai cho e", "khieu_nai", "an_ninh_trat_tu"),
+])
+def test_borderline_rules_of_domain_md(text, kind, category):
+    d = classify.classify(text)
+    assert (d.kind, d.category) == (kind, category), d.explanation

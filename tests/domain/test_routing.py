@@ -74,14 +74,18 @@ def test_each_field_goes_to_its_lead_office(session, category):
         assert d.task_code is not None and f"nhiệm vụ {d.task_code}" in d.explanation
 
 
-def test_the_task_is_found_by_its_title_where_plans_number_differently(session):
+def test_the_task_is_the_plans_own_task_for_the_field_never_a_title_keyword(session):
+    # issue #17: the field's task in the unit's plan, led there by the field's office; not words of titles.
     for code in (NAM_DO_SON, HONG_BANG):
         u = unit(session, code)
         d = routing.route(session, u, "khieu_nai", "dat_dai", "bồi thường thấp")
+        assert d.task_code == "3.3"
         assert "boi thuong ho tro tai dinh cu" in fold(task_title(session, u, d.task_code))
     cat_hai = unit(session, CAT_HAI)
-    d = routing.route(session, cat_hai, "kien_nghi", "moi_truong", "hỗ trợ giống lúa")
-    assert "nong thon moi" in fold(task_title(session, cat_hai, d.task_code))
+    # Cát Hải's own 2.3 is digital government, led by Phòng Văn hóa - Xã hội: never the environment's task,
+    # whatever the petition's words; the petition goes under 4.4, the task every unit has.
+    d = routing.route(session, cat_hai, "kien_nghi", "moi_truong", "hỗ trợ giống lúa, chuyển đổi số nông nghiệp")
+    assert d.office_code == "phong_kinh_te" and d.task_code == "4.4"
 
 
 def test_collaborating_offices_are_offices_of_the_unit(session):

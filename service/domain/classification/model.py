@@ -19,22 +19,24 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from threadpoolctl import threadpool_limits
 
+from service.domain.classification import calibration as calibrating
+from service.domain.classification import store
+from service.domain.classification.features import model_text, rule_matrix
 from service.domain.classification.normalise import (
     TAKING_AMOUNT,
     Phrase,
     Rules,
-    classifier_text,
     find,
     load_rules,
     names_official_bribery,
     names_official_misconduct,
     normalise,
 )
-from service.domain.codes import KINDS, category_label
+from service.domain.codes import KINDS, categories, category_label
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.text import fold
@@ -43,15 +45,13 @@ from service.models.petition import Petition
 
 logger = logging.getLogger(__name__)
 
-# Below this (the lower of the kind and field confidences) Văn phòng classifies again; on held-out
-# splits about 4 % of petitions fall below it, and half of those were wrong.
-REVIEW_THRESHOLD = 0.4
+# Below this calibrated confidence in the office Văn phòng classifies again: chosen by bench/classify.py
+# from held-out voices (calibration.py) and stored in config/corpus/calibration.json.
+REVIEW_THRESHOLD = calibrating.DEFAULT_THRESHOLD
 CORPUS_PATH = Path(__file__).resolve().parents[3] / "config" / "corpus" / "petitions.jsonl"
 CORRECTION_WEIGHT = 5.0  # one staff correction outweighs a handful of corpus examples
 # Cosine of the tf-idf vectors: different petitions on one topic stay under 0.5, a paraphrase is ~0.7.
 SIMILAR_TO_CORRECTION = 0.55
-RULE_FEATURE_SCALE = 0.6  # the keyword counts against the unit-length n-gram blocks
-OPENING_WORDS = 15  # how far from either end a kind cue counts as opening or closing the text
 WORD_NGRAMS = (1, 2)  # syllable bigrams catch compound words ("đất đai", "đèn đường")
 CHAR_NGRAMS = (2, 5)  # character n-grams survive typos and partly missing diacritics
 REGULARISATION_C = 20.0  # little regularisation: a few hundred short texts, many rare but telling words
@@ -74,10 +74,14 @@ class Classification:
     cues: list[str] = field(default_factory=list)
     explanation: str = ""
     source: str = "rules"
+    office: str = "van_phong"  # the office the field table gives (routing may still move it)
+    office_confidence: float = 0.0  # raw: the summed probability of the fields that office leads
+    threshold: float = REVIEW_THRESHOLD
+    doubts: list[str] = field(default_factory=list)  # why it is unsure, in Vietnamese
 
     @property
     def needs_review(self) -> bool:
-        return self.confidence < REVIEW_THRESHOLD
+        return self.confidence < self.threshold
 
 
 @dataclass(frozen=True)
@@ -88,22 +92,6 @@ class Example:
     weight: float = 1.0
 
 
-def _rule_matrix(texts: Sequence[str], rules: Rules) -> sparse.csr_matrix:
-    """Per text: log(1 + hits) of each field's keywords and each kind's cues, and the official rule."""
-    groups = [*rules.categories.values(), *rules.kinds.values()]
-    rows = []
-    for folded in texts:
-        counts = [np.log1p(len(find(g, folded))) for g in groups]
-        # Where the kind cues stand: a request opening the text is the main request; one closing a
-        # description ("đề nghị kiểm tra, xử lý") usually just asks to handle what was reported.
-        words = folded.split()
-        opening, closing = " ".join(words[:OPENING_WORDS]), " ".join(words[-OPENING_WORDS:])
-        placed = [float(bool(find(g, part))) for g in rules.kinds.values() for part in (opening, closing)]
-        rows.append([*counts, *placed, float(names_official_misconduct(folded, rules)),
-                     float(names_official_bribery(folded, rules))])
-    return sparse.csr_matrix(np.asarray(rows, dtype=float) * RULE_FEATURE_SCALE)
-
-
 # --- the model -----------------------------------------------------------------------------------
 
 class Model:
@@ -112,12 +100,12 @@ class Model:
     def __init__(self, examples: Sequence[Example], corrections: Sequence[Example] = (), rules: Rules | None = None):
         self.rules = rules or load_rules()
         everything = [*examples, *corrections]
-        texts = [classifier_text(e.text) for e in everything]
+        texts = [model_text(e.text) for e in everything]
         self.words = TfidfVectorizer(ngram_range=WORD_NGRAMS, sublinear_tf=True, token_pattern=r"\S+")
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2)
         words = self.words.fit_transform(texts)
         chars = self.chars.fit_transform(texts)
-        features = sparse.hstack([words, chars, _rule_matrix(texts, self.rules)]).tocsr()
+        features = sparse.hstack([words, chars, rule_matrix(texts, self.rules)]).tocsr()
         weights = np.asarray([e.weight for e in everything])
         # One BLAS thread: on small sparse problems more threads only contend (10x slower on 2 cores).
         with threadpool_limits(limits=1):
@@ -131,13 +119,14 @@ class Model:
         n = len(texts)
         self.common_words = (1 + n) / np.exp(self.words.idf_ - 1) - 1 >= 3
         self.corrections = list(corrections)
+        self.calibration = calibrating.load()  # stored with the model: the isotonic map and the review threshold
         self.correction_vectors = sparse.hstack([words, chars]).tocsr()[len(examples):] if corrections else None
 
     def vectors(self, folded: str) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         """(all features, the two tf-idf blocks) of one text, without sklearn's per-call checks (~1 ms)."""
         words = _tfidf_row(self.words, self._word_analyzer, folded)
         chars = _tfidf_row(self.chars, self._char_analyzer, folded)
-        full = sparse.hstack([words, chars, _rule_matrix([folded], self.rules)]).tocsr()
+        full = sparse.hstack([words, chars, rule_matrix([folded], self.rules)]).tocsr()
         return full, sparse.hstack([words, chars]).tocsr()
 
     def probabilities(self, clf: LogisticRegression, row: sparse.csr_matrix) -> dict[str, float]:
@@ -212,7 +201,8 @@ def train(examples: Sequence[Example] | None = None, corrections: Sequence[Examp
     return Model(examples, [Example(c.text, c.kind, c.category, CORRECTION_WEIGHT) for c in corrections])
 
 
-# One trained model per process and state of the corrections table; retrained when it changes.
+# The corpus model, trained once per process (per corpus file); the model retrained on staff corrections
+# comes from the jobs process (store.py), never from a training inside a request.
 _models: dict[tuple, Model | None] = {}
 _lock = threading.Lock()
 
@@ -223,23 +213,22 @@ def _corpus_key() -> tuple:
 
 
 def current_model(session: Session | None = None) -> Model | None:
-    """The cached model; with a session, one that includes the staff corrections (a cheap count checks them)."""
+    """With a session, the newest model the jobs process retrained on the staff corrections; else (or
+    before its first run) the model of the labelled corpus."""
+    if session is not None and CORPUS_PATH.exists():
+        stored = store.latest(session)
+        if stored is not None:
+            return stored
     key: tuple = _corpus_key()
-    if session is not None:
-        count, last = session.execute(select(func.count(ClassificationCorrection.id),
-                                             func.max(ClassificationCorrection.id))).one()
-        if count:
-            key += (str(session.get_bind().url), count, last)
     model = _models.get(key)
     if model is not None or key in _models:
         return model
     with _lock:
         if key not in _models:
-            corrections = correction_examples(session) if len(key) > 3 else []
             if len(_models) >= 4:
                 _models.pop(next(iter(_models)))
-            _models[key] = train(corrections=corrections)
-            logger.info("Classifier trained on the corpus and %s staff corrections", len(corrections))
+            _models[key] = train()
+            logger.info("Classifier trained on the corpus")
     return _models[key]
 
 
@@ -259,7 +248,7 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
     corrected petition takes the corrected kind and field.
     """
     raw = f"{title}. {text}" if title else text
-    folded = classifier_text(raw)
+    folded = model_text(raw)
     rules = load_rules()
     model = model or current_model(session)
     if model is None:
@@ -293,11 +282,26 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
         taken += [_Written(raw).find(m.group()) or m.group() for m in TAKING_AMOUNT.finditer(folded)][:1]
         kind_cues = list(dict.fromkeys([*official, *taken, *kind_cues]))[:5]
         field_cues = [c for c in field_cues if c not in kind_cues]
-    result = Classification(str(kind), str(category), round(float(min(kind_conf, category_conf)), 3),
+    office, office_raw = office_probability(category, category_conf, category_p)
+    calibration = model.calibration
+    confidence = calibration(office_raw) if source != "correction" else max(calibration(office_raw), category_conf)
+    result = Classification(str(kind), str(category), round(float(confidence), 3),
                             round(float(kind_conf), 3), round(float(category_conf), 3), kind_cues + field_cues, "",
-                            source)
+                            source, office, round(float(office_raw), 3), calibration.threshold)
+    if result.needs_review:
+        hits = sum(bool(find(phrases, folded)) for phrases in rules.categories.values())
+        result.doubts = calibrating.doubts(kind_p, category_p, hits, len(folded.split()), KINDS.get, category_label)
     result.explanation = _explain(result, kind_cues, field_cues, notes)
     return result
+
+
+def office_probability(category: str, category_conf: float, category_p: dict[str, float]) -> tuple[str, float]:
+    """The field table's office for the field, and how likely that office is right: the summed
+    probability of every field it leads (two fields of one office confused still route right)."""
+    table = categories()
+    office = (table.get(category) or table["khac"])["lead_office"]
+    summed = sum(p for code, p in category_p.items() if (table.get(code) or table["khac"])["lead_office"] == office)
+    return office, max(float(summed), float(category_conf))
 
 
 def _rules_only(folded: str, rules: Rules) -> Classification:
@@ -309,7 +313,8 @@ def _rules_only(folded: str, rules: Rules) -> Classification:
 
     kind, kind_cues = best(rules.kinds, "phan_anh")
     category, field_cues = best(rules.categories, "khac")
-    result = Classification(kind, category, 0.3, 0.3, 0.3, kind_cues + field_cues, "", "rules")
+    office = (categories().get(category) or categories()["khac"])["lead_office"]
+    result = Classification(kind, category, 0.3, 0.3, 0.3, kind_cues + field_cues, "", "rules", office, 0.3, 1.0)
     result.explanation = _explain(result, kind_cues, field_cues, ["Chưa có dữ liệu huấn luyện: chỉ dùng từ khóa."])
     return result
 
@@ -350,7 +355,9 @@ def _explain(c: Classification, kind_cues: list[str], field_cues: list[str], not
              f"Lĩnh vực: {category_label(c.category)} (độ tin cậy {c.category_confidence:.0%})"
              + (f", dấu hiệu: {', '.join(field_cues)}" if field_cues else "") + ".", *notes]
     if c.needs_review:
-        parts.append(f"Độ tin cậy dưới {REVIEW_THRESHOLD:.0%}: cần cán bộ Văn phòng xem lại phân loại.")
+        why = f" Chưa chắc vì {'; '.join(c.doubts)}." if c.doubts else ""
+        parts.append(f"Độ tin cậy {c.confidence:.0%}, dưới ngưỡng {c.threshold:.0%}: cần cán bộ Văn phòng "
+                     f"xem lại phân loại.{why}")
     return " ".join(parts)
 
 

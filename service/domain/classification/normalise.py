@@ -104,6 +104,11 @@ def classifier_text(text: str) -> str:
     return _FIX_RE.sub(lambda m: FOLDED_FIXES[m.group(1)], folded)
 
 
+def fold_normalised(text: str) -> str:
+    """classifier_text of a text `normalise` already gave (no second expansion pass)."""
+    return _FIX_RE.sub(lambda m: FOLDED_FIXES[m.group(1)], fold(text))
+
+
 def _expand(tokens: list[str]) -> list[str]:
     out: list[str] = []
     for i, token in enumerate(tokens):

@@ -217,6 +217,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
                         "kind_confidence": decision.kind_confidence,
                         "category_confidence": decision.category_confidence, "cues": decision.cues,
                         "explanation": decision.explanation, "source": decision.source,
+                        "doubts": decision.doubts, "threshold": decision.threshold,
                         "given": {"kind": message.kind, "category": message.category}},
         routing={"office": result.office_code, "task": result.task_code, "plan": result.plan_code,
                  "unit": handler.code, "sent_to_unit": checked.unit.code, "rule": result.rule,

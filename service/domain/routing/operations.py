@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,7 +35,6 @@ from service.domain.notifications import outbox as notify
 from service.domain.people import confidential
 from service.domain.routing import catalogue, specs
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
-from service.domain.text import fold
 from service.models.catalogue import CatalogueTask, Plan
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
@@ -95,7 +93,7 @@ def route(session: Session, unit: Unit, kind: str, category: str, content: str =
     office = row.get("city_office", CITY_VAN_PHONG) if is_city else row["lead_office"]
     return _decide(session, unit, office, row.get("task"), "field",
                    f"Quy tắc lĩnh vực: lĩnh vực {category_label(category)} do {_office_name(office)} chủ trì "
-                   "(bảng lĩnh vực)", keywords=row.get("task_keywords") or ())
+                   "(bảng lĩnh vực)", category=category)
 
 
 def _city_matter(rules: Rules, category: str, folded: str) -> dict | None:
@@ -107,10 +105,10 @@ def _city_matter(rules: Rules, category: str, folded: str) -> dict | None:
 
 
 def _decide(session: Session, unit: Unit, office: str, task_code: str | None, rule: str, why: str, *,
-            keywords=(), notify_inspectors: bool = False, from_unit: Unit | None = None,
-            exact_task: bool = False) -> RoutingDecision:
+            notify_inspectors: bool = False, from_unit: Unit | None = None,
+            exact_task: bool = False, category: str | None = None) -> RoutingDecision:
     """Find the unit's catalogue task, keep the collaborating offices the unit has, and explain."""
-    task = _task(session, unit, task_code, keywords, exact_task) if task_code else None
+    task = _task(session, unit, task_code, exact_task, category, office) if task_code else None
     unit_offices = set(session.scalars(select(Office.code).where(Office.unit_id == unit.id)))
     collaborating = []
     if task is not None:
@@ -131,23 +129,26 @@ def _decide(session: Session, unit: Unit, office: str, task_code: str | None, ru
                            notify_inspectors, explanation + ".", unit.code if moved else None, rule)
 
 
-def _task(session: Session, unit: Unit, code: str, keywords, exact: bool) -> catalogue.EffectiveTask | None:
-    """The task by the words of its title (plans number differently), else a task every unit has, else 4.4."""
+def _task(session: Session, unit: Unit, code: str, exact: bool, category: str | None = None,
+          office: str | None = None) -> catalogue.EffectiveTask | None:
+    """The plan's own task for the field, never a guess from words of task titles (issue #17):
+    1. a task of the unit's catalogue that declares the field (plans curated with `fields`);
+    2. the field's task (its number in the field table) in the unit's own plan, when that office leads it
+       there; then the same task inherited from the city plan, when that office leads it at commune level;
+    3. otherwise 4.4, the task every unit has for receiving and resolving petitions."""
     tasks = catalogue.effective_catalogue(session, unit)
     by_code = {t.code: t for t in tasks}
     if exact or code in catalogue.CORE_TASKS:
         return by_code.get(code) or by_code.get(GENERAL_TASK)
-    for words in keywords:
-        wanted = f" {_folded(words)} "
-        for t in sorted(tasks, key=lambda t: t.source != "unit"):  # the unit's own plan first
-            if wanted in f" {_folded(t.title)} ":
+    ordered = sorted(tasks, key=lambda t: t.source != "unit")  # the unit's own plan first
+    if category:
+        for t in ordered:
+            if category in (getattr(t, "fields", None) or getattr(t, "categories", None) or ()):
                 return t
+    for t in ordered:
+        if t.code == code and (office is None or office in t.lead_offices):
+            return t
     return by_code.get(GENERAL_TASK)
-
-
-@lru_cache(maxsize=4096)
-def _folded(text: str) -> str:
-    return fold(text)
 
 
 def _short(title: str, limit: int = 90) -> str:
