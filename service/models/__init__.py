@@ -10,6 +10,7 @@ from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, HolidayOverride, JobLease
 from service.models.lookup import LookupFailure
 from service.models.matter import Matter, MatterSeparation, PetitionSignature
+from service.models.open311 import Open311Client
 from service.models.outbox import OutboxMessage
 from service.models.person import Person
 from service.models.petition import Petition
@@ -24,7 +25,7 @@ __all__ = [
     "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
-    "MatterSeparation", "OutboxMessage",
+    "MatterSeparation", "Open311Client", "OutboxMessage",
     "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "StaffSession", "Unit",
     "User",
 ]

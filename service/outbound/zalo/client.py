@@ -99,10 +99,23 @@ class ZaloClient:
                                           body.get("error_description") or ""))
         return body
 
-    def send_text(self, access_token: str, user_id: str, text: str) -> str:
-        """A consultation (cs) message to a follower; returns Zalo's message id."""
+    def send_text(self, access_token: str, user_id: str, text: str, reply_to: str | None = None) -> str:
+        """A consultation (cs) message to a follower; returns Zalo's message id. `reply_to`: the user's
+        msg_id this answers, sent as recipient.message_id so that Zalo counts it as an answer."""
+        return self._send_cs(access_token, user_id, {"text": text}, reply_to)
+
+    def request_user_info(self, access_token: str, user_id: str, title: str, subtitle: str, image_url: str,
+                          reply_to: str | None = None) -> str:
+        """The request_user_info template: the user shares name and phone in one tap (user_submit_info)."""
+        payload = {"template_type": "request_user_info",
+                   "elements": [{"title": title[:100], "subtitle": subtitle[:500], "image_url": image_url}]}
+        return self._send_cs(access_token, user_id, {"attachment": {"type": "template", "payload": payload}},
+                             reply_to)
+
+    def _send_cs(self, access_token: str, user_id: str, message: dict[str, Any], reply_to: str | None) -> str:
+        recipient = {"user_id": user_id, **({"message_id": reply_to} if reply_to else {})}
         body = self._post(f"{self.api_base}/v3.0/oa/message/cs", headers={"access_token": access_token},
-                          json={"recipient": {"user_id": user_id}, "message": {"text": text}})
+                          json={"recipient": recipient, "message": message})
         return str((body.get("data") or {}).get("message_id", ""))
 
     def send_group_text(self, access_token: str, group_id: str, text: str) -> str:
