@@ -133,32 +133,39 @@ def _release(database: Database, messages: list[Outgoing], until: dt.datetime | 
         finish(database, message, until, status="pending", attempts=0, next_attempt_at=retry_at)
 
 
-ORDER_WAIT = 60.0  # seconds to wait for another worker still sending this user's earlier replies
+ORDER_WAIT = 15.0  # seconds to wait for an earlier message to this user being sent or due now
 ORDER_POLL = 0.2
+SOON = dt.timedelta(seconds=10)  # an earlier message due this soon is waited for rather than queued behind
 
 
 def _earlier(database: Database, first: Outgoing) -> str | None:
-    """'sending' while another process still holds an earlier reply to this user, 'pending' when one waits
-    for the jobs process, else None."""
+    """What stands before these replies to this user: 'wait' while another process is sending an earlier
+    one or one is due within seconds (the jobs process dispatches every 5 s), 'behind' when one waits for a
+    later retry, else None."""
+    now = utcnow()
     with database.session_scope() as session:
-        statuses = set(session.scalars(select(OutboxMessage.status).where(
+        rows = session.execute(select(OutboxMessage.status, OutboxMessage.next_attempt_at,
+                                      OutboxMessage.claimed_until).where(
             OutboxMessage.channel == first.channel, OutboxMessage.recipient == first.recipient,
             OutboxMessage.id < first.id, OutboxMessage.status.in_(("pending", "sending")),
-            OutboxMessage.created_at >= utcnow() - ORDER_HORIZON)))
-    return "sending" if "sending" in statuses else ("pending" if statuses else None)
+            OutboxMessage.created_at >= now - ORDER_HORIZON)).all()
+    if any((claim is not None and claim > now) if status == "sending" else due <= now + SOON
+           for status, due, claim in rows):
+        return "wait"
+    return "behind" if rows else None
 
 
 def deliver_in_order(database: Database, received: Received, sender: outbound.Sender) -> int:
-    """`deliver`, after any earlier reply to the same user that another worker is still sending; when an
-    earlier one waits for the jobs process, these wait too (behind it), so the user reads them in order."""
+    """`deliver`, after any earlier message to the same user that is being sent or is due now; when an
+    earlier one waits for a later retry, these wait behind it (jobs process), so the user reads them in order."""
     if not received.outgoing:
         return 0
     first = received.outgoing[0]
     deadline = time.monotonic() + ORDER_WAIT
-    while (state := _earlier(database, first)) == "sending" and time.monotonic() < deadline:
+    while (state := _earlier(database, first)) == "wait" and time.monotonic() < deadline:
         time.sleep(ORDER_POLL)
     if state is not None:
-        _release(database, received.outgoing, received.until, f"after an earlier reply still {state}", False)
+        _release(database, received.outgoing, received.until, f"behind an earlier message ({state})", False)
         return 0
     return deliver(database, received, sender)
 
