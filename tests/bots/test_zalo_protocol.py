@@ -150,3 +150,27 @@ def test_the_jobs_process_refreshes_the_settings_token_and_then_ahead_of_expiry(
     session.commit()
     assert zalo_token(database, settings) is True
     assert len([c for c in fake_zalo.calls if c[0] == "access_token"]) == 2
+
+
+@pytest.mark.committed  # the test and the background lane write from their own connections
+def test_replies_wait_for_an_earlier_reply_another_worker_is_still_sending(zalo_chat, fake_zalo, database, session):
+    """Two gunicorn workers: worker A still holds (claims) an earlier reply to this user when worker B's
+    lane is ready to send the next ones; B waits for A rather than overtaking it."""
+    user = zalo_chat.events.user_id
+    zalo_chat.say("xin chào")  # the conversation exists, within Zalo's reply window
+    with database.session_scope() as other:  # worker A's claimed, unsent reply
+        row = notify.enqueue(other, channel="zalo", recipient=user, text="Trả lời của worker A", dedupe_key="a:1")
+        row.status, row.claimed_until, row.attempts = "sending", utcnow() + dt.timedelta(minutes=5), 1
+    raw, headers = zalo_chat.events.signed(zalo_chat.events.text("1"))
+    assert zalo_chat.client.post("/bots/zalo/webhook", data=raw, headers=headers).status_code == 200
+    time.sleep(0.5)  # B's lane is running and must be waiting: nothing of B's has gone out
+    assert "Bạn muốn gửi loại đơn nào?" not in "".join(fake_zalo.texts(user))
+    with database.session_scope() as other:  # A sends its reply and lets go of the claim
+        from service.models import OutboxMessage
+
+        a = other.scalar(select(OutboxMessage).where(OutboxMessage.dedupe_key == "a:1"))
+        fake_zalo.calls.append(("message/cs", {"recipient": {"user_id": user}, "message": {"text": a.text}}))
+        a.status, a.claimed_until = "sent", None
+    assert background.drain(30)
+    texts = fake_zalo.texts(user)
+    assert texts.index("Trả lời của worker A") < max(i for i, t in enumerate(texts) if "Bạn muốn gửi loại đơn" in t)
