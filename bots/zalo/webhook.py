@@ -10,6 +10,7 @@ never a 500: measuring the depth reads brackets, it parses nothing.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Mapping
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 bp = Blueprint("zalo_bot", __name__, url_prefix="/bots/zalo")
 MEDIA_TIMEOUT = 0.8  # seconds to download a sent image while the webhook request waits (Zalo wants ~2 s)
+MEDIA_BUDGET = 0.8  # no new download starts after this many seconds: the citizen is asked to resend the rest
 SEND_TIMEOUT = 10.0  # seconds per reply sent after the answer (a background lane, not the request)
 MAX_EVENT_BYTES = 1024 * 1024  # events carry image URLs, never images
 
@@ -41,9 +43,16 @@ def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any
         return "ignored"
     if delivery.is_processed(db, adapter.CHANNEL, parsed.external_id):
         return "duplicate"
-    if parsed.image_urls:  # media come from Zalo's CDN, not the OA API: a short timeout, once
+    if parsed.image_urls:  # media come from Zalo's CDN, not the OA API: short timeouts and one budget
         media = sender.client if sender is not None else client_from(settings, timeout=MEDIA_TIMEOUT)
-        adapter.fetch_images(parsed, lambda url: media.download(url, allowed_hosts=(api_host(settings),)))
+        budget = time.monotonic() + MEDIA_BUDGET
+
+        def download(url: str) -> bytes:
+            if time.monotonic() > budget:  # told to the citizen as "send it again"; the answer stays fast
+                raise TimeoutError("media budget spent")
+            return media.download(url, allowed_hosts=(api_host(settings),))
+
+        adapter.fetch_images(parsed, download)
 
     def step(session):
         if parsed.unfollowed:  # no reply can reach them; notices go by ZNS / SMS until they write again

@@ -28,6 +28,7 @@ class FakeZalo(FakePlatform):
         self.expires_in = "90000"
         self.token_delay = 0.0  # seconds the token endpoint takes (to overlap two refreshes)
         self.delay = 0.0  # seconds every message send takes (a slow OA API: SlowZalo)
+        self.media_delay = 0.0  # seconds an image download takes (a slow media host)
         self._ids = itertools.count(1)
         self._generation = itertools.count(2)
         self._lock = threading.Lock()
@@ -105,6 +106,7 @@ class FakeZalo(FakePlatform):
 
         @app.get("/media/<name>")
         def media(name: str):
+            time.sleep(self.media_delay)
             self.calls.append(("media", {"name": name}))
             if name not in self.images:
                 return "not found", 404
@@ -118,7 +120,7 @@ class SlowZalo(FakeZalo):
 
     def __init__(self, delay: float = 1.5):
         super().__init__()
-        self.delay = self.token_delay = delay
+        self.delay = self.token_delay = self.media_delay = delay
 
 
 class Events:

@@ -56,6 +56,15 @@ def test_the_webhook_answers_before_calling_a_slow_api_then_replies_in_order(slo
     assert "Bạn muốn gửi loại đơn nào?" in sent[-1]["message"]["text"]
 
 
+@pytest.mark.committed
+def test_an_image_from_a_slow_media_host_is_not_waited_for_the_citizen_is_asked_to_resend(slow_chat, slow_zalo):
+    chat = slow_chat
+    for text in ("xin chào", "1", "1"):
+        chat.say(text)
+    replies = chat.send(chat.events.image(slow_zalo.image_url("o-ga.png", png_bytes())))
+    assert "Không tải được ảnh vừa gửi; vui lòng gửi lại." in replies
+
+
 def test_a_reply_carries_the_answered_message_id(zalo_chat, fake_zalo):
     event = zalo_chat.events.text("xin chào")
     zalo_chat.send(event)
