@@ -9,6 +9,7 @@ and a crash loses nothing: the claimed rows' lease lapses and the jobs process s
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import queue
@@ -20,6 +21,7 @@ from typing import Callable
 logger = logging.getLogger(__name__)
 
 LANES = 4  # users served at once per process; one user's replies always share a lane
+EXIT_WAIT = 10.0  # seconds a stopping process gives its lanes (what is left, the jobs process sends)
 
 _lock = threading.Lock()
 _lanes: list[queue.Queue] = []
@@ -47,6 +49,7 @@ def _ensure() -> list[queue.Queue]:
                 threading.Thread(target=_work, args=(lane,), daemon=True, name=f"bot-replies-{i}").start()
                 _lanes.append(lane)
             _pid = os.getpid()
+            atexit.register(drain, EXIT_WAIT)  # a worker stopping in order sends what it holds first
         return _lanes
 
 
