@@ -220,3 +220,8 @@ def test_a_staff_correction_changes_a_later_decision_for_a_similar_text(session)
     assert "cán bộ phân loại lại" in after.explanation
     unrelated = classify.classify("Tôi khiếu nại quyết định thu hồi đất, giá bồi thường thấp", session=session)
     assert unrelated.category == "dat_dai"
+
+
+def test_a_digit_like_sign_is_no_number_and_no_crash():
+    """"²" is a digit to str.isdigit but no float: found by schemathesis over POST /api/v1/petitions (issue #18)."""
+    assert "²" in classifier_text("Diện tích 50m² bị lấn chiếm, ²*")
