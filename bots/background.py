@@ -21,7 +21,7 @@ from typing import Callable
 logger = logging.getLogger(__name__)
 
 LANES = 4  # users served at once per process; one user's replies always share a lane
-EXIT_WAIT = 10.0  # seconds a stopping process gives its lanes (what is left, the jobs process sends)
+EXIT_WAIT = 2.0  # seconds a stopping process gives its lanes (what is left, the jobs process sends after the claim)
 
 _lock = threading.Lock()
 _lanes: list[queue.Queue] = []
