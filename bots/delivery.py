@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -25,10 +26,12 @@ from service import outbound
 from service.db import Database, utcnow
 from service.domain.notifications import outbox as notify
 from service.models.channel import ProcessedInbound
+from service.models.outbox import OutboxMessage
 from service.outbound import Outgoing, SendError
 from service.outbound.claims import CLAIM_FOR, backoff, finish
 
 logger = logging.getLogger(__name__)
+ORDER_HORIZON = dt.timedelta(days=2)  # older unsent replies are past Zalo's reply window anyway
 
 Step = Callable[[Session], list[Reply]]
 
@@ -57,12 +60,16 @@ def mark_processed(session: Session, channel: str, external_id: str, now: dt.dat
 
 
 def store_replies(session: Session, channel: str, recipient: str, key: str, replies: list[Reply],
-                  now: dt.datetime, until: dt.datetime | None) -> list[Outgoing]:
-    """Enqueue the replies in order; claimed by this process when `until` is given."""
+                  now: dt.datetime, until: dt.datetime | None, reply_to: str | None = None) -> list[Outgoing]:
+    """Enqueue the replies in order; claimed by this process when `until` is given. `reply_to`: the
+    platform's id of the message answered (Zalo sends it as recipient.message_id)."""
     out = []
     for i, reply in enumerate(replies):
+        payload = reply.to_payload()
+        if reply_to:
+            payload = {**payload, "reply_to": reply_to}
         row = notify.enqueue(session, channel=channel, recipient=recipient, text=reply.text,
-                             dedupe_key=f"{key}:{i}", payload=reply.to_payload(), now=now)
+                             dedupe_key=f"{key}:{i}", payload=payload, now=now)
         if row is None:
             continue
         if until is not None:
@@ -74,7 +81,7 @@ def store_replies(session: Session, channel: str, recipient: str, key: str, repl
 
 
 def process(database: Database, channel: str, external_id: str, recipient: str, step: Step, *,
-            now: dt.datetime | None = None) -> Received:
+            now: dt.datetime | None = None, reply_to: str | None = None) -> Received:
     """One transaction: processed-once mark, the step, its replies. A failing step is rolled back and the
     citizen gets an apology instead (marked processed, so a platform retry does not fail again)."""
     now = now or utcnow()
@@ -85,14 +92,15 @@ def process(database: Database, channel: str, external_id: str, recipient: str, 
             if not mark_processed(session, channel, external_id, now):
                 return Received(duplicate=True)
             replies = step(session)
-            return Received(outgoing=store_replies(session, channel, recipient, key, replies, now, until), until=until)
+            return Received(outgoing=store_replies(session, channel, recipient, key, replies, now, until, reply_to),
+                            until=until)
     except Exception:
         logger.exception("%s update %s failed; the citizen is asked to resend", channel, external_id)
     with database.session_scope() as session:
         if not mark_processed(session, channel, external_id, now):
             return Received(duplicate=True)
         return Received(outgoing=store_replies(session, channel, recipient, key, [Reply(prompts.APOLOGY)], now,
-                                               until), until=until)
+                                               until, reply_to), until=until)
 
 
 def deliver(database: Database, received: Received, sender: outbound.Sender) -> int:
@@ -123,6 +131,43 @@ def _release(database: Database, messages: list[Outgoing], until: dt.datetime | 
         finish(database, first, until, status="pending", last_error=error, next_attempt_at=retry_at)
     for message in rest:
         finish(database, message, until, status="pending", attempts=0, next_attempt_at=retry_at)
+
+
+ORDER_WAIT = 15.0  # seconds to wait for an earlier message to this user being sent or due now
+ORDER_POLL = 0.2
+SOON = dt.timedelta(seconds=10)  # an earlier message due this soon is waited for rather than queued behind
+
+
+def _earlier(database: Database, first: Outgoing) -> str | None:
+    """What stands before these replies to this user: 'wait' while another process is sending an earlier
+    one or one is due within seconds (the jobs process dispatches every 5 s), 'behind' when one waits for a
+    later retry, else None."""
+    now = utcnow()
+    with database.session_scope() as session:
+        rows = session.execute(select(OutboxMessage.status, OutboxMessage.next_attempt_at,
+                                      OutboxMessage.claimed_until).where(
+            OutboxMessage.channel == first.channel, OutboxMessage.recipient == first.recipient,
+            OutboxMessage.id < first.id, OutboxMessage.status.in_(("pending", "sending")),
+            OutboxMessage.created_at >= now - ORDER_HORIZON)).all()
+    if any((claim is not None and claim > now) if status == "sending" else due <= now + SOON
+           for status, due, claim in rows):
+        return "wait"
+    return "behind" if rows else None
+
+
+def deliver_in_order(database: Database, received: Received, sender: outbound.Sender) -> int:
+    """`deliver`, after any earlier message to the same user that is being sent or is due now; when an
+    earlier one waits for a later retry, these wait behind it (jobs process), so the user reads them in order."""
+    if not received.outgoing:
+        return 0
+    first = received.outgoing[0]
+    deadline = time.monotonic() + ORDER_WAIT
+    while (state := _earlier(database, first)) == "wait" and time.monotonic() < deadline:
+        time.sleep(ORDER_POLL)
+    if state is not None:
+        _release(database, received.outgoing, received.until, f"behind an earlier message ({state})", False)
+        return 0
+    return deliver(database, received, sender)
 
 
 def receive(database: Database, channel: str, external_id: str, recipient: str, step: Step,

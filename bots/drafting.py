@@ -40,6 +40,7 @@ from service.domain.intake import law
 from service.domain.intake import operations as intake
 from service.domain.intake.validation import (
     MAX_CO_SIGNERS,
+    MAX_CONTENT_CHARS,
     FieldError,
     clean_text,
     normalise_phone,
@@ -55,6 +56,39 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from service.domain.intake.limits import IntakeLimits
+
+
+TOO_LONG = ("Tin nhắn vừa gửi chưa được ghi: nội dung đơn tối đa {limit} ký tự và đã có {used} ký tự. "
+            "Phần đã viết vẫn được giữ; hãy gửi phần còn lại ngắn gọn hơn, hoặc bấm “Xong”.")
+EDITED = "Đã cập nhật nội dung đơn theo tin nhắn vừa sửa."
+EDIT_NOT_IN_DRAFT = "Tin nhắn vừa sửa không thuộc nội dung đơn nên đơn không đổi; có thể sửa ở bước xem lại đơn."
+
+
+def too_long(content: list[str]) -> bool:
+    return len("\n".join(content)) > MAX_CONTENT_CHARS
+
+
+def apply_edit(session: Session, channel: str, user: str, message_id: str, text: str) -> list[Reply]:
+    """A message the citizen edited (Telegram edited_message): the part of the description it wrote is
+    replaced while the petition is being drafted. Flushes, never commits."""
+    from bots.states import DRAFTING
+    from service.domain.notifications.chat_state import load
+
+    conversation = load(session, channel, user)
+    if conversation.state not in DRAFTING:
+        return []
+    draft = dict(conversation.draft or {})
+    content, index = list(draft.get("content", [])), (draft.get("content_ids") or {}).get(message_id)
+    text = strip_invisible(text or "").strip()
+    if index is None or index >= len(content) or not text:
+        return [Reply(EDIT_NOT_IN_DRAFT)]
+    content[index] = text
+    if too_long(content):
+        return [Reply(TOO_LONG.format(limit=f"{MAX_CONTENT_CHARS:,}".replace(",", "."),
+                                      used=len("\n".join(draft.get("content", [])))))]
+    conversation.draft = {**draft, "content": content}
+    session.flush()
+    return [Reply(EDITED)]
 
 
 class Drafting:
@@ -85,7 +119,12 @@ class Drafting:
                 return [Reply("Vui lòng mô tả sự việc bằng chữ trước khi bấm “Xong”."), self.prompt(DESCRIBE)]
             return self.then(UNIT)
         text = strip_invisible(inc.text or "").strip()  # zero-width or bidi characters alone say nothing
+        if text and too_long(content + [text]):  # refused now, not at "Gửi đơn"; what was written stays
+            return [Reply(TOO_LONG.format(limit=f"{MAX_CONTENT_CHARS:,}".replace(",", "."),
+                                          used=len("\n".join(content))), [prompts.DONE])]
         if text:
+            if inc.message_id:  # an edit of this message (Telegram edited_message) replaces this part
+                self.draft["content_ids"] = {**self.draft.get("content_ids", {}), inc.message_id: len(content)}
             content.append(text)
             self.draft["content"] = content
         if not (text or inc.photos or inc.location):
@@ -304,6 +343,7 @@ class Drafting:
         self.draft["editing"] = True
         if choice == "describe":
             self.draft["content"] = []  # replaced by what comes next; photos stay
+            self.draft.pop("content_ids", None)
             return self.go(DESCRIBE, Reply("Gửi nội dung mới (thay cho nội dung cũ; ảnh đã gửi được giữ)."))
         return self.go(choice)
 
@@ -343,6 +383,7 @@ class Drafting:
                      for f in err.fields if f in FIELD_STEPS or f.startswith("co_signers.")), CONFIRM)
         if step == DESCRIBE:
             self.draft["content"] = []
+            self.draft.pop("content_ids", None)
         if step == CO_SIGNERS:
             self.draft["representatives"] = []  # asked again from the count
         if step != CONFIRM:

@@ -32,6 +32,7 @@ class Incoming:
     refused_files: list[str] = field(default_factory=list)  # why a file could not be taken (Vietnamese)
     display_name: str | None = None  # the platform profile name, offered as the petitioner's name
     event: str = "message"  # message | follow
+    message_id: str | None = None  # the platform's id of the message (an edit names it)
     at: dt.datetime | None = None
 
 

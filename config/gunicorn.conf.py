@@ -1,6 +1,11 @@
 """Gunicorn settings shared by scripts/serve.sh, the Dockerfile and the load bench (`gunicorn -c config/gunicorn.conf.py`)."""
 import logging
 
+# The longest request line gunicorn reads (its maximum; the default 4094 answers longer ones with an HTML 400
+# before the app sees them). The app answers a query string over 4 KiB itself, as a JSON 414 in the API's
+# error format (service/web/errors.py, MAX_QUERY_BYTES).
+limit_request_line = 8190
+
 
 def post_worker_init(worker):
     """Train the classifier before the worker takes its first request: otherwise the first citizen of each

@@ -48,12 +48,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from service.web import api, console, health, open311, privacy, public, public_dialogues, transparency
-    from service.web import api, console, health, open311, privacy, public, public_dialogues, public_reception
+    from service.web import (api, console, health, open311, open311_extras, privacy, public, public_dialogues,
+                             public_reception, transparency)
 
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(open311.bp)
+    app.register_blueprint(open311_extras.discovery_bp)  # /open311/discovery.json
     app.register_blueprint(public.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(privacy.bp)

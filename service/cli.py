@@ -1,11 +1,11 @@
-"""Flask commands: setup, users, tokens, heads, catalogue, demo, crypto, outbox (`flask --app service.app …`)."""
+"""Flask commands: setup, users, tokens, heads, catalogue, demo, crypto, outbox, open311-keys (`flask --app service.app …`)."""
 from __future__ import annotations
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from service import backup, cli_outbox, migrate
+from service import backup, cli_open311, cli_outbox, migrate
 from service.db import Database
 from service.domain.codes import ROLES, categories
 from service.domain.errors import DomainError
@@ -88,6 +88,7 @@ def register(app: Flask) -> None:
 
     backup.register(app)  # flask backup / flask restore
     cli_outbox.register(app)  # flask outbox dispatch / status
+    cli_open311.register(app)  # flask open311-keys create / list / revoke
 
     crypto_group = AppGroup("crypto", help="Keys of the personal data encrypted at rest.")
     app.cli.add_command(crypto_group)

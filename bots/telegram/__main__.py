@@ -13,12 +13,13 @@ import sys
 from typing import Any, Mapping
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, ChatMemberHandler, ContextTypes, MessageHandler, filters
 
 from bots.telegram.updates import handle_update
 from service import crypto, logging_filters
 from service.db import Database
 from service.domain.intake.limits import IntakeLimits
+from service.outbound.telegram import ALLOWED_UPDATES
 from service.settings import load_settings
 
 logger = logging.getLogger("bots.telegram")
@@ -42,6 +43,7 @@ def build_application(database: Database, settings: Mapping[str, Any]) -> Applic
     application.bot_data.update(database=database, settings=settings, limits=IntakeLimits.from_settings(settings))
     application.add_handler(MessageHandler(filters.ALL, on_update))
     application.add_handler(CallbackQueryHandler(on_update))
+    application.add_handler(ChatMemberHandler(on_update, ChatMemberHandler.MY_CHAT_MEMBER))  # blocked / unblocked
     application.add_error_handler(on_error)
     return application
 
@@ -58,7 +60,7 @@ def main() -> int:
     database = Database(settings["DATABASE_URL"], pool_size=2)
     try:
         # run_polling deletes any webhook first, then long-polls getUpdates.
-        build_application(database, settings).run_polling(allowed_updates=["message", "callback_query"])
+        build_application(database, settings).run_polling(allowed_updates=list(ALLOWED_UPDATES))
     finally:
         database.dispose()
     return 0

@@ -34,17 +34,36 @@ class ParsedUpdate:
     group_command: str | None = None  # /dangky and the like, in a staff group
     callback_id: str | None = None
     file_ids: list[tuple[str, str, int | None]] | None = None  # (file_id, filename, size) still to download
+    member_status: str | None = None  # my_chat_member: "kicked" (blocked the bot), "member" (unblocked)
+    edited: tuple[str, str] | None = None  # edited_message: (message_id, its new text)
+    buttons_message_id: int | None = None  # the message whose inline buttons were pressed
 
 
 def parse(update: dict[str, Any]) -> ParsedUpdate | None:
-    """What this update means for us; None for updates we do not handle (edits, joins, channel posts)."""
+    """What this update means for us; None for updates we do not handle (joins, channel posts, group edits)."""
     update_id = str(update.get("update_id", ""))
+    if "my_chat_member" in update:
+        member = update["my_chat_member"] or {}
+        chat = member.get("chat") or {}
+        status = str((member.get("new_chat_member") or {}).get("status") or "")
+        if chat.get("type") != "private" or "id" not in chat or not status:
+            return None
+        return ParsedUpdate(update_id, str(chat["id"]), True, member_status=status)
+    if "edited_message" in update:
+        edited = update["edited_message"] or {}
+        chat = edited.get("chat") or {}
+        text = edited.get("text") or edited.get("caption")
+        if chat.get("type") != "private" or "id" not in chat or not isinstance(text, str) or \
+                "message_id" not in edited:
+            return None
+        return ParsedUpdate(update_id, str(chat["id"]), True, edited=(str(edited["message_id"]), text))
     if "callback_query" in update:
         query = update["callback_query"]
         chat = (query.get("message") or {}).get("chat") or {"id": query["from"]["id"], "type": "private"}
         if chat.get("type") != "private":
             return None  # our buttons with data (ratings) live in private chats only
-        parsed = ParsedUpdate(update_id, str(chat["id"]), True, callback_id=query.get("id"))
+        parsed = ParsedUpdate(update_id, str(chat["id"]), True, callback_id=query.get("id"),
+                              buttons_message_id=(query.get("message") or {}).get("message_id"))
         parsed.incoming = Incoming(CHANNEL, parsed.chat_id, update_id, choice=query.get("data"),
                                    display_name=_name(query.get("from")))
         return parsed
@@ -70,7 +89,7 @@ def _name(user: dict[str, Any] | None) -> str | None:
 
 def _incoming(update_id: str, chat_id: str, message: dict[str, Any]) -> Incoming:
     inc = Incoming(CHANNEL, chat_id, update_id, text=message.get("text") or message.get("caption"),
-                   display_name=_name(message.get("from")))
+                   display_name=_name(message.get("from")), message_id=str(message.get("message_id") or "") or None)
     contact = message.get("contact")
     if contact:
         inc.phone = contact.get("phone_number")

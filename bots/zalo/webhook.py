@@ -2,50 +2,80 @@
 
 Loaded by name through the WEB_PLUGINS setting (service never imports bots). The mac is checked
 over the raw body before anything is parsed or stored; a forged or missing one gets 401. Each
-msg_id is processed once; the reply goes out right after the commit (the outbox keeps it otherwise).
+msg_id is processed once; the answer is given at once and the replies go out right after it, in order,
+from a background lane (bots.background; the outbox keeps them if the process dies).
 A body nested deeper than any event (signature.MAX_DEPTH) is a 400 and one over MAX_EVENT_BYTES a 413,
 never a 500: measuring the depth reads brackets, it parses nothing.
 """
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Mapping
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from bots import conversation, delivery
+from bots import background, conversation, delivery
 from bots.web import database, limits
 from bots.zalo import adapter, signature
 from service import jsonsafe, outbound
-from service.db import Database
+from service.db import Database, utcnow
 from service.domain.intake.limits import NO_LIMITS, IntakeLimits
-from service.outbound.zalo.sender import ZaloSender, api_host
+from service.domain.notifications import chat_state
+from service.outbound.zalo.sender import ZaloSender, api_host, client_from
 
 logger = logging.getLogger(__name__)
 
 bp = Blueprint("zalo_bot", __name__, url_prefix="/bots/zalo")
-WEBHOOK_TIMEOUT = 1.5  # seconds per call to Zalo while the webhook request waits
+MEDIA_TIMEOUT = 0.8  # seconds to download a sent image while the webhook request waits (Zalo wants ~2 s)
+MEDIA_BUDGET = 0.8  # no new download starts after this many seconds: the citizen is asked to resend the rest
+SEND_TIMEOUT = 10.0  # seconds per reply sent after the answer (a background lane, not the request)
 MAX_EVENT_BYTES = 1024 * 1024  # events carry image URLs, never images
 
 
 def handle_event(db: Database, settings: Mapping[str, Any], event: dict[str, Any], sender: ZaloSender | None = None,
-                 limits: IntakeLimits = NO_LIMITS) -> str:
+                 limits: IntakeLimits = NO_LIMITS, *, later: bool = False) -> str:
     """'processed', 'duplicate' or 'ignored'. Images are downloaded before the transaction, never twice.
-    `limits`: the app's petitions-per-phone and failed-look-up limits."""
-    parsed = adapter.parse(event)
+    `limits`: the app's petitions-per-phone and failed-look-up limits. `later`: the replies are sent by a
+    background lane after the caller has answered (the webhook), not before this returns."""
+    parsed = adapter.parse(event, now=utcnow())
     if parsed is None:
         return "ignored"
     if delivery.is_processed(db, adapter.CHANNEL, parsed.external_id):
         return "duplicate"
-    # Zalo wants its 200 within ~2 s: short timeouts here; what is not sent in time waits in the outbox.
-    sender = sender or outbound.build(adapter.CHANNEL, db, settings, timeout=WEBHOOK_TIMEOUT)
-    adapter.fetch_images(parsed, lambda url: sender.client.download(url, allowed_hosts=(api_host(settings),)))
+    if parsed.image_urls:  # media come from Zalo's CDN, not the OA API: short timeouts and one budget
+        media = sender.client if sender is not None else client_from(settings, timeout=MEDIA_TIMEOUT)
+        budget = time.monotonic() + MEDIA_BUDGET
+
+        def download(url: str) -> bytes:
+            if time.monotonic() > budget:  # told to the citizen as "send it again"; the answer stays fast
+                raise TimeoutError("media budget spent")
+            return media.download(url, allowed_hosts=(api_host(settings),))
+
+        adapter.fetch_images(parsed, download)
 
     def step(session):
+        if parsed.unfollowed:  # no reply can reach them; notices go by ZNS / SMS until they write again
+            chat_state.set_blocked(session, adapter.CHANNEL, parsed.user_id, True)
+            return []
+        chat_state.set_blocked(session, adapter.CHANNEL, parsed.user_id, False)
         return conversation.handle(session, parsed.incoming, limits=limits)
 
-    received = delivery.receive(db, adapter.CHANNEL, parsed.external_id, parsed.user_id, step, sender)
-    return "duplicate" if received.duplicate else "processed"
+    # Replies carry the message's id: Zalo counts them as answers (recipient.message_id), not proactive messages.
+    received = delivery.process(db, adapter.CHANNEL, parsed.external_id, parsed.user_id, step,
+                                reply_to=parsed.message_id)
+    if received.duplicate:
+        return "duplicate"
+    if received.outgoing:
+        def send() -> None:
+            chosen = sender or outbound.build(adapter.CHANNEL, db, settings, timeout=SEND_TIMEOUT)
+            delivery.deliver_in_order(db, received, chosen)
+
+        if later:
+            background.submit(f"{adapter.CHANNEL}:{parsed.user_id}", send)
+        else:
+            send()
+    return "processed"
 
 
 @bp.post("/webhook")
@@ -63,5 +93,9 @@ def webhook():
         logger.warning("zalo webhook: bad or missing signature from %s", request.remote_addr)
         abort(401)
     event = jsonsafe.loads(raw, max_depth=signature.MAX_DEPTH)  # valid JSON: the signature check parsed it
-    outcome = handle_event(database(), config, event, limits=limits())
+    try:
+        outcome = handle_event(database(), config, event, limits=limits(), later=True)
+    except adapter.Refused as exc:  # signed, but no event Zalo would send now
+        logger.warning("zalo webhook: event refused (%s)", exc)
+        abort(400)
     return jsonify({"ok": True, "result": outcome})

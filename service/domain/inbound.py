@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -58,6 +59,8 @@ class InboundMessage:
     # How many co-signers in all when `co_signers` lists only some of them: a crowd that names only its
     # representatives (Luật Tiếp công dân Điều 29).
     co_signer_total: int | None = None
+    # What the channel sent besides the petition, kept as given (Open311: media_url, attributes, device_id …).
+    channel_data: dict[str, Any] = field(default_factory=dict)
 
     @property
     def co_signer_list(self) -> list[PersonData]:

@@ -53,6 +53,18 @@ def flag_digest(database: Database) -> int:
         return flags.send_flag_digests(session)
 
 
+def zalo_token(database: Database, settings: Mapping[str, Any] | None = None) -> bool:
+    """The Zalo OA token pair, refreshed ahead of its expiry here and never inside a web request."""
+    from service.outbound.zalo import sender, tokens
+
+    if settings is None:
+        from service.settings import load_settings
+        settings = load_settings()
+    if not settings.get("ZALO_APP_ID") or not settings.get("ZALO_APP_SECRET"):
+        return False
+    return tokens.refresh_ahead(database, sender.client_from(settings, timeout=20.0), settings)
+
+
 JOBS: tuple[Job, ...] = (
     Job("outbox-dispatch", dispatch_outbox, "interval", {"seconds": 5}, misfire_grace_time=30),
     # Letters to the office mailbox become petitions (issue #16; seed task 4.4 "tin nhắn, thư điện tử").
@@ -76,6 +88,9 @@ JOBS: tuple[Job, ...] = (
     Job("supporter-notices", supporter_notices, "interval", {"minutes": 5}, misfire_grace_time=600),
     # The classifier learns the staff corrections (reclassify / reroute) here, never inside a request (issue #17).
     Job("classifier-retrain", retrain_classifier, "interval", {"minutes": 10}, misfire_grace_time=600),
+    # The Zalo OA access token, an hour before it expires (and the settings' pair, which has no known expiry).
+    Job("zalo-token", zalo_token, "interval", {"minutes": 10}, misfire_grace_time=600,
+        options=lambda settings: {"settings": settings}),
 )
 
 

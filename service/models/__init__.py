@@ -12,6 +12,7 @@ from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, ClassifierModel, HolidayOverride, JobLease
 from service.models.lookup import LookupFailure
 from service.models.matter import Matter, MatterSeparation, MatterSuggestion, PetitionSignature
+from service.models.open311 import Open311Client
 from service.models.outbox import OutboxMessage
 from service.models.person import Person
 from service.models.petition import Petition
@@ -27,7 +28,7 @@ __all__ = [
     "ClassificationCorrection", "ClassifierModel", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
     "DialogueSubscription",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
-    "MatterSeparation", "MatterSuggestion", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",
+    "MatterSeparation", "MatterSuggestion", "Open311Client", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",
     "CannedAnswer", "Person", "Petition", "PetitionRead", "PetitionSignature", "Plan", "ProcessedInbound", "Rating",
     "Reply", "StaffSession", "Unit",
     "User",

@@ -23,6 +23,9 @@ class ChatConversation(Base):
     draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_inbound_at: Mapped[dt.datetime | None]  # Zalo's free-reply window counts from here
     subscribed: Mapped[bool] = mapped_column(default=True)  # receives dialogue notices
+    # The citizen blocked the bot (Telegram my_chat_member "kicked") or unfollowed the OA (Zalo "unfollow"):
+    # notices go by the fallback chain instead (ZNS, SMS), until the citizen writes again.
+    blocked_at: Mapped[dt.datetime | None]
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -70,6 +70,8 @@ class Petition(Base):
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)  # cần phân loại lại
     classification: Mapped[dict[str, Any]] = mapped_column(default=dict)  # confidence, cues, source
     routing: Mapped[dict[str, Any]] = mapped_column(default=dict)  # explanation of the routing decision
+    # What the channel sent besides the petition (Open311: media_url, attribute[...], device_id, account_id).
+    channel_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     closed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -16,7 +16,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, KeyboardBu
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from service.outbound import Outgoing, SendError
+from service.domain.notifications import chat_state
+from service.outbound import Outgoing, SendError, Unreachable
 from service.outbound.replies import CONTACT, LOCATION, Reply
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ T = TypeVar("T")
 DEFAULT_BASE_URL = "https://api.telegram.org"
 TEXT_LIMIT = 4096
 SHORT_LABEL = 14  # labels this short go two to a keyboard row
+# The updates the bot handles: messages and their edits, button presses, and being blocked or unblocked.
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query", "my_chat_member")
 
 
 class TelegramApi:
@@ -68,9 +71,18 @@ class TelegramApi:
         except Exception as exc:  # the reply itself still goes out; a spinner is no reason to fail
             logger.info("answerCallbackQuery failed: %s", exc.__class__.__name__)
 
+    def remove_buttons(self, chat_id: str | int, message_id: int) -> None:
+        """editMessageReplyMarkup without a markup: the inline buttons of a message, once used, go away
+        (a rating cannot be pressed twice); best effort."""
+        try:
+            self.run(lambda bot: bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
+                                                               reply_markup=None))
+        except Exception as exc:  # the press itself counted; a keyboard left in place is no reason to fail
+            logger.info("editMessageReplyMarkup failed: %s", exc.__class__.__name__)
+
     def set_webhook(self, url: str, secret_token: str) -> bool:
         return self.run(lambda bot: bot.set_webhook(url=url, secret_token=secret_token,
-                                                    allowed_updates=["message", "callback_query"]))
+                                                    allowed_updates=list(ALLOWED_UPDATES)))
 
 
 def api_from(settings: Mapping[str, Any]) -> TelegramApi:
@@ -102,16 +114,24 @@ class TelegramSender:
     """Sends one outbox row as it was queued (text and buttons); raises SendError (permanent when retrying
     cannot help). It reads and writes nothing else."""
 
-    def __init__(self, settings: Mapping[str, Any], api: TelegramApi | None = None):
+    def __init__(self, settings: Mapping[str, Any], api: TelegramApi | None = None, database: Any = None):
         self.api = api or api_from(settings)
+        self.database = database
 
     def __call__(self, message: Outgoing) -> str | None:
         if not self.api.token:
             raise SendError("TELEGRAM_BOT_TOKEN is not set")
+        private = not str(message.recipient).startswith("-")  # groups have negative ids
+        if private and self._blocked(message.recipient):
+            raise Unreachable("blocked: the citizen blocked the bot (my_chat_member kicked)")
         reply = Reply.from_outbox(message.text, message.payload)
         try:
             sent = self.api.send_message(message.recipient, **render(reply))
-        except (Forbidden, ChatMigrated) as exc:  # blocked by the user, removed from the group, group upgraded
+        except Forbidden as exc:
+            if private:  # blocked by the citizen: a notice goes on by its fallback chain (ZNS, SMS)
+                raise Unreachable(f"telegram refused the chat: {exc}") from exc
+            raise SendError(f"telegram refused the chat: {exc}", permanent=True) from exc
+        except ChatMigrated as exc:  # removed from the group, group upgraded
             raise SendError(f"telegram refused the chat: {exc}", permanent=True) from exc
         except BadRequest as exc:  # chat not found, malformed message: the same request would fail again
             raise SendError(f"telegram bad request: {exc}", permanent=True) from exc
@@ -123,7 +143,13 @@ class TelegramSender:
             raise SendError(f"telegram unavailable: {exc}") from exc
         return str(sent.message_id)
 
+    def _blocked(self, chat_id: str) -> bool:
+        if self.database is None:
+            return False
+        with self.database.session_scope() as session:
+            return chat_state.is_blocked(session, "telegram", str(chat_id))
+
 
 def build(database: Any, settings: Mapping[str, Any], api: TelegramApi | None = None) -> TelegramSender:
-    """The registry's factory (service.outbound.build); Telegram's sender needs no database."""
-    return TelegramSender(settings, api)
+    """The registry's factory (service.outbound.build); the database tells a chat that blocked the bot."""
+    return TelegramSender(settings, api, database)

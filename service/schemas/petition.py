@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, pre_load, validate
 
 from service.domain.codes import CHANNELS, KINDS, categories
 from service.domain.inbound import InboundMessage, Location, PersonData
+from service.domain.intake.validation import MAX_CONTENT_CHARS
 from service.schemas.base import StrictBoolean, StrictFloat, StrictSchema
 
 # Fields the service owns: a client that sends them gets a precise refusal, not silence.
@@ -53,7 +54,10 @@ def _bad_item():
 
 
 class PetitionCreateSchema(StrictSchema):
-    content = fields.String(required=True)
+    # The document states what intake enforces (issue #18); the refusal itself stays intake's, in its words.
+    content = fields.String(required=True, metadata={
+        "minLength": 1, "maxLength": MAX_CONTENT_CHARS, "pattern": r"\S",
+        "description": "Nội dung đơn, không để trống, tối đa 20.000 ký tự."})
     title = fields.String(allow_none=True)
     unit = fields.String(allow_none=True)
     channel = fields.String(load_default="api", validate=validate.OneOf(list(CHANNELS), error="Kênh không hợp lệ."))
@@ -65,7 +69,8 @@ class PetitionCreateSchema(StrictSchema):
     anonymous = StrictBoolean(load_default=False)
     co_signers = CoSigners(load_default=0)
     location = fields.Nested(LocationSchema, allow_none=True)
-    received_at = fields.AwareDateTime(allow_none=True)
+    received_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "Chỉ cán bộ: ngày nhận đơn giấy, điện thoại trước đó; không ở tương lai, không quá 3 năm."})
     consent = StrictBoolean(load_default=False)
     allow_publication = StrictBoolean(load_default=False)
 

@@ -21,6 +21,7 @@ HTTP_MESSAGES: dict[int, tuple[str, str, str]] = {
     405: ("method_not_allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
     409: ("conflict", "Thao tác không phù hợp với trạng thái hiện tại.", "Conflicts with the current state."),
     413: ("too_large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
+    414: ("uri_too_long", "Địa chỉ yêu cầu quá dài (quá nhiều điều kiện tìm kiếm).", "The request URI is too long."),
     415: ("unsupported_media_type", "Kiểu dữ liệu không được hỗ trợ.", "Unsupported media type."),
     422: ("invalid", "Dữ liệu không hợp lệ.", "Invalid data."),
     429: ("rate_limited", "Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau ít phút.", "Too many requests; try again later."),
@@ -55,7 +56,18 @@ def error_response(status: int, **kwargs):
     return render_template("error.html", error=body["error"], status=status), status
 
 
+# The longest query string answered (bytes); gunicorn reads request lines up to limit_request_line
+# (config/gunicorn.conf.py, 8190), so a longer query than this gets our 414 rather than gunicorn's HTML page.
+MAX_QUERY_BYTES = 4096
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def _query_too_long():
+        if len(request.query_string) > MAX_QUERY_BYTES:
+            return error_response(414)
+        return None
+
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
         return error_response(exc.http_status, code=exc.code, message=exc.message, message_en=exc.message_en,

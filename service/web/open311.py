@@ -23,6 +23,7 @@ from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, Per
 from service.domain.intake import operations as intake
 from service.domain.intake import tracking
 from service.domain.intake.validation import FieldError, check_email, clean_text, normalise_phone
+from service.domain.open311 import clients
 from service.domain.people import accounts
 from service.domain.routing.units import CITY_CODE, find_unit
 from service.models.petition import Petition
@@ -32,6 +33,7 @@ from service.web.api.auth import user_from_bearer
 from service.web.api.body import json_body
 from service.web.open311_answers import (CLOSED, FORMATS, MAX_DESCRIPTION, VN_TIME, Open311Error, agency, bilingual,
                                          error_answer, render, request_json, service_json)
+from service.web.open311_extras import extras, media_file, strip_html
 from service.web.security import intake_limits, limiter, public_limit
 from service.web.session import db_session
 
@@ -63,9 +65,9 @@ def service_definition(code: str, fmt: str):
 # ---------------------------------------------------------------- POST requests
 
 def _trusted_client() -> bool:
-    """Callers with a valid API token (api_key or bearer) are not rate-limited."""
+    """Callers with a valid key (a client application's or a staff token) are not rate-limited."""
     try:
-        return _api_user(_posted_values()) is not None
+        return _api_user(_posted_values()) is not None or g.get("open311_client") is not None
     except Exception:  # noqa: BLE001 - the view reports bad input precisely; here it only means "not trusted"
         return False
 
@@ -76,19 +78,23 @@ def create_request(fmt: str):
     fmt = _format(fmt)
     values = _posted_values()
     session = db_session()
-    actor = _actor(_api_user(values))
-    submitted = intake.submit(session, message_from_open311(session, values), actor, quota=intake_limits().phone)
-    answer = [{"service_request_id": submitted.petition.code, "service_notice": _notice(submitted), "account_id": None}]
+    user = _api_user(values, required=True)  # the spec: every POST carries the jurisdiction's api_key
+    message = message_from_open311(session, values)
+    submitted = intake.submit(session, message, _actor(user), quota=intake_limits().phone)
+    answer = [{"service_request_id": submitted.petition.code, "service_notice": _notice(submitted),
+               "account_id": message.channel_data.get("account_id")}]
     return render(fmt, "service_requests", answer)  # committed once answered: a failure before stores nothing
 
 
 def message_from_open311(session: Session, values: Mapping[str, Any]) -> InboundMessage:
     """The Open311 POST fields as our InboundMessage; raises Open311Error (404 unknown jurisdiction or
-    service, 400 listing every invalid field)."""
+    service, 400 listing every invalid field: service_code and a location are required by the spec)."""
     unit = _jurisdiction(session, values.get("jurisdiction_id")) or find_unit(session, CITY_CODE)
     service_code = _plain(values, "service_code")
-    if service_code is not None:
-        _service(service_code)
+    if service_code is None:
+        raise Open311Error(400, [bilingual("Cần chọn dịch vụ (service_code).", "service_code is required.",
+                                           "service_code")])
+    _service(service_code)
     problems: list[str] = []
 
     def text(name: str, label: str, **kwargs) -> str | None:
@@ -108,6 +114,7 @@ def message_from_open311(session: Session, values: Mapping[str, Any]) -> Inbound
             problems.append(bilingual(err.message, err.message_en, name))
             return None
 
+    values = {**values, "description": strip_html(values.get("description"))}  # HTML is kept as its text only
     content = text("description", "nội dung", required=True, max_chars=MAX_DESCRIPTION, multiline=True)
     address = text("address_string", "địa chỉ")
     names = [text("last_name", "họ", max_chars=100), text("first_name", "tên", max_chars=100)]
@@ -116,14 +123,24 @@ def message_from_open311(session: Session, values: Mapping[str, Any]) -> Inbound
     lat, lon = _coordinate(values, "lat", 90, problems), _coordinate(values, "long", 180, problems)
     if (lat is None) != (lon is None) and not any(p.startswith(("lat:", "long:")) for p in problems):
         problems.append(bilingual("Cần gửi cả lat và long.", "lat and long must be sent together.", "lat/long"))
+    address_id = _plain(values, "address_id")
+    if lat is None and lon is None and not address and not address_id and not problems:
+        problems.append(bilingual("Cần cho biết vị trí: lat và long, address_string hoặc address_id.",
+                                  "A location is required: lat and long, address_string or address_id.",
+                                  "lat/long/address_string/address_id"))
     if problems:
         raise Open311Error(400, problems)
+    data = extras(values, _lists(), media)
+    if address_id:
+        data["address_id"] = address_id
     name = " ".join(n for n in names if n) or None  # Vietnamese order: family name (last_name) first
     petitioner = PersonData(name=name, phone=phone, email=email) if (name or phone or email) else None
     return InboundMessage(
         channel="api", content=f"{content}\n\nẢnh, tư liệu kèm theo: {media}" if media else content,
         unit=unit.code, category=service_code, petitioner=petitioner, anonymous=petitioner is None,
-        location=Location(lat=lat, lon=lon, address=address) if (lat is not None or address) else None)
+        location=Location(lat=lat, lon=lon, address=address or address_id) if (lat is not None or address or
+                                                                                 address_id) else None,
+        attachments=media_file(), channel_data=data)
 
 
 def _posted_values() -> dict[str, Any]:
@@ -139,17 +156,27 @@ def _posted_values() -> dict[str, Any]:
     return values
 
 
-def _api_user(values: Mapping[str, Any]) -> User | None:
-    """The token's user for api_key (or a bearer token); 403 for an api_key we don't know."""
-    if "open311_user" in g:
-        return g.open311_user
-    key = _plain(values, "api_key")
-    user = accounts.user_for_token(db_session(), key) if key else user_from_bearer()
-    if key and user is None:
-        raise Open311Error(403, [bilingual("api_key không hợp lệ hoặc đã bị thu hồi.",
-                                           "Invalid or revoked api_key.", "api_key")])
-    g.open311_user = user
-    return user
+def _api_user(values: Mapping[str, Any], *, required: bool = False) -> User | None:
+    """Who posts: a client application's api_key (`flask open311-keys create`: posts as a citizen would) or
+    a staff API token (as api_key or bearer: posts as that staff user). 403 for a key we don't know, and
+    for none at all when `required`."""
+    if "open311_user" not in g:
+        session = db_session()
+        key = _plain(values, "api_key")
+        client = clients.check(session, key) if key else None
+        user = None if client is not None else (accounts.user_for_token(session, key) if key else user_from_bearer())
+        g.open311_user, g.open311_client = user, client
+    if (required or _plain(values, "api_key")) and g.open311_user is None and g.open311_client is None:
+        raise Open311Error(403, [bilingual("Cần api_key hợp lệ do Văn phòng cấp (api_key sai hoặc đã bị thu hồi).",
+                                           "A valid api_key issued by the office is required (missing, invalid "
+                                           "or revoked api_key).", "api_key")])
+    return g.open311_user
+
+
+def _lists() -> dict[str, list[str]]:
+    """Every value of each form field (attribute[CODE][] may repeat)."""
+    return request.form.to_dict(flat=False) if request.mimetype in ("application/x-www-form-urlencoded",
+                                                                    "multipart/form-data") else {}
 
 
 def _actor(user: User | None) -> Actor:

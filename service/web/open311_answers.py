@@ -100,7 +100,8 @@ def request_json(p: Petition) -> dict[str, Any]:
         "updated_datetime": w3c(p.closed_at if closed and p.closed_at else p.updated_at),
         "expected_datetime": w3c(min(due)) if due and not closed else None,
         "address": _address(p, secret), "address_id": None, "zipcode": None,
-        "lat": None if secret else p.latitude, "long": None if secret else p.longitude, "media_url": None,
+        "lat": None if secret else p.latitude, "long": None if secret else p.longitude,
+        "media_url": (p.channel_data or {}).get("media_url") if p.kind in PUBLIC_TEXT_KINDS else None,
     }
 
 
@@ -142,7 +143,7 @@ def render(fmt: str, root: str, data: Any, status: int = 200) -> Response:
 
 
 _ITEM_TAGS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
-              "values": "value"}
+              "values": "value", "endpoints": "endpoint", "formats": "format"}
 
 
 def _element(tag: str, value: Any) -> ET.Element:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bots import background
 from service import outbound
 from tests.bots.fake_telegram import TOKEN, FakeTelegram, Updates
 from tests.bots.fake_zalo import APP_SECRET, Events, FakeZalo
@@ -91,11 +92,15 @@ class ZaloChat:
         self.client = app.test_client()
 
     def post(self, event: dict[str, Any], headers: dict[str, str] | None = None):
+        """Post the event; the webhook answers at once and sends its replies from a background lane, which
+        this waits for (bots.background.drain), so the replies can be read from the fake right after."""
         raw, signed = self.events.signed(event)
-        return self.client.post("/bots/zalo/webhook", data=raw, headers=headers if headers is not None else signed)
+        response = self.client.post("/bots/zalo/webhook", data=raw, headers=headers if headers is not None else signed)
+        assert background.drain(), "the Zalo replies were not sent"
+        return response
 
     def send(self, event: dict[str, Any]) -> list[str]:
-        before = len(self.fake.sent(self.events.user_id))
+        before = len(self.fake.texts(self.events.user_id))
         response = self.post(event)
         assert response.status_code == 200, response.get_data(as_text=True)
         return self.fake.texts(self.events.user_id)[before:]

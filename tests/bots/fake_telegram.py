@@ -115,6 +115,14 @@ class FakeTelegram(FakePlatform):
     def _answerCallbackQuery(self, params):
         return self._ok(True)
 
+    def _editMessageReplyMarkup(self, params):
+        return self._ok(True)
+
+    def removed_buttons(self, chat_id: str | int) -> list[int]:
+        """The messages whose inline buttons were taken away (editMessageReplyMarkup without a markup)."""
+        return [int(p["message_id"]) for m, p in list(self.calls) if m == "editMessageReplyMarkup" and
+                str(p.get("chat_id")) == str(chat_id) and not p.get("reply_markup")]
+
     def _getUpdates(self, params):
         return self._ok([])
 
@@ -153,11 +161,30 @@ class Updates:
                   "file_size": 9_000_000}]
         return self._message(photo=sizes, **({"caption": caption} if caption else {}))
 
-    def press(self, data: str) -> dict[str, Any]:
+    def edited(self, original: dict[str, Any], text: str) -> dict[str, Any]:
+        """The update Telegram sends when the citizen edits an earlier text message."""
+        message = dict(original["message"], text=text, edit_date=int(time.time()))
+        return {"update_id": next(self._ids), "edited_message": message}
+
+    def member(self, status: str) -> dict[str, Any]:
+        """my_chat_member: "kicked" when the citizen blocks the bot, "member" when they unblock it."""
+        old = "member" if status == "kicked" else "kicked"
+        bot = {"id": 123456, "is_bot": True, "first_name": "Tiếp dân số", "username": "tiepdan_test_bot"}
+        return {"update_id": next(self._ids), "my_chat_member": {
+            "chat": {"id": self.chat_id, "type": "private", "first_name": self.user["first_name"]},
+            "from": self.user, "date": int(time.time()),
+            "old_chat_member": {"status": old, "user": bot, **({"until_date": 0} if old == "kicked" else {})},
+            "new_chat_member": {"status": status, "user": bot, **({"until_date": 0} if status == "kicked" else {})}}}
+
+    def document(self, file_id: str, name: str, mime: str, size: int = 1000) -> dict[str, Any]:
+        return self._message(document={"file_id": file_id, "file_unique_id": "d", "file_name": name,
+                                       "mime_type": mime, "file_size": size})
+
+    def press(self, data: str, message_id: int = 1) -> dict[str, Any]:
         update_id = next(self._ids)
         return {"update_id": update_id,
                 "callback_query": {"id": f"cb{update_id}", "from": self.user, "chat_instance": "1", "data": data,
-                                   "message": {"message_id": 1, "date": int(time.time()),
+                                   "message": {"message_id": message_id, "date": int(time.time()),
                                                "chat": {"id": self.chat_id, "type": "private"}, "text": "…"}}}
 
     def group_text(self, group_id: int, text: str) -> dict[str, Any]:

@@ -27,6 +27,8 @@ class FakeZalo(FakePlatform):
         self.error: int = 0  # answer message sends with this error code (HTTP 200) when non-zero
         self.expires_in = "90000"
         self.token_delay = 0.0  # seconds the token endpoint takes (to overlap two refreshes)
+        self.delay = 0.0  # seconds every message send takes (a slow OA API: SlowZalo)
+        self.media_delay = 0.0  # seconds an image download takes (a slow media host)
         self._ids = itertools.count(1)
         self._generation = itertools.count(2)
         self._lock = threading.Lock()
@@ -42,7 +44,11 @@ class FakeZalo(FakePlatform):
                 (user_id is None or p["recipient"]["user_id"] == user_id)]
 
     def texts(self, user_id: str | None = None) -> list[str]:
-        return [p["message"]["text"] for p in self.sent(user_id)]
+        return [p["message"]["text"] for p in self.sent(user_id) if "text" in p["message"]]
+
+    def templates(self, user_id: str | None = None) -> list[dict[str, Any]]:
+        """The template messages sent (request_user_info …): their attachment payloads."""
+        return [p["message"]["attachment"]["payload"] for p in self.sent(user_id) if "attachment" in p["message"]]
 
     def group_texts(self, group_id: str) -> list[str]:
         return [p["message"]["text"] for m, p in list(self.calls)
@@ -57,6 +63,7 @@ class FakeZalo(FakePlatform):
 
         def message(kind: str):
             body = request.get_json(silent=True) or {}
+            time.sleep(self.delay)
             with self._lock:
                 self.calls.append((kind, {**body, "access_token": raw_header(request, "access_token")}))
             if self.down:
@@ -99,12 +106,21 @@ class FakeZalo(FakePlatform):
 
         @app.get("/media/<name>")
         def media(name: str):
+            time.sleep(self.media_delay)
             self.calls.append(("media", {"name": name}))
             if name not in self.images:
                 return "not found", 404
             return self.images[name], 200, {"Content-Type": "image/jpeg"}
 
         return app
+
+
+class SlowZalo(FakeZalo):
+    """The OA API answering in 1.5 s a call, token endpoint included (the issue's measurement)."""
+
+    def __init__(self, delay: float = 1.5):
+        super().__init__()
+        self.delay = self.token_delay = self.media_delay = delay
 
 
 class Events:
@@ -134,6 +150,19 @@ class Events:
     def location(self, lat: float, lon: float) -> dict[str, Any]:
         return self._message("user_send_location", attachments=[{"type": "location", "payload": {
             "coordinates": {"latitude": str(lat), "longitude": str(lon)}}}])
+
+    def unfollow(self) -> dict[str, Any]:
+        event = self._event("unfollow", follower={"id": self.user_id}, oa_id="579745863508352884", source="oa_profile")
+        event.pop("sender")
+        return event
+
+    def submit_info(self, name: str, phone: str) -> dict[str, Any]:
+        return self._event("user_submit_info", info={"name": name, "phone": phone, "address": "", "city": "",
+                                                     "district": "", "ward": ""})
+
+    def file(self, url: str, name: str = "don.pdf") -> dict[str, Any]:
+        return self._message("user_send_file", attachments=[{"type": "file", "payload": {
+            "url": url, "size": "12345", "name": name, "checksum": "abc", "type": "pdf"}}])
 
     def follow(self) -> dict[str, Any]:
         event = self._event("follow", follower={"id": self.user_id}, oa_id="579745863508352884", source="oa_profile")

@@ -124,16 +124,19 @@ def test_location_shared_while_describing_skips_the_place_step(session):
     assert citizen.state == conversation.CONTACT
 
 
-def test_too_long_content_is_refused_by_intake_and_asked_again(session):
+def test_too_long_content_is_refused_as_it_crosses_the_limit_keeping_what_was_written(session):
     citizen = Citizen(session)
     citizen.to_summary()
     citizen.say("sua")
     citizen.say("noi dung")
-    citizen.say("x" * 20_001)
-    citizen.say("xong")
-    replies = citizen.say("gui don")
-    assert replies[0].startswith("Chưa gửi được đơn") and "20000" in replies[0]
+    citizen.say("Đường thôn 3 ngập nước.")
+    replies = citizen.say("x" * 20_001)
+    assert replies[0].startswith("Tin nhắn vừa gửi chưa được ghi") and "20.000" in replies[0]
     assert citizen.state == conversation.DESCRIBE and count(session, Petition) == 0
+    citizen.say("xong")
+    citizen.session.expire_all()
+    draft = citizen.session.scalar(select(ChatConversation.draft).where(ChatConversation.chat_user_id == citizen.user))
+    assert draft["content"] == ["Đường thôn 3 ngập nước."]
 
 
 def test_start_while_drafting_keeps_the_draft(session):

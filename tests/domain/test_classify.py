@@ -308,3 +308,8 @@ def test_an_unsure_decision_says_why():
 def test_borderline_rules_of_domain_md(text, kind, category):
     d = classify.classify(text)
     assert (d.kind, d.category) == (kind, category), d.explanation
+
+
+def test_a_digit_like_sign_is_no_number_and_no_crash():
+    """"²" is a digit to str.isdigit but no float: found by schemathesis over POST /api/v1/petitions (issue #18)."""
+    assert "²" in classifier_text("Diện tích 50m² bị lấn chiếm, ²*")

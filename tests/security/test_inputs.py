@@ -15,6 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from service.models import Attachment, Event, Person, Petition, Reply
+from tests.web.test_open311 import KEY, client_key  # noqa: F401  (an Open311 client application's key)
 from tests.bots.fake_zalo import APP_ID, OA_SECRET
 from tests.helpers import count_petitions, png_bytes
 from tests.security.conftest import api_petition, submit_form
@@ -135,8 +136,8 @@ def test_web_form_refuses_invisible_content_and_cleans_the_name(client, session)
     assert person.name == "Nguyễn Văn An" and session.scalar(select(Petition.title)) == "Đèn đường hỏng"
 
 
-def test_open311_refuses_a_description_of_only_zero_width_characters(client, session):
-    answer = client.post("/open311/v2/requests.json", data={"service_code": "ha_tang_giao_thong",
+def test_open311_refuses_a_description_of_only_zero_width_characters(client, session, client_key):
+    answer = client.post("/open311/v2/requests.json", data={"service_code": "ha_tang_giao_thong", "api_key": KEY,
                                                              "description": ZWSP * 5 + BOM, "lat": "20.8",
                                                              "long": "106.7"})
     assert answer.status_code == 400 and "description" in answer.get_data(as_text=True)

@@ -283,3 +283,23 @@ def test_a_co_signers_phone_counts_in_the_per_phone_quota(limited_client, sessio
     assert client.post("/api/v1/petitions", json=api_petition(
         petitioner={"name": "Lê Văn Cường", "phone": other})).status_code == 429
     assert count_petitions(session) == 4
+
+
+def test_an_over_long_query_string_is_a_json_414_in_the_api_error_format(client):
+    response = client.get("/api/v1/petitions?q=" + "a" * 5000)
+    assert response.status_code == 414
+    body = response.get_json()["error"]
+    assert body["code"] == "uri_too_long" and body["message"] and body["message_en"]
+    open311 = client.get("/open311/v2/requests.json?service_code=" + "b" * 5000)
+    assert open311.status_code == 414 and open311.get_json()[0]["code"] == 414
+
+
+def test_gunicorn_reads_request_lines_longer_than_the_apps_limit():
+    """gunicorn's own limit answers HTML; it must sit above the app's JSON 414."""
+    import runpy
+    from pathlib import Path
+
+    from service.web.errors import MAX_QUERY_BYTES
+
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "config" / "gunicorn.conf.py"))
+    assert conf["limit_request_line"] > MAX_QUERY_BYTES + 200

@@ -16,7 +16,7 @@ from tests.web.console.conftest import login_as, make_user  # noqa: F401  (fixtu
 from tests.web.console.test_entry import _form as entry_form
 from tests.web.console.test_entry import _post as entry_post
 from tests.web.test_api_petitions import VALID, post
-from tests.web.test_open311 import BASE, FORM
+from tests.web.test_open311 import BASE, FORM, client_key  # noqa: F401  (the client application holding FORM's key)
 from tests.web.test_public_pages import submit as web_submit
 
 TOO_FEW = ("Đơn có 8 người cùng đứng tên: vui lòng ghi họ tên, số điện thoại của người đại diện "
@@ -81,7 +81,7 @@ def test_the_api_accepts_the_crowd_with_the_petitioner_standing_in(client, sessi
     assert refused.status_code == 422 and "representatives" in refused.get_json()["error"]["fields"]
 
 
-def test_open311_submits_as_an_integration_without_a_consent_field(client, session):
+def test_open311_submits_as_an_integration_without_a_consent_field(client, session, client_key):
     answer = client.post(f"{BASE}/requests.json", data=FORM)  # Open311 has no consent nor co-signers: channel api
     assert answer.status_code in (200, 201), answer.get_data(as_text=True)
     assert session.scalar(select(Petition.channel)) == "api"

@@ -97,7 +97,20 @@ def count(session, model=Petition) -> int:
 submit = builder(kind="phan_anh", category="moi_truong", unit=NAM_DO_SON, petitioner=None, commit=True)
 
 
-FORM = {"service_code": "ha_tang_giao_thong", "description": "Đèn đường ngõ 12 phố Vạn Lý bị hỏng 2 tuần nay.",
+KEY = "o311_khoa-thu-cua-ung-dung"  # the api_key of a client application (flask open311-keys create)
+
+
+@pytest.fixture(autouse=True)
+def client_key(session):
+    """A client application holding KEY, as `flask open311-keys create` issues it (its sha256 stored)."""
+    from service.domain.open311.clients import digest
+    from service.models.open311 import Open311Client
+
+    session.add(Open311Client(name="Ứng dụng thử", key_hash=digest(KEY)))
+    session.commit()
+
+
+FORM = {"api_key": KEY, "service_code": "ha_tang_giao_thong", "description": "Đèn đường ngõ 12 phố Vạn Lý bị hỏng 2 tuần nay.",
         "lat": "20.7123", "long": "106.7891", "address_string": "Ngõ 12 phố Vạn Lý",
         "first_name": "Văn An", "last_name": "Nguyễn", "phone": "+84 912 345 678", "email": "an.nguyen@example.com"}
 
@@ -168,7 +181,9 @@ def test_post_stores_one_petition_in_the_named_unit(client, session, valid, juri
 
 
 def test_post_without_jurisdiction_goes_to_the_city(client, session, valid, reports):
-    response = client.post(f"{BASE}/requests.json", data={"description": "Cần sửa cầu Rào, mặt cầu bị lún."})
+    response = client.post(f"{BASE}/requests.json", data={"api_key": KEY, "service_code": "ha_tang_giao_thong",
+                                                          "address_string": "Cầu Rào",
+                                                          "description": "Cần sửa cầu Rào, mặt cầu bị lún."})
     [answer] = valid("post-response.json", response.get_json())
     petition = session.scalar(select(Petition).where(Petition.code == answer["service_request_id"]))
     assert petition.unit.code == "31" and petition.anonymous and petition.people == []
@@ -238,7 +253,9 @@ def test_intake_rules_come_back_as_400_with_the_open311_field(client, session, v
     """A complaint needs the complainant's name and contact (Luật Khiếu nại Đ8): intake's rule, Open311's words."""
     mapped = open311.message_from_open311
     monkeypatch.setattr(open311, "message_from_open311", lambda s, v: replace(mapped(s, v), kind="khieu_nai"))
-    response = client.post(f"{BASE}/requests.json", data={"description": "Tôi khiếu nại quyết định thu hồi đất."})
+    response = client.post(f"{BASE}/requests.json", data={"api_key": KEY, "service_code": "dat_dai",
+                                                          "address_string": "Thôn 3",
+                                                          "description": "Tôi khiếu nại quyết định thu hồi đất."})
     [error] = error_of(response, valid, 400)
     assert error["description"].startswith("first_name/last_name/phone/email: Đơn khiếu nại cần ghi rõ họ tên")
     assert error["description"].endswith("/ A complaint needs the complainant's name and an address or phone.")
@@ -266,12 +283,15 @@ def test_valid_api_key_submits_as_that_staff_user(client, session, valid):
     assert received.actor_label == "Ứng dụng Open311"
 
 
-def test_post_is_rate_limited(make_app, session, valid):
+def test_post_without_a_valid_key_is_rate_limited_and_a_client_application_is_not(make_app, session, valid):
+    """Guessing keys is limited per address; a client application posts for many citizens from one server."""
     client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_PUBLIC="2 per minute").test_client()
     for _ in range(2):
+        error_of(client.post(f"{BASE}/requests.json", data={**FORM, "api_key": "o311_doan-bua"}), valid, 403)
+    error_of(client.post(f"{BASE}/requests.json", data={**FORM, "api_key": "o311_doan-bua"}), valid, 429)
+    for _ in range(3):
         assert client.post(f"{BASE}/requests.json", data=FORM).status_code == 200
-    error_of(client.post(f"{BASE}/requests.json", data=FORM), valid, 429)
-    assert count(session) == 2
+    assert count(session) == 3
     assert client.get(f"{BASE}/requests.json").status_code == 200  # reading is not limited
 
 

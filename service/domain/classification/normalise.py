@@ -133,7 +133,14 @@ def _expand(tokens: list[str]) -> list[str]:
 
 
 def _is_numeral(token: str) -> bool:
-    return bool(token) and token[0].isdigit()
+    """A number as written ("12", "1.500.000", "1,5"); not a digit-like sign such as "²" (isdigit, no float)."""
+    if not token or not token[0].isdigit():
+        return False
+    try:
+        _numeral_value(token)
+    except ValueError:
+        return False
+    return True
 
 
 def _numeral_value(token: str) -> float:

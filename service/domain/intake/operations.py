@@ -212,7 +212,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
         allow_publication=bool(message.allow_publication) and kind != "to_cao",
         co_signer_count=checked.co_signer_count, needs_review=review,
         lead_office_id=office.id if office else None, collaborating_office_codes=result.collaborating_offices,
-        task_id=task_id,
+        task_id=task_id, channel_data=dict(message.channel_data),
         classification={"kind": decision.kind, "category": decision.category, "confidence": decision.confidence,
                         "kind_confidence": decision.kind_confidence,
                         "category_confidence": decision.category_confidence, "cues": decision.cues,

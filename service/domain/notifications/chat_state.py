@@ -56,3 +56,21 @@ def await_rating(session: Session, channel: str, chat_user_id: str, code: str) -
     if conversation.state not in DRAFTING:
         conversation.state, conversation.draft = RATING, {"petition": code}
         session.flush()
+
+
+def set_blocked(session: Session, channel: str, chat_user_id: str, blocked: bool, now=None) -> None:
+    """The citizen blocked the bot / unfollowed the OA (notices then go by their fallback chain), or wrote
+    again (the chat carries notices again). Only an existing conversation is changed."""
+    row = session.scalar(select(ChatConversation).where(ChatConversation.channel == channel,
+                                                        ChatConversation.chat_user_id == chat_user_id))
+    if row is None:
+        return
+    if blocked and row.blocked_at is None:
+        row.blocked_at = now or utcnow()
+    elif not blocked and row.blocked_at is not None:
+        row.blocked_at = None
+
+
+def is_blocked(session: Session, channel: str, chat_user_id: str) -> bool:
+    return session.scalar(select(ChatConversation.blocked_at).where(
+        ChatConversation.channel == channel, ChatConversation.chat_user_id == chat_user_id)) is not None

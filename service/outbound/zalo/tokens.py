@@ -4,7 +4,9 @@ Zalo's refresh token is single-use: every refresh returns a new pair, and two pr
 at once would invalidate each other. So the refresh happens inside one transaction holding the row
 (SELECT … FOR UPDATE on PostgreSQL; on SQLite a first write takes the database's write lock, the
 equivalent of BEGIN IMMEDIATE), re-reads the row, and refreshes only if nobody else just did.
-The first pair comes from the settings ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN.
+The first pair comes from the settings ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN; it has no known expiry, so
+the jobs process (`refresh_ahead`, every few minutes) trades it for a pair that has one, and from then on
+refreshes an hour before expiry. No web request ever waits for Zalo's OAuth server.
 """
 from __future__ import annotations
 
@@ -67,6 +69,22 @@ def access_token(database: Database, client: ZaloClient, settings: Mapping[str, 
     if expires is not None and expires - now < REFRESH_BEFORE:
         return refresh(database, client, settings, stale=token, now=now)
     return token
+
+
+def refresh_ahead(database: Database, client: ZaloClient, settings: Mapping[str, Any],
+                  now: dt.datetime | None = None) -> bool:
+    """The jobs process's refresh: when the stored pair expires within REFRESH_BEFORE, or has no known
+    expiry (the settings' pair), refresh it now. True when it refreshed; nothing without a refresh token."""
+    now = now or utcnow()
+    with database.session_scope() as session:
+        row = _row(session, settings, lock=False)
+        if row is None or not row.refresh_token:
+            return False
+        token, expires = row.access_token, row.expires_at
+    if expires is not None and expires - now >= REFRESH_BEFORE:
+        return False
+    refresh(database, client, settings, stale=token, now=now)
+    return True
 
 
 def refresh(database: Database, client: ZaloClient, settings: Mapping[str, Any], *, stale: str | None = None,

@@ -102,7 +102,11 @@ def build_spec() -> dict:
 
     for path, operations in reception_paths(_errors).items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    for operations in document["paths"].values():  # any URL whose query string passes 4 KiB (errors.py)
+        for operation in operations.values():
+            operation["responses"].update(_errors(414))
+    return document
 
 
 @bp.get("/openapi.json")
