@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain.codes import ROLES
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
 from service.domain.intake import operations as intake
 from service.domain.people import accounts
@@ -15,6 +16,8 @@ from service.domain.workflow import operations as workflow
 from service.models.user import User
 
 DEMO_PASSWORD = "tiepdan-demo-2026"
+OFFICE_NAMES = {"van_phong": "Văn phòng HĐND và UBND", "phong_kinh_te": "Phòng Kinh tế",
+                "phong_vhxh": "Phòng Văn hóa - Xã hội"}
 
 DEMO_USERS = [
     dict(username="admin", role="admin", full_name="Quản trị hệ thống"),
@@ -122,4 +125,11 @@ def load_demo(session: Session, count: int = 60, seed: int = 2026) -> str:
         clerk = clerks.get(submitted.petition.unit_id, Actor(label=admin.full_name, user_id=admin.id, role="admin"))
         _advance(session, submitted.petition, clerk, received, rng)
     return (f"Đã tạo {len(DEMO_USERS)} tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}) và {count} đơn mẫu.\n"
-            "Tài khoản: " + ", ".join(u["username"] for u in DEMO_USERS))
+            "Tài khoản:\n" + "\n".join(f"  {u['username']:<20} {account_role(u)}" for u in DEMO_USERS))
+
+
+def account_role(spec: dict) -> str:
+    """'Trưởng phòng — Phòng Kinh tế, 11914': what the account may do, shown beside its name."""
+    where = ", ".join(str(x) for x in (spec.get("office") and OFFICE_NAMES.get(spec["office"], spec["office"]),
+                                       spec.get("unit")) if x)
+    return ROLES[spec["role"]] + (f" — {where}" if where else "")
