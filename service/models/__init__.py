@@ -4,7 +4,8 @@ from service.models.catalogue import CatalogueTask, Plan
 from service.models.channel import ChannelToken, ChatConversation, IdempotencyRecord, ProcessedInbound
 from service.models.data_request import DataRequest
 from service.models.deadline import Deadline
-from service.models.dialogue import AgendaItem, Commitment, DialogueRegistration, DialogueSession, DialogueSubscription
+from service.models.dialogue import (AgendaItem, Commitment, DialogueBriefingVersion, DialogueRegistration,
+                                    DialogueSession, DialogueSubscription)
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, HolidayOverride, JobLease
@@ -22,7 +23,7 @@ from service.models.user import ApiToken, AuditEntry, User
 __all__ = [
     "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
     "ClassificationCorrection", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
-    "DialogueSubscription",
+    "DialogueSubscription", "DialogueBriefingVersion",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
     "MatterSeparation", "OutboxMessage",
     "Person", "Petition", "PetitionSignature", "Plan", "ProcessedInbound", "Rating", "Reply", "StaffSession", "Unit",

@@ -14,7 +14,13 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def local(value: dt.datetime | dt.date | None) -> dt.datetime | dt.date | None:
-    """The time in Asia/Ho_Chi_Minh; a naive datetime is taken as UTC (what the database stores)."""
+    """The time in Asia/Ho_Chi_Minh; a naive datetime is taken as UTC (what the database stores); an ISO 8601
+    string (kept in JSON columns) is read first."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
     if value is None or not isinstance(value, dt.datetime):
         return value
     if value.tzinfo is None:
