@@ -64,3 +64,19 @@ def test_dialogue_page_reads_left_warns_and_postpones(browser, live_server, make
     page.screenshot(path=str(SCREENS / "dialogue-briefing-versions-1366.png"))
     assert axe_violations(page) == []
     page.context.close()
+
+
+def test_the_report_period_menu_is_not_cut_off(browser, live_server, make_user):
+    make_user("vp_ha", "staff", unit="11737", office="van_phong", full_name="Lê Thu Hà")
+    page = desk(browser, live_server, "vp_ha")
+    page.goto(f"{live_server}/can-bo/bao-cao?period=2026-6m")
+    menu = page.get_by_label("Kỳ báo cáo (TT 01/2024/TT-TTCP)")
+    fits = page.evaluate("""() => { const s = document.getElementById('r-period');
+        const c = document.createElement('canvas').getContext('2d'); c.font = getComputedStyle(s).font;
+        const text = s.options[s.selectedIndex].text;
+        return {need: c.measureText(text).width + 40, have: s.clientWidth, text}; }""")
+    assert fits["need"] <= fits["have"], fits  # the chosen period's whole label shows
+    assert menu.is_visible() and fits["text"].endswith("14/06/2026)")
+    page.screenshot(path=str(SCREENS / "reports-1366.png"))
+    assert axe_violations(page) == []
+    page.context.close()
