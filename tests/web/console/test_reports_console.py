@@ -107,6 +107,9 @@ def test_the_summary_tiles_count_petitions_and_numbers_are_written_the_vietnames
 def test_the_workbook_has_charts_and_a4_landscape_print_setup_on_every_sheet(login_as, session):
     build_dataset(session)
     data = login_as("staff", unit=UNIT).get("/can-bo/bao-cao/tai-excel?period=2026-6m").data
+    screens = __import__("pathlib").Path("/tmp/screens-citizen")
+    screens.mkdir(parents=True, exist_ok=True)
+    (screens / "report-2026-6m.xlsx").write_bytes(data)  # for a person to open and print
     wb = load_workbook(io.BytesIO(data))
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4), ws.title
