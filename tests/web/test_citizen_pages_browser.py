@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service.models.petition import Petition
@@ -65,8 +66,7 @@ def test_status_page_names_the_office_and_rating_errors_sit_beside_the_field(bro
     error.wait_for()
     assert "Điểm đánh giá phải từ 1 đến 5" in error.inner_text()
     phone.locator("#f-score-1:focus").wait_for()  # the focus is on the field in error
-    box = error.bounding_box()
-    assert 0 <= box["y"] < PHONE["viewport"]["height"]  # the message is on the screen, not four screens down
+    expect(error).to_be_in_viewport()  # the message is on the screen, not four screens down
     shot(phone, "rating-error-390")
     assert axe_violations(phone) == []
 

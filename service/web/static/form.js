@@ -21,10 +21,15 @@
     /* A form without a summary (the rating): the first field in error takes the focus, its message beside it. */
     var field = document.querySelector(".field--error [aria-invalid='true']");
     if (!field) { return; }
-    field.focus();
+    var box = field.closest(".field--error");
+    function show() {
+      box.scrollIntoView({block: "start"});
+      field.focus({preventScroll: true});
+    }
+    show();
     /* The form posts to "#danh-gia": the browser scrolls to that fragment once the page has loaded, which
-       takes the focus away again; give it back then. */
-    window.addEventListener("load", function () { setTimeout(function () { field.focus(); }, 0); });
+       takes the focus away again; give it back then, with the message in view. */
+    window.addEventListener("load", function () { setTimeout(show, 0); });
   }
 
   function unitFilter() {
