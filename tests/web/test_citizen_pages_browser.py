@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 SCREENS = Path("/tmp/screens-citizen")
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True,
-         "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh"}
+         "locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh", "reduced_motion": "reduce"}  # no smooth scroll
 CONTENT = "Rãnh thoát nước dọc đường liên thôn bị đất đá lấp kín, mưa xuống nước tràn vào nhà dân."
 
 
@@ -67,6 +67,7 @@ def test_status_page_names_the_office_and_rating_errors_sit_beside_the_field(bro
     assert "Điểm đánh giá phải từ 1 đến 5" in error.inner_text()
     phone.locator("#f-score-1:focus").wait_for()  # the focus is on the field in error
     expect(error).to_be_in_viewport()  # the message is on the screen, not four screens down
+    phone.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     shot(phone, "rating-error-390")
     assert axe_violations(phone) == []
 

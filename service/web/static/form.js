@@ -23,7 +23,7 @@
     if (!field) { return; }
     var box = field.closest(".field--error");
     function show() {
-      box.scrollIntoView({block: "start"});
+      box.scrollIntoView({block: "start", behavior: "instant"});
       field.focus({preventScroll: true});
     }
     show();
