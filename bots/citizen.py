@@ -64,7 +64,7 @@ def status_reply(session: Session, petition: Petition) -> Reply:
     view = status.citizen_view(session, petition)
     lines = [f"Đơn {view.code} – {view.kind_label}, lĩnh vực {view.category_label.lower()}",
              f"Gửi tới: {view.unit}", f"Ngày nhận: {prompts.date_vn(view.received_at)}",
-             f"Tình trạng: {view.status_label}"]
+             f"Tình trạng: {view.status_text}"]
     for d in view.deadlines:
         done = f" (đã xong ngày {prompts.date_vn(d['met_at'])})" if d["met_at"] else ""
         lines.append(f"• {d['label']}: chậm nhất ngày {prompts.date_vn(d['due'])}{done}")

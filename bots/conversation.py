@@ -51,7 +51,7 @@ from service.domain.intake.validation import MAX_ATTACHMENTS, FieldError, normal
 from service.domain.notifications.chat_state import (
     load,  # the conversation row (the domain sets RATING on a queued answer)
 )
-from service.domain.text import fold
+from service.domain.text import fold, strip_invisible
 from service.models.channel import ChatConversation
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ _PHONE_TAIL = re.compile(r"(?:^|\s)((?:\+84|0)[\d .\-]{8,})$")
 _SEPARATORS = re.compile(r"[\s\-.]")
 _CODE_CHARS = 9  # a tracking code without its dashes
 CANCEL_WORDS = frozenset({"huy", "huy bo", "huy don", "thoat", "cancel"})
+STORY_CHARS, STORY_WORDS = 30, 6  # a first message this long is a story, not a greeting ("Cho tôi hỏi chút")
 
 
 def handle(session: Session, incoming: Incoming, now: dt.datetime | None = None, *,
@@ -147,8 +148,9 @@ class _Turn(Drafting):
             DESCRIBE: lambda: Reply(prompts.DESCRIBE, [prompts.DONE]), UNIT: lambda: Reply(prompts.UNIT),
             UNIT_CHOICE: lambda: Reply("Có nhiều nơi trùng tên. Chọn một:", self.unit_buttons()),
             PLACE: lambda: Reply(prompts.PLACE, prompts.place_buttons()),
-            CONTACT: lambda: Reply(prompts.CONTACT_ASK + ("" if optional else prompts.CONTACT_REQUIRED),
-                                   prompts.contact_buttons(optional)),
+            CONTACT: lambda: Reply(prompts.CONTACT_ASK + ("" if optional else prompts.CONTACT_REQUIRED)
+                                   + (prompts.CONTACT_ANONYMOUS if d.get("kind") == "to_cao" else ""),
+                                   prompts.contact_buttons(optional, anonymous=d.get("kind") == "to_cao")),
             NAME: lambda: Reply(prompts.NAME, prompts.name_buttons(d.get("suggested_name"), optional)),
             CO_SIGNERS: self.co_signer_prompt,  # the count, or the next representative of a crowd
             CONSENT: lambda: Reply(prompts.CONSENT, prompts.consent_buttons()),
@@ -251,6 +253,11 @@ class _Turn(Drafting):
             return self.go(MENU, Reply(prompts.HELP))
         if self.inc.text and tracking.normalise_code(self.inc.text):
             return self.lookup(self.inc.text)
+        story = strip_invisible(self.inc.text or "").strip()
+        if len(story) >= STORY_CHARS and len(story.split()) >= STORY_WORDS:
+            # Someone who starts by telling what happened: that is the description; the kind is asked after.
+            self.draft = {"content": [story], "story_first": True, "suggested_name": self.inc.display_name}
+            return self.go(KIND, Reply(prompts.STORY_TAKEN))
         return self.menu(prompts.GREETING if self.state == IDLE else prompts.PICK_ONE)
 
     on_menu = on_idle

@@ -108,6 +108,9 @@ class Drafting:
         if choice is None:
             return [Reply(prompts.PICK_ONE), self.prompt(KIND)]
         self.draft["kind"] = choice if choice in KINDS else None
+        if self.draft.pop("story_first", False):  # the story came first: more of it, or "Xong"
+            self.state = DESCRIBE
+            return [Reply(prompts.STORY_MORE, [prompts.DONE])]
         return self.then(DESCRIBE)
 
     def on_describe(self) -> list[Reply]:
@@ -182,7 +185,13 @@ class Drafting:
 
     def on_contact(self) -> list[Reply]:
         inc = self.inc
-        if pick(prompts.contact_buttons(True), inc) == "skip":
+        choice = pick(prompts.contact_buttons(True, anonymous=self.draft.get("kind") == "to_cao"), inc)
+        if choice == "anonymous":  # Luật Tố cáo 2018 Điều 25: no identity, no acknowledgement
+            self.draft.update(anonymous=True, phone=None, name=None, co_signers=0, representatives=[])
+            self.draft.pop("editing", None)
+            return self.go(CONFIRM if self.draft.get("consent") else CONSENT, Reply(prompts.ANONYMOUS_NOTE))
+        self.draft.pop("anonymous", None)
+        if choice == "skip":
             if self.identity_required:
                 return [Reply("Đơn khiếu nại, tố cáo cần số điện thoại của người gửi."), self.prompt(CONTACT)]
             self.draft["phone"] = None
@@ -315,7 +324,8 @@ class Drafting:
         where = place.get("address") or (f"vị trí đã gửi ({place['lat']:.5f}, {place['lon']:.5f})"
                                          if place.get("lat") is not None else "không ghi")
         kind = KINDS.get(d.get("kind") or "", "chưa rõ (cán bộ sẽ phân loại)")
-        person = ", ".join(x for x in (d.get("name"), d.get("phone")) if x) or "không ghi"
+        person = "nặc danh" if d.get("anonymous") else \
+            ", ".join(x for x in (d.get("name"), d.get("phone")) if x) or "không ghi"
         lines = ["Xin kiểm tra lại đơn:", f"• Loại đơn: {kind}",
                  f"• Nội dung: {content if len(content) <= 400 else content[:400] + '…'}",
                  f"• Ảnh: {len(d.get('photos', []))}", f"• Gửi tới: {d.get('unit_name', '')}",
@@ -360,7 +370,8 @@ class Drafting:
             petitioner=person, co_signers=listed or count, co_signer_total=count,
             location=Location(place.get("lat"), place.get("lon"), place.get("address")) if place else None,
             attachments=[AttachmentData(p["filename"], base64.b64decode(p["data"])) for p in d.get("photos", [])],
-            consent=bool(d.get("consent")), chat_user_id=self.user,
+            consent=bool(d.get("consent")), anonymous=bool(d.get("anonymous")),
+            chat_user_id=None if d.get("anonymous") else self.user,  # the chat account is not kept with it
             external_id=f"{self.channel}:{self.inc.external_id}")
 
     def submit(self) -> list[Reply]:
@@ -369,7 +380,10 @@ class Drafting:
         except ValidationFailed as err:
             return self.refused(err)
         petition, first = submitted.petition, submitted.first_deadline
+        anonymous = bool(self.draft.get("anonymous"))
         self.reset()
+        if anonymous:  # no code, no deadline, no notice promised (Luật Tố cáo 2018 Điều 25)
+            return [Reply(prompts.ANONYMOUS_RECEIVED)]
         return [prompts.receipt(petition.code, first.step if first else None, first.due_at if first else None,
                                 self.channel, submitted.access_key)]
 

@@ -27,7 +27,9 @@ HELP = ("Hướng dẫn:\n"
         "• Sau khi gửi, bạn nhận mã đơn và hạn xử lý; kết quả giải quyết được gửi lại qua kênh này.\n"
         "• /tracuu <mã đơn>: xem tình trạng đơn.  /huy: huỷ đơn đang soạn.  /start: về trình đơn chính.\n"
         "• Có thể gõ có dấu hoặc không dấu, hoặc gõ số thứ tự của lựa chọn.\n"
-        "• Muốn gửi đơn nặc danh hoặc kèm tệp lớn, hãy dùng cổng thông tin trên web.")
+        "• Có thể gõ ngay nội dung sự việc: tin nhắn đầu tiên được ghi làm nội dung đơn.\n"
+        "• Tố cáo nặc danh: ở bước số điện thoại, chọn “Gửi nặc danh” (Luật Tố cáo 2018 Điều 25).\n"
+        "• Muốn gửi kèm tệp lớn, hãy dùng cổng thông tin trên web.")
 
 KIND_EXPLAINED = {
     "phan_anh": "Phản ánh: báo cho chính quyền biết một sự việc, vấn đề (đường hỏng, rác thải, ô nhiễm…).",
@@ -49,6 +51,22 @@ UNIT = ("Đơn gửi tới xã, phường hay đặc khu nào? Gõ tên, có d�
 PLACE = "Sự việc xảy ra ở đâu? Gửi vị trí, gõ địa chỉ, hoặc bấm “Bỏ qua”."
 CONTACT_ASK = "Số điện thoại để cơ quan liên hệ với bạn? Bấm “Chia sẻ số điện thoại” hoặc gõ số (ví dụ 0912345678)."
 CONTACT_REQUIRED = " Với đơn khiếu nại, tố cáo, cần có họ tên và cách liên hệ của người gửi."
+CONTACT_ANONYMOUS = " Nếu không muốn ghi danh tính, bấm “Gửi nặc danh”."
+# A citizen who starts by typing the story: the first message is the description, the kind is asked after.
+STORY_TAKEN = "Đã ghi nhận nội dung bạn vừa gửi. Để chuyển đúng nơi, xin cho biết đây là loại đơn nào."
+STORY_MORE = ("Nội dung bạn gửi đã được ghi. Gửi thêm tin nhắn hoặc ảnh (tối đa 5) nếu cần, rồi bấm “Xong” "
+              "(hoặc gõ: xong).")
+# Anonymous denunciation (Luật Tố cáo 2018 Điều 25; legal.md "Anonymous"): not handled as a tố cáo but as
+# information; no acknowledgement, no tracking code, no notice; the chat account is not kept with it.
+ANONYMOUS = Button("Gửi nặc danh", "anonymous", aliases=("nac danh", "gui nac danh", "an danh", "giau ten"))
+ANONYMOUS_NOTE = ("Bạn chọn gửi nặc danh: đơn không ghi họ tên, số điện thoại, và tài khoản chat của bạn không được "
+                  "lưu cùng đơn. Theo Luật Tố cáo 2018 Điều 25, tố cáo nặc danh không được giải quyết theo thủ tục tố "
+                  "cáo và bạn sẽ không nhận được thông báo hay kết quả; nếu nội dung rõ ràng, có chứng cứ cụ thể, "
+                  "cơ quan có thẩm quyền dùng thông tin để thanh tra, kiểm tra. Hãy ghi rõ người vi phạm, hành vi "
+                  "và chứng cứ.")
+ANONYMOUS_RECEIVED = ("Đã nhận thông tin tố cáo nặc danh của bạn. Theo Luật Tố cáo 2018 Điều 25, thông tin được chuyển "
+                      "đến cơ quan có thẩm quyền để xem xét, thanh tra, kiểm tra nếu nội dung rõ ràng, có chứng cứ cụ "
+                      "thể; cơ quan không gửi thông báo hay kết quả cho người gửi nặc danh. Cảm ơn bạn.")
 NAME = "Họ và tên của bạn?"
 CO_SIGNERS = ("Có bao nhiêu người cùng đứng tên đơn này? Gõ số người cùng ký ngoài bạn "
               "(0 nếu chỉ mình bạn).")
@@ -124,8 +142,10 @@ def place_buttons() -> list[Button]:
     return [Button("📍 Gửi vị trí", "location", kind=LOCATION), SKIP]
 
 
-def contact_buttons(optional: bool) -> list[Button]:
-    return [Button("📞 Chia sẻ số điện thoại", "contact", kind=CONTACT)] + ([SKIP] if optional else [])
+def contact_buttons(optional: bool, anonymous: bool = False) -> list[Button]:
+    """`anonymous`: a denunciation may be sent without identity (Luật Tố cáo 2018 Điều 25)."""
+    return [Button("📞 Chia sẻ số điện thoại", "contact", kind=CONTACT)] + ([SKIP] if optional else []) + \
+        ([ANONYMOUS] if anonymous else [])
 
 
 def name_buttons(suggested: str | None, optional: bool) -> list[Button]:

@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
 # Installs what the service needs on a fresh Debian machine: Python packages into .venv,
-# and with --system also PostgreSQL, Chromium, LibreOffice Writer, dovecot-imapd (database, browser, PDF and
+# with --documents also LibreOffice Writer and the Tinos font (what the PDF documents need; scripts/serve.sh
+# asks for it), and with --system all that plus PostgreSQL, Chromium, dovecot-imapd (database, browser and
 # mailbox tests: tests/notifications starts its own IMAP server from it) and Tesseract with Vietnamese (OCR of
 # scanned letters in staff entry).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The PDF briefings, notices and reports: LibreOffice renders the DOCX, and Tinos (fonts-croscore: metric-compatible
+# with Times New Roman, every Vietnamese letter) is the face it renders them in (documents/administrative.py).
+documents() {
+  local want=()
+  command -v soffice >/dev/null 2>&1 || want+=(libreoffice-writer-nogui)
+  fc-list 2>/dev/null | grep -q "Tinos" || want+=(fonts-croscore)
+  (( ${#want[@]} )) || return 0
+  local SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  if ! { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+           --no-install-recommends "${want[@]}" >/dev/null; }; then
+    echo "Could not install ${want[*]}: the PDF downloads answer 503 and the DOCX stays available." >&2
+  fi
+}
+
+if [[ "${1:-}" == "--documents" ]]; then
+  documents
+fi
 
 if [[ "${1:-}" == "--system" ]]; then
   need=()
@@ -21,12 +40,8 @@ if [[ "${1:-}" == "--system" ]]; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
   fi
-  # LibreOffice (headless Writer only) renders the DOCX briefings and notices to PDF.
-  if ! command -v soffice >/dev/null 2>&1; then
-    SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null
-  fi
+  # LibreOffice (headless Writer only) renders the DOCX briefings and notices to PDF, in Tinos.
+  documents
 fi
 
 PYTHON="${PYTHON:-python3}"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Sets up and runs the service on this machine: SQLite under instance/, demo data loaded, URL printed,
+# Sets up and runs the service on this machine (PORT chooses the port, 5000 by default): SQLite under instance/,
+# demo data loaded, LibreOffice installed for the PDF documents, URL printed,
 # and beside the web app the one jobs process (`python -m service.jobs`: deadline reminders and the outbox,
 # chat notices included when TELEGRAM_BOT_TOKEN / ZALO_APP_ID are set). Ctrl+C stops both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+bash scripts/install.sh --documents  # LibreOffice and Tinos too: the chairperson downloads PDFs from here
 source .venv/bin/activate
 export FLASK_APP=service.app
 flask setup

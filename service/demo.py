@@ -8,6 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain.codes import ROLES
+from service.domain.deadlines.calendar import VN_TZ
+from service.domain.dialogues import operations as dialogue
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
 from service.domain.intake import operations as intake
 from service.domain.people import accounts
@@ -15,6 +18,8 @@ from service.domain.workflow import operations as workflow
 from service.models.user import User
 
 DEMO_PASSWORD = "tiepdan-demo-2026"
+OFFICE_NAMES = {"van_phong": "Văn phòng HĐND và UBND", "phong_kinh_te": "Phòng Kinh tế",
+                "phong_vhxh": "Phòng Văn hóa - Xã hội"}
 
 DEMO_USERS = [
     dict(username="admin", role="admin", full_name="Quản trị hệ thống"),
@@ -121,5 +126,34 @@ def load_demo(session: Session, count: int = 60, seed: int = 2026) -> str:
                                   now=None if staff_channel else received)
         clerk = clerks.get(submitted.petition.unit_id, Actor(label=admin.full_name, user_id=admin.id, role="admin"))
         _advance(session, submitted.petition, clerk, received, rng)
-    return (f"Đã tạo {len(DEMO_USERS)} tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}) và {count} đơn mẫu.\n"
-            "Tài khoản: " + ", ".join(u["username"] for u in DEMO_USERS))
+    ds = _demo_dialogue(session, staff_actor, now)
+    return (f"Đã tạo {len(DEMO_USERS)} tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}), {count} đơn mẫu và một phiên "
+            f"đối thoại ngày {ds.starts_at.astimezone(VN_TZ):%d/%m/%Y} với {len(DEMO_SPEAKERS)} người đăng ký.\n"
+            "Tài khoản:\n" + "\n".join(f"  {u['username']:<20} {account_role(u)}" for u in DEMO_USERS))
+
+
+def account_role(spec: dict) -> str:
+    """'Trưởng phòng — Phòng Kinh tế, 11914': what the account may do, shown beside its name."""
+    where = ", ".join(str(x) for x in (spec.get("office") and OFFICE_NAMES.get(spec["office"], spec["office"]),
+                                       spec.get("unit")) if x)
+    return ROLES[spec["role"]] + (f" — {where}" if where else "")
+
+
+DEMO_SPEAKERS = [
+    ("Hoàng Văn Thắng", "0912555101", "Bao giờ đặc khu di dời bãi rác gần chợ Cát Bà?"),
+    ("Ngô Thị Mai", "0912555102", "Đề nghị lắp đèn chiếu sáng đường Hà Sen."),
+    ("Đặng Quốc Khánh", "0912555103", "Tiến độ chi trả bồi thường dự án đường xuyên đảo?"),
+]
+
+
+def _demo_dialogue(session: Session, actor: Actor, now: dt.datetime):
+    """Cát Hải's dialogue conference ten days ahead, announced, with citizens registered to speak (task 4.3)."""
+    ds = dialogue.create_session(session, actor, unit="11914", starts_at=now + dt.timedelta(days=10), time="08:00",
+                                 place="Hội trường UBND đặc khu Cát Hải", chair="Vũ Minh Đức",
+                                 topics=["Vệ sinh môi trường khu chợ Cát Bà", "Chiếu sáng, giao thông nội thị",
+                                         "Bồi thường, giải phóng mặt bằng đường xuyên đảo"],
+                                 participants=["phong_kinh_te", "phong_vhxh"], now=now)
+    dialogue.announce(session, ds, actor, now=now)
+    for name, phone, question in DEMO_SPEAKERS:
+        dialogue.register(session, ds, name=name, phone=phone, question=question, now=now)
+    return ds

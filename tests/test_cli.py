@@ -1,6 +1,8 @@
 """The flask commands, run through Click's runner as an operator would."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from service.models import User
@@ -56,6 +58,14 @@ def test_demo_loads_users_and_petitions_once(app, session):
     first = runner.invoke(args=["demo", "--count", "20"])
     assert first.exit_code == 0, first.output
     assert "20 đơn mẫu" in first.output
+    # Each demo account is printed with its role (and office, unit).
+    assert re.search(r"truongphong\.catHai\s+Trưởng phòng — Phòng Kinh tế, 11914", first.output)
+    assert re.search(r"chutich\.catHai\s+Chủ tịch UBND", first.output) and re.search(r"thanhtra\s+Thanh tra", first.output)
+    # A dialogue session with registrations (issue 20), announced so the chairperson can prepare it.
+    from service.models import DialogueRegistration, DialogueSession
+    ds = session.scalar(select(DialogueSession))
+    assert ds.status == "announced" and ds.unit.code == "11914"
+    assert session.scalar(select(func.count()).select_from(DialogueRegistration)) == 3
     assert session.scalar(select(func.count()).select_from(Petition)) == 20
     assert session.scalar(select(func.count()).select_from(Reply)) > 0  # some were answered through the workflow
     again = runner.invoke(args=["demo", "--count", "20"])

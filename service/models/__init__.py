@@ -6,7 +6,8 @@ from service.models.console import CannedAnswer, PetitionRead
 from service.models.channel import ChannelToken, ChatConversation, IdempotencyRecord, ProcessedInbound
 from service.models.data_request import DataRequest
 from service.models.deadline import Deadline
-from service.models.dialogue import AgendaItem, Commitment, DialogueRegistration, DialogueSession, DialogueSubscription
+from service.models.dialogue import (AgendaItem, Commitment, DialogueBriefingVersion, DialogueRegistration,
+                                    DialogueSession, DialogueSubscription)
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.job import ClassificationCorrection, ClassifierModel, HolidayOverride, JobLease
@@ -26,7 +27,7 @@ from service.models.user import ApiToken, AuditEntry, User
 __all__ = [
     "AgendaItem", "ApiToken", "Attachment", "AuditEntry", "CatalogueTask", "ChannelToken", "ChatConversation",
     "ClassificationCorrection", "ClassifierModel", "Commitment", "DataRequest", "Deadline", "DialogueRegistration", "DialogueSession", "Event",
-    "DialogueSubscription",
+    "DialogueSubscription", "DialogueBriefingVersion",
     "Flag", "HolidayOverride", "IdempotencyRecord", "JobLease", "LoginFailure", "LookupFailure", "Matter",
     "MatterSeparation", "MatterSuggestion", "Open311Client", "OfficeHead", "OutboxMessage", "PlanTaskNote", "PlanTaskState",
     "CannedAnswer", "Person", "Petition", "PetitionRead", "PetitionSignature", "Plan", "ProcessedInbound", "Rating",

@@ -41,6 +41,7 @@ class CatalogueTask(Base):
     lead_text: Mapped[str | None]  # the wording of the plan, kept for the record
     collaborating_text: Mapped[str | None]
     timeframe: Mapped[str | None]  # Thời gian thực hiện
+    source: Mapped[str | None]  # where the task comes from when the plan's own text lacks it (e.g. 3177/QĐ-UBND)
     position: Mapped[int] = mapped_column(default=0)
 
     plan: Mapped[Plan] = relationship(back_populates="tasks")

@@ -25,13 +25,16 @@ class DialogueSession(Base):
     chair: Mapped[str | None] = mapped_column(String(200))
     participants: Mapped[list[Any]] = mapped_column(default=list)  # MTTQ, offices, …
     topics: Mapped[list[Any]] = mapped_column(default=list)
-    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | announced | held | closed
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | announced | held | closed | cancelled
     notice_published_at: Mapped[dt.datetime | None]
     briefing: Mapped[dict[str, Any]] = mapped_column(default=dict)  # compiled, then edited by staff
     minutes: Mapped[str | None]  # general minutes: attendance, opening, what was agreed
     conclusion: Mapped[str | None]  # the chairperson's conclusions (Thông báo kết luận)
     held_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
+    cancelled_at: Mapped[dt.datetime | None]
+    # What changed after planning: [{"at", "what": edited | postponed | cancelled, "from", "to", "reason"}]
+    history: Mapped[list[Any]] = mapped_column(default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -115,3 +118,21 @@ class DialogueSubscription(Base):
     chat_user_id: Mapped[str] = mapped_column(String(64))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DialogueBriefingVersion(Base):
+    """One compilation of a session's briefing, kept when the briefing is rebuilt (the first download's
+    snapshot is no longer the only one: a later registration shows in the next version)."""
+
+    __tablename__ = "dialogue_briefing_versions"
+    __table_args__ = (UniqueConstraint("session_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_sessions.id"), index=True)
+    number: Mapped[int]  # 1, 2, … per session
+    briefing: Mapped[dict[str, Any]]  # the compiled briefing as it was (with the staff's text of that time)
+    compiled_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    def __repr__(self) -> str:
+        return f"<DialogueBriefingVersion {self.number} of session {self.session_id}>"

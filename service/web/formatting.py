@@ -14,7 +14,13 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def local(value: dt.datetime | dt.date | None) -> dt.datetime | dt.date | None:
-    """The time in Asia/Ho_Chi_Minh; a naive datetime is taken as UTC (what the database stores)."""
+    """The time in Asia/Ho_Chi_Minh; a naive datetime is taken as UTC (what the database stores); an ISO 8601
+    string (kept in JSON columns) is read first."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
     if value is None or not isinstance(value, dt.datetime):
         return value
     if value.tzinfo is None:
@@ -49,7 +55,17 @@ def iso_local(value: dt.datetime | None) -> str:
     return value.isoformat(timespec="minutes") if isinstance(value, dt.datetime) else ""
 
 
+def number_vn(value, decimals: int = 1) -> str:
+    """Vietnamese number format: '1.234' (a dot between thousands), '4,0' (a comma before decimals); other values
+    as they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
 def register(bp: Blueprint) -> None:
+    bp.add_app_template_filter(number_vn, "number_vn")
     bp.add_app_template_filter(date_vn, "date_vn")
     bp.add_app_template_filter(datetime_vn, "datetime_vn")
     bp.add_app_template_filter(iso_local, "iso_local")

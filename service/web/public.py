@@ -71,6 +71,11 @@ SPOKEN = {"A": "a", "B": "bê", "C": "xê", "D": "dê", "E": "e", "F": "ép", "G
           "W": "vê kép", "X": "ích-xì", "Y": "i dài", "Z": "dét", "2": "hai", "3": "ba", "4": "bốn", "5": "năm",
           "6": "sáu", "7": "bảy", "8": "tám", "9": "chín"}
 
+def _lookup_missing(code: str, phone: str):
+    return (("code", code, "Vui lòng nhập mã đơn (ví dụ: K7M4-Q2XA-R)."),
+            ("phone", phone, "Vui lòng nhập số điện thoại đã khai khi gửi đơn, hoặc mã truy cập."))
+
+
 REMEMBERED_KEY = "codes"
 MAX_REMEMBERED = 20
 ACCESS_KEY = "access_key"  # the last petition's access key, for its confirmation page
@@ -97,6 +102,9 @@ def submit_petition():
     csrf.check_csrf()
     form = request.form
     files = [f for f in request.files.getlist("attachments") if f.filename]
+    if form.get("find_unit"):  # «Tìm» without JavaScript: narrow the units, keep everything typed
+        query = "" if form.get("find_unit") == "all" else form.get("tim", "")
+        return render_form(form, query=query, had_files=bool(files), files_note=bool(files))
     crowd = crowd_from_form(form)  # consent and the crowd's representatives are intake's law (intake/law.py)
     try:
         submitted = intake.submit(db_session(), message_from_form(form, files, crowd), CITIZEN,
@@ -109,10 +117,10 @@ def submit_petition():
 
 
 def render_form(values: MultiDict, *, errors: dict[str, list[str]] | None = None, query: str = "",
-                had_files: bool = False, status_code: int = 200):
+                had_files: bool = False, status_code: int = 200, files_note: bool = False):
     units, matches, selected = _unit_choices(query.strip(), values.get("unit", ""))
     field_errors, general = place_errors(errors or {})
-    if had_files and field_errors and "attachments" not in field_errors:
+    if (had_files and field_errors and "attachments" not in field_errors) or files_note:
         general.append(FILES_LOST)
     summary = [(f"f-{name}", message) for name in FIELD_ORDER for message in field_errors.get(name, [])]
     return render_template(
@@ -156,6 +164,8 @@ def too_large(_exc):
 
 @bp.get("/da-gui/<code>")
 def submitted(code: str):
+    if code not in browser.get(REMEMBERED_KEY, []):  # opened later, in another browser: say what is needed
+        return render_template("public/lookup.html", code=code, phone="", error=None, errors={}, elsewhere=True), 404
     petition = load_remembered(code)
     view = status.citizen_view(db_session(), petition)
     first = min(view.deadlines, key=lambda d: d["due"]) if view.deadlines else None
@@ -190,11 +200,16 @@ def lookup():
     source = request.form if request.method == "POST" else request.args
     code, phone = source.get("code", "").strip(), source.get("phone", "").strip()
     if request.method == "GET" and "phone" not in request.args and "key" not in request.args:
-        return render_template("public/lookup.html", code=code, phone="", error=None)
+        return render_template("public/lookup.html", code=code, phone="", error=None, errors={})
+    missing = {name: [message] for name, value, message in _lookup_missing(code, phone)
+               if not value and not (name == "phone" and source.get("key"))}
+    if missing:  # said next to each field in Vietnamese (the form is novalidate: no browser English)
+        return render_template("public/lookup.html", code=code, phone=phone, error=None, errors=missing,
+                               summary=[(f"f-{n}", m[0]) for n, m in missing.items()]), 422
     try:
         petition = look_up(code, phone, source.get("key"))
     except DomainError as exc:  # NotFound, or TooManyLookups (429)
-        return render_template("public/lookup.html", code=code, phone="", error=exc.message,
+        return render_template("public/lookup.html", code=code, phone="", error=exc.message, errors={},
                                limited=exc.http_status == 429), exc.http_status
     remember(petition.code)
     return redirect(url_for(".status_page", code=petition.code), code=303)

@@ -98,7 +98,7 @@ def test_status_of_an_answered_petition_asks_for_a_rating(telegram_chat, fake_te
     code = code_in(telegram_chat.say("Gửi đơn"))
     answer(session, code)
     status = telegram_chat.say(f"/tracuu {code}")[0]
-    assert "Tình trạng: Đã trả lời" in status and ANSWER in status and "Chọn từ 1" in status
+    assert "đã trả lời đơn" in status and ANSWER in status and "Chọn từ 1" in status
     assert "Cảm ơn" in telegram_chat.say("4")[0]
 
 

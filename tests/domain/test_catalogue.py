@@ -281,9 +281,10 @@ def test_unit_with_its_own_plan_gets_its_own_tasks(catalogue_session):
     tasks = effective_catalogue(catalogue_session, _unit(catalogue_session, "11914"))
     own = [t for t in tasks if t.source == "unit"]
     assert [t.code for t in own] == CAT_HAI_CODES and {t.plan_code for t in own} == {"cat-hai-2025-h2"}
-    # Where its plan is silent, the city's tasks apply at commune level.
+    # Where its plan is silent, the city's tasks apply at commune level: merged by meaning (subject and field),
+    # not by number, so the city's housing task 2.2 is there although Cát Hải's own 2.2 is another task.
     inherited = [t for t in tasks if t.source == "city"]
-    assert [t.code for t in inherited] == [c for c in CITY_CODES if c not in CAT_HAI_CODES]
+    assert [t.code for t in inherited] == ["1.2", "2.1", "2.2", "2.5", "2.7", "3.5.d", "3.5.đ", "4.2", "4.11"]
     by_code = {t.code: t for t in tasks}
     assert all(by_code[c].lead_offices == ["van_phong"] and by_code[c].source == "unit" for c in CORE)
 
@@ -413,3 +414,53 @@ def test_every_commune_has_tasks_4_3_to_4_5_led_by_its_van_phong(session):
         # Inherited tasks are led by offices the commune really has, so they can be routed.
         offices = {o.code for o in unit.offices}
         assert all(set(t.lead_offices) <= offices for t in tasks if t.source == "city"), unit.name
+
+
+# --- issue 20: merged by meaning, curated leads and sources ----------------------------------------------------
+
+def test_cat_hai_has_one_friendly_government_task_and_the_citys_housing_task(catalogue_session):
+    sync_catalogues(catalogue_session)
+    tasks = effective_catalogue(catalogue_session, _unit(catalogue_session, "11914"))
+    friendly = [t for t in tasks if "chinh quyen than thien" in fold(t.title)]
+    assert [(t.code, t.source) for t in friendly] == [("2.2", "unit")]
+    housing = [t for t in tasks if "nha o xa hoi" in fold(t.title)]
+    assert [(t.code, t.source, t.plan_code, t.lead_offices) for t in housing] == \
+        [("2.2", "city", "hai-phong-2026", ["phong_kinh_te"])]
+    # Every subject once: no city task repeats one the unit's plan already has.
+    from service.domain.routing.subjects import subjects_of
+    seen = [s for t in tasks for s in subjects_of(t.title) if t.source == "city"]
+    own = {s for t in tasks if t.source == "unit" for s in subjects_of(t.title)}
+    assert not set(seen) & own
+
+
+def test_the_same_number_in_two_plans_is_not_the_same_task():
+    from service.domain.routing.subjects import same_task
+    city_housing = "Thực hiện công tác dân vận gắn với thực hiện hiệu quả các Nghị quyết về phát triển nhà ở, nhà ở xã hội"
+    cat_hai_friendly = "Rà soát, hoàn thiện bộ tiêu chí “Chính quyền thân thiện” ở cấp xã"
+    city_friendly = "Ban hành kế hoạch triển khai thực hiện mô hình “Chính quyền thân thiện” ở cấp xã."
+    assert not same_task(city_housing, cat_hai_friendly)
+    assert same_task(city_friendly, cat_hai_friendly)
+    assert same_task("Chính quyen than thien", "CHÍNH QUYỀN THÂN THIỆN")  # diacritics and case ignored
+    assert not same_task("Tổ chức hội nghị", "Tổ chức hội nghị")  # no subject: never taken for another
+
+
+def test_nam_do_son_follows_the_citys_commune_lead_where_its_plan_names_no_office(catalogue_session):
+    sync_catalogues(catalogue_session)
+    tasks = {t.code: t for t in effective_catalogue(catalogue_session, _unit(catalogue_session, "11737"))
+             if t.source == "unit"}
+    for code in ("2.4", "5.1", "5.2"):
+        assert tasks[code].lead_offices == ["phong_vhxh"], code
+    city = {t.code: t for t in catalogue_session.scalars(
+        select(CatalogueTask).join(Plan).where(Plan.code == "hai-phong-2026"))}
+    assert city["2.6"].commune_lead_offices == city["5.1"].commune_lead_offices == ["phong_vhxh"]
+
+
+def test_kim_thanh_tasks_from_the_city_list_say_where_they_come_from(catalogue_session):
+    sync_catalogues(catalogue_session)
+    rows = {t.code: t for t in catalogue_session.scalars(
+        select(CatalogueTask).join(Plan).where(Plan.code == "kim-thanh-2025-h2"))}
+    for code in ("4.4", "4.5"):
+        assert "3177/QĐ-UBND" in rows[code].source
+    assert rows["4.3"].source is None
+    tasks = {t.code: t for t in effective_catalogue(catalogue_session, _unit(catalogue_session, "10804"))}
+    assert "3177/QĐ-UBND" in tasks["4.4"].origin and tasks["4.4"].source == "unit"

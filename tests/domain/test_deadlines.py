@@ -38,9 +38,11 @@ def test_receipt_steps_per_kind(kind, expected):
     (at(2026, 2, 13), "kien_nghi", "tra_loi", D(2026, 3, 6)),
     (at(2026, 2, 13), "khieu_nai", "thu_ly", D(2026, 3, 6)),
     (at(2026, 2, 13), "to_cao", "thu_ly", D(2026, 3, 3)),
+    # A tố cáo is processed (xử lý đơn) within 7 WD, TC 2018 Đ24 k1: Friday 13/2 -> Tuesday 3/3 across Tết.
+    (at(2026, 2, 13), "to_cao", "xu_ly_don", D(2026, 3, 3)),
     # Around 30/4-1/5 and the nghỉ bù of 27/4/2026.
     (at(2026, 4, 23), "to_cao", "thu_ly", D(2026, 5, 7)),
-    (at(2026, 4, 23), "to_cao", "xu_ly_don", D(2026, 5, 12)),
+    (at(2026, 4, 23), "to_cao", "xu_ly_don", D(2026, 5, 7)),
     # The swapped Saturday 22/8/2026 counts, Monday 31/8 and 1-2/9 do not.
     (at(2026, 8, 20), "to_cao", "thu_ly", D(2026, 8, 28)),
     (at(2026, 8, 20), "phan_anh", "tra_loi", D(2026, 9, 7)),
@@ -177,3 +179,11 @@ def test_a_calendar_with_database_overrides_can_be_passed():
 
 def test_due_soon_cutoff_is_three_working_days_ahead():
     assert dl.due_soon_cutoff(at(2026, 2, 12)).date() == D(2026, 2, 24)
+
+
+def test_a_denunciation_is_processed_within_7_working_days_under_the_law_on_denunciations():
+    [spec] = [s for s in dl.receipt_deadlines("to_cao", at(2026, 2, 13)) if s.step == "xu_ly_don"]
+    assert spec.due_at.astimezone(VN_TZ).date() == D(2026, 3, 3)  # Friday 13/2/2026, across Tết (16-20/2)
+    assert "Luật Tố cáo 2018 Điều 24 khoản 1" in spec.rule
+    [other] = [s for s in dl.receipt_deadlines("phan_anh", at(2026, 2, 13)) if s.step == "xu_ly_don"]
+    assert other.due_at.astimezone(VN_TZ).date() == D(2026, 3, 6)  # 10 WD stays for the others

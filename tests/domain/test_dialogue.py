@@ -217,7 +217,9 @@ def test_briefing_docx_matches_the_database_and_hides_the_denouncer(session):
     data = build_docx(briefing_document(session, ds, NOW))
     text = docx_text(data)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
-    assert date_line("Hải Phòng", dt.date(2026, 11, 20)) in text and "Nơi nhận:" in text and "/BC-VP" in text
+    # The place line names the issuing unit itself, not the city (NĐ 30/2020 Phụ lục I mục II.5).
+    assert date_line("Nam Đồ Sơn", dt.date(2026, 11, 20)) in text and "Nơi nhận:" in text and "/BC-VP" in text
+    assert "Hải Phòng, ngày" not in text
     assert f"Tổng số đơn đang giải quyết: {c['open']} đơn." in text
     assert f"Tổng số đơn quá hạn: {overdue} đơn." in text
     tables = Document(io.BytesIO(data)).tables

@@ -45,6 +45,29 @@ class CitizenView:
     rating: int | None = None
     can_rate: bool = False
     review: str | None = None  # after a 1-2 rating: offered | requested | declined (reviews)
+    office: str | None = None  # the office handling the petition (its lead office), named to the citizen
+    status_text: str = ""  # the status in plain words, with the office ("Đã tiếp nhận, đang chuyển đến …")
+
+
+def plain_status(status: str, office: str | None) -> str:
+    """The status as a citizen says it, naming the office that handles the petition; not staff words such as
+    "Đã phân loại"."""
+    at = office or "bộ phận có thẩm quyền"
+    words = {
+        "received": f"Đã tiếp nhận, đang chuyển đến {at}" if office else "Đã tiếp nhận, đang xem xét để chuyển "
+                                                                       "đến bộ phận có thẩm quyền",
+        "classified": f"Đã tiếp nhận, đang chuyển đến {at}",
+        "accepted": f"{at} đã nhận giải quyết đơn (đã thụ lý)",
+        "in_progress": f"{at} đang giải quyết đơn",
+        "answered": f"{at} đã trả lời đơn",
+        "closed": "Đã giải quyết xong",
+        "returned": "Đơn được trả lại kèm hướng dẫn",
+        "guided": "Đã hướng dẫn bạn gửi đơn đến cơ quan có thẩm quyền",
+        "transferred": "Đơn đã được chuyển đến cơ quan có thẩm quyền giải quyết",
+        "withdrawn": "Bạn đã rút đơn",
+    }
+    text = words.get(status, STATUSES.get(status, status))
+    return text[0].upper() + text[1:]
 
 
 def find_for_citizen(session: Session, code: str, proof: str | None, key: str | None = None) -> Petition:
@@ -99,6 +122,8 @@ def citizen_view(session: Session, petition: Petition) -> CitizenView:
         rating=rating.score if rating else None,
         can_rate=petition.status in RATABLE_STATUSES,
         review=rating.review if rating else None,
+        office=petition.lead_office.name if petition.lead_office else None,
+        status_text=plain_status(petition.status, petition.lead_office.name if petition.lead_office else None),
     )
 
 

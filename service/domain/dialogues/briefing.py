@@ -37,7 +37,7 @@ from service.domain.intake.validation import FieldError, clean_text
 from service.domain.people import confidential, redaction
 from service.domain.text import fold
 from service.models.deadline import Deadline
-from service.models.dialogue import DialogueSession
+from service.models.dialogue import DialogueBriefingVersion, DialogueSession
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter
@@ -169,6 +169,24 @@ def _positions(session: Session, petitions: list[Petition], offices: dict[int, s
     return out
 
 
+def _matter_title(session: Session, matter: Matter, petitions: list[Petition]) -> str:
+    """The title staff gave the matter, else a neutral summary: the citizen's own words ("…ko ai dọn") are not
+    the chairperson's."""
+    renamed = session.scalar(select(Event.id).where(Event.kind == "matter_renamed", Event.matter_id == matter.id)
+                             .limit(1))
+    return matter.title if renamed is not None else _neutral_summary(petitions)
+
+
+def _neutral_summary(petitions: list[Petition]) -> str:
+    """'Môi trường, nông nghiệp – Chợ Cát Bà': the field and the place of the petitions (most common first)."""
+    if not petitions:
+        return "Vụ việc"
+    field = Counter(p.category for p in petitions).most_common(1)[0][0]
+    places = Counter(locality(_place(p.kind, p.place)) for p in petitions)
+    place = next((name for name, _ in places.most_common() if name != NO_PLACE), None)
+    return category_label(field) + (f" – {place}" if place else "")
+
+
 def _flagged(session: Session, unit_id: int, offices: dict[int, str]) -> list[dict[str, Any]]:
     out = []
     for (scope, key), flags in _flag_groups(session, unit_id).items():
@@ -176,10 +194,10 @@ def _flagged(session: Session, unit_id: int, offices: dict[int, str]) -> list[di
             matter = session.get(Matter, key)
             petitions = list(session.scalars(select(Petition).where(Petition.matter_id == key)
                                              .order_by(Petition.received_at, Petition.id)))
-            title, matter_id = f"Vụ việc #{matter.id}: {matter.title}", matter.id
+            title, matter_id = f"Vụ việc #{matter.id}: {_matter_title(session, matter, petitions)}", matter.id
         else:
             petitions = [session.get(Petition, key)]
-            title, matter_id = f"Đơn {petitions[0].code}", None
+            title, matter_id = f"Đơn {petitions[0].code}: {_neutral_summary(petitions)}", None
         codes = sorted({f.code for f in flags}, key=MATTER_FLAGS.index)
         people = max([f.explanation.get("people", 0) for f in flags] + [0])
         out.append({
@@ -266,16 +284,45 @@ def compile_briefing(session: Session, ds: DialogueSession, now: dt.datetime | N
     }
 
 
-def refresh_briefing(session: Session, ds: DialogueSession, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Recompile and store; the staff's introduction and notes are kept."""
+def refresh_briefing(session: Session, ds: DialogueSession, now: dt.datetime | None = None,
+                     user_id: int | None = None) -> dict[str, Any]:
+    """Recompile and store; the staff's introduction and notes are kept, and the compilation is kept as the
+    session's next version (DialogueBriefingVersion), so what an earlier download showed stays known."""
     fresh = compile_briefing(session, ds, now)
     old = ds.briefing or {}
     if old.get("intro_edited"):
         fresh["intro"], fresh["intro_edited"] = old["intro"], True
     fresh["notes"] = dict(old.get("notes") or {})
+    number = (session.scalar(select(func.max(DialogueBriefingVersion.number))
+                             .where(DialogueBriefingVersion.session_id == ds.id)) or 0) + 1
+    fresh["version"] = number
     ds.briefing = fresh  # a new dict: JSON columns track assignment
+    session.add(DialogueBriefingVersion(session_id=ds.id, number=number, briefing=dict(fresh),
+                                        compiled_at=dt.datetime.fromisoformat(fresh["compiled_at"]),
+                                        created_by_id=user_id))
     session.flush()
     return fresh
+
+
+def versions(session: Session, ds: DialogueSession) -> list[DialogueBriefingVersion]:
+    """Every compilation of the session's briefing, newest first."""
+    return list(session.scalars(select(DialogueBriefingVersion).where(DialogueBriefingVersion.session_id == ds.id)
+                                .order_by(DialogueBriefingVersion.number.desc())))
+
+
+def changed_since(session: Session, ds: DialogueSession) -> list[str]:
+    """What the stored briefing no longer shows (a registration, a petition since it was compiled), in words."""
+    b = ds.briefing or {}
+    if not b.get("compiled_at"):
+        return []
+    counts, out = b.get("counts") or {}, []
+    speakers = len(registrations_of(session, ds))
+    if speakers != counts.get("speakers"):
+        out.append(f"{speakers} công dân đăng ký phát biểu (tài liệu ghi {counts.get('speakers', 0)})")
+    open_now = open_count(session, ds.unit_id)
+    if open_now != counts.get("open"):
+        out.append(f"{open_now} đơn đang giải quyết (tài liệu ghi {counts.get('open', 0)})")
+    return out
 
 
 def current_briefing(session: Session, ds: DialogueSession, now: dt.datetime | None = None) -> dict[str, Any]:

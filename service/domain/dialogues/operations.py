@@ -49,7 +49,7 @@ from service.models.user import User
 logger = logging.getLogger(__name__)
 
 STATUSES: dict[str, str] = {"planned": "Dự kiến", "announced": "Đã thông báo", "held": "Đã tổ chức",
-                            "closed": "Đã kết thúc"}
+                            "closed": "Đã kết thúc", "cancelled": "Đã hủy"}  # cancelled: dialogues.changes
 # THE table of moves of a session: action -> (from, to).
 TRANSITIONS: dict[str, tuple[str, str]] = {"announce": ("planned", "announced"), "hold": ("announced", "held"),
                                            "close": ("held", "closed")}

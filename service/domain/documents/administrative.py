@@ -13,10 +13,12 @@ briefings, conclusion notices, periodic reports) reuses it. `docx_to_pdf` render
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,11 @@ from docx.shared import Cm, Pt
 from service.domain.errors import DomainError
 
 FONT = "Times New Roman"
+# The face of the PDF: LibreOffice would put Liberation Serif in place of Times New Roman, and Liberation Serif
+# 1.x lacks letters such as "ệ", "ữ", which then come from DejaVu Serif in the middle of a word. Tinos
+# (Debian fonts-croscore, scripts/install.sh) has the metrics of Times New Roman and every Vietnamese letter.
+PDF_FONT = "Tinos"
+UNIT_WORDS = ("Thành phố", "Đặc khu", "Phường", "Xã")
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PDF_TIMEOUT_SECONDS = 120
@@ -87,6 +94,17 @@ class PdfUnavailable(DomainError):
 
     code = "pdf_unavailable"
     http_status = 503
+
+
+def place_name(unit_name: str) -> str:
+    """The place of the place-and-date line: the issuing unit's own name without its kind ("Xã Kim Thành" ->
+    "Kim Thành", "Đặc khu Cát Hải" -> "Cát Hải", "Thành phố Hải Phòng" -> "Hải Phòng"), NĐ 30/2020 Phụ lục I
+    mục II.5 (địa danh: the name of the unit where the issuing body sits)."""
+    name = " ".join(unit_name.split())
+    for word in UNIT_WORDS:
+        if name.lower().startswith(word.lower() + " "):
+            return name[len(word) + 1:]
+    return name
 
 
 def date_line(place: str, day: dt.date | None) -> str:
@@ -302,7 +320,7 @@ def docx_to_pdf(data: bytes, timeout: int = PDF_TIMEOUT_SECONDS) -> bytes:
     with tempfile.TemporaryDirectory(prefix="tiepdan-pdf-") as tmp:
         folder = Path(tmp)
         source = folder / "document.docx"
-        source.write_bytes(data)
+        source.write_bytes(with_pdf_font(data))
         # A profile per conversion: two conversions at once would otherwise fight over one profile lock.
         command = [binary, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless", "--norestore",
                    "--convert-to", "pdf", "--outdir", str(folder), str(source)]
@@ -316,3 +334,27 @@ def docx_to_pdf(data: bytes, timeout: int = PDF_TIMEOUT_SECONDS) -> bytes:
             raise PdfUnavailable("Chưa xuất được PDF, vui lòng thử lại sau hoặc tải bản DOCX.",
                                  "PDF conversion produced no file; download the DOCX.")
         return target.read_bytes()
+
+
+@functools.lru_cache(maxsize=1)
+def pdf_font_installed() -> bool:
+    try:
+        listed = subprocess.run(["fc-list", ":", "family"], check=True, capture_output=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return PDF_FONT.encode() in listed
+
+
+def with_pdf_font(data: bytes) -> bytes:
+    """The DOCX with its face renamed to PDF_FONT (when installed) for LibreOffice; the DOCX people download
+    keeps Times New Roman, as NĐ 30/2020 asks."""
+    if not pdf_font_installed():
+        return data
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.endswith(".xml"):
+                content = content.replace(FONT.encode(), PDF_FONT.encode())
+            target.writestr(item, content)
+    return out.getvalue()

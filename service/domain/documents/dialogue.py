@@ -12,7 +12,8 @@ from service.domain.deadlines.calendar import VN_TZ, local_date
 from service.domain.dialogues.briefing import SECTIONS, current_briefing
 from service.domain.dialogues.commitments import commitments_of
 from service.domain.dialogues.operations import agenda_of, agenda_speaker
-from service.domain.documents.administrative import AdminDocument, Block, Bullets, Heading, Paragraph, Table
+from service.domain.documents.administrative import (AdminDocument, Block, Bullets, Heading, Paragraph, Table,
+                                                    place_name)
 from service.models.dialogue import DialogueSession
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
@@ -116,7 +117,7 @@ def briefing_document(session: Session, ds: DialogueSession, now: dt.datetime | 
         symbol="BC-VP", kind="BÁO CÁO", date=local_date(now),
         subject=f"Tài liệu phục vụ hội nghị đối thoại của Chủ tịch UBND với Nhân dân ngày {_day(ds.starts_at)}",
         body=body, recipients=["Chủ tịch UBND (để chủ trì hội nghị)", "Các Phó Chủ tịch UBND"],
-        signer_title="CHÁNH VĂN PHÒNG")
+        signer_title="CHÁNH VĂN PHÒNG", place=place_name(unit.name))
 
 
 def conclusion_document(session: Session, ds: DialogueSession, now: dt.datetime | None = None) -> AdminDocument:
@@ -159,4 +160,5 @@ def conclusion_document(session: Session, ds: DialogueSession, now: dt.datetime 
         subject=f"Kết luận của Chủ tịch Ủy ban nhân dân tại hội nghị đối thoại với Nhân dân ngày {_day(ds.starts_at)}",
         body=body, recipients=[f"Thường trực Đảng ủy, HĐND {unit.name}", f"Ủy ban MTTQ Việt Nam {unit.name}",
                                "Các cơ quan được giao nhiệm vụ", "Công dân có liên quan"],
-        signer_authority="TM. ỦY BAN NHÂN DÂN", signer_title="CHỦ TỊCH", signer_name=ds.chair)
+        signer_authority="TM. ỦY BAN NHÂN DÂN", signer_title="CHỦ TỊCH", signer_name=ds.chair,
+        place=place_name(unit.name))

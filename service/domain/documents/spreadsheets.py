@@ -10,6 +10,7 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -21,6 +22,9 @@ QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
 TITLE = "BÁO CÁO KẾT QUẢ TIẾP NHẬN, XỬ LÝ PHẢN ÁNH, KIẾN NGHỊ, KHIẾU NẠI, TỐ CÁO"
 HEADER_ROW = 9  # the table's column headers; data follows
+# The sheets that carry a chart of their counts (last column), with its title.
+CHARTS = {"kind": "Số đơn theo loại", "category": "Số đơn theo lĩnh vực", "channel": "Số đơn theo kênh tiếp nhận",
+          "status": "Số đơn theo tình trạng", "ratings": "Đánh giá hài lòng (số lượt theo điểm)"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _BOLD = Font(name="Times New Roman", bold=True, size=12)
 _PLAIN = Font(name="Times New Roman", size=12)
@@ -86,6 +90,36 @@ def _sheet(wb: Workbook, table: Table, report: dict[str, Any], first: bool) -> N
         texts += [str(v[col - 1]) for v in rows if col <= len(v)]
         ws.column_dimensions[get_column_letter(col)].width = min(max([14, *(len(t) + 2 for t in texts)]), 60)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    _print_setup(ws, width)
+    if table.key in CHARTS and table.rows:
+        _chart(ws, table, len(table.rows), width)
+
+
+def _print_setup(ws, width: int) -> None:
+    """A4 landscape, one page wide, the column headers repeated on every printed page."""
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_margins.left, ws.page_margins.right = 0.6, 0.4
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = "Trang &P / &N"
+
+
+def _chart(ws, table: Table, count: int, width: int) -> None:
+    """The table's counts as a bar chart beside it (the same charts as the console's report page)."""
+    chart = BarChart()
+    chart.type, chart.style = "bar", 10
+    chart.title, chart.y_axis.title = CHARTS[table.key], "Số đơn"
+    chart.legend = None
+    value_col = len(table.headers) if table.key != "ratings" else 2
+    data = Reference(ws, min_col=value_col, min_row=HEADER_ROW, max_row=HEADER_ROW + count)
+    labels = Reference(ws, min_col=1, min_row=HEADER_ROW + 1, max_row=HEADER_ROW + count)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(labels)
+    chart.height, chart.width = max(6.0, 0.8 * count + 3), 16.0
+    ws.add_chart(chart, f"{get_column_letter(width + 2)}{HEADER_ROW}")
 
 
 def workbook(report: dict[str, Any]) -> bytes:

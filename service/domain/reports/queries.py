@@ -53,6 +53,8 @@ SIGNERS = ("mot_nguoi", "hai_den_bon", "nhieu_nguoi", "khong_ro_ten")
 OUTCOMES = ("trong_tham_quyen", "chuyen_don", "huong_dan", "tra_lai", "rut_don", "chua_xu_ly")
 OUTSIDE_COMPETENCE = ("chuyen_don", "huong_dan")
 TIMELINESS = ("on_time", "late", "overdue_open", "pending")
+FINAL_STEPS = ("tra_loi", "giai_quyet")  # a petition is answered (KNPA) or resolved (KN, TC) when its last step is met
+OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 NO_OFFICE = "chua_giao"
 # Seed plans task 4.4: corruption, harassment, extra fees, received by hotline, phone, SMS, e-mail and the like.
 TASK_44_CATEGORIES = ("thu_tuc_hanh_chinh", "can_bo_cong_vu")
@@ -234,7 +236,27 @@ def _deadline_figures(session: Session, unit: Unit | None, period: Period, as_of
         by_office.setdefault(office_codes.get(office_id, NO_OFFICE), _zeros(TIMELINESS))[status] += n
     totals = {k: sum(v[k] for v in by_step.values()) for k in TIMELINESS}
     return {"on_time": totals["on_time"], "overdue": totals["late"] + totals["overdue_open"],
+            "answered": _answered(session, unit, period, as_of),
             "deadlines": {"totals": totals, "by_step": by_step, "by_office": dict(sorted(by_office.items()))}}
+
+
+def _answered(session: Session, unit: Unit | None, period: Period, as_of: dt.datetime) -> dict[str, int]:
+    """Petitions, not steps: those answered or resolved in the period (their last step, tra_loi or giai_quyet, met
+    within it), how many of them on time, and the petitions still open with a step past due."""
+    d, p = Deadline.__table__, Petition.__table__
+    final = and_(d.c.step.in_(FINAL_STEPS), d.c.cancelled_at.is_(None), d.c.met_at.is_not(None),
+                 d.c.met_at >= period.start, d.c.met_at < as_of)
+    answered = (select(func.count(func.distinct(d.c.petition_id)),
+                       func.count(func.distinct(case((d.c.met_at <= d.c.due_at, d.c.petition_id)))))
+                .select_from(d.join(p, p.c.id == d.c.petition_id)).where(final))
+    late_open = (select(func.count(func.distinct(d.c.petition_id))).select_from(d.join(p, p.c.id == d.c.petition_id))
+                 .where(p.c.status.in_(OPEN_STATUSES), d.c.met_at.is_(None), d.c.cancelled_at.is_(None),
+                        d.c.starts_at < as_of, d.c.due_at < as_of))
+    if unit is not None:
+        answered, late_open = answered.where(p.c.unit_id == unit.id), late_open.where(p.c.unit_id == unit.id)
+    total, on_time = session.execute(answered).one()
+    return {"total": total, "on_time": on_time, "late": total - on_time,
+            "open_overdue": session.scalar(late_open) or 0}
 
 
 def _flagged(session: Session, unit: Unit | None, period: Period) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from service.domain.routing.specs import (
     load_office_vocabulary,
     read_catalogue_dir,
 )
+from service.domain.routing.subjects import same_task
 from service.domain.routing.tables import import_task_table
 from service.models.catalogue import CatalogueTask, Plan
 from service.models.unit import Unit
@@ -42,6 +43,7 @@ class EffectiveTask:
     timeframe: str | None
     plan_code: str
     source: str  # "unit": the unit's own plan; "city": inherited from the city plan
+    origin: str | None = None  # the task's own `source` note (e.g. taken from the city's list 3177/QĐ-UBND)
 
 
 # --- database ------------------------------------------------------------------------------------
@@ -102,7 +104,8 @@ def _upsert_plan(session: Session, code: str, unit: Unit, title: str, source: st
         changed += _assign(row, title=spec.title, lead_offices=list(spec.lead),
                            collaborating_offices=list(spec.collaborating), lead_text=spec.lead_text,
                            collaborating_text=spec.collaborating_text, timeframe=spec.timeframe, position=position,
-                           commune_lead_offices=list(spec.commune_lead) if spec.commune_lead else None)
+                           commune_lead_offices=list(spec.commune_lead) if spec.commune_lead else None,
+                           source=spec.source)
     if changed:
         plan.updated_at = utcnow()  # invalidates every process's cached effective catalogues
     if complete and existing:
@@ -124,7 +127,7 @@ def _assign(row: Any, **values: Any) -> int:
 # --- effective catalogue -------------------------------------------------------------------------
 
 def effective_catalogue(session: Session, unit: Unit) -> list[EffectiveTask]:
-    """The tasks a unit carries out: its own plan's where its plan has them, the city's otherwise
+    """The tasks a unit carries out: its own plan's, and the city's on the subjects its plan is silent on
     (with the commune office that leads each); 4.3-4.5 always, led by Văn phòng HĐND và UBND.
 
     Cached per process; the cache key includes the plans' revision stamp, so a sync or an import
@@ -153,15 +156,18 @@ def _build_effective(session: Session, unit: Unit) -> list[EffectiveTask]:
     if unit.kind == "city":
         return [_effective(t, own, "unit", t.lead_offices) for t in own.tasks] if own else []
     tasks = [_effective(t, own, "unit", t.lead_offices) for t in own.tasks] if own else []
-    have = {t.code for t in tasks}
     if city:
-        tasks += [_effective(t, city, "city", _commune_lead(t)) for t in city.tasks if t.code not in have]
+        # Merged by meaning, not by number (plans number differently): a city task is left out when one of the
+        # unit's tasks names the same subject of the same field (subjects.same_task).
+        mine = [t.title for t in tasks]
+        tasks += [_effective(t, city, "city", _commune_lead(t)) for t in city.tasks
+                  if not any(same_task(title, t.title) for title in mine)]
     return _with_core_tasks(tasks)
 
 
 def _effective(task: CatalogueTask, plan: Plan, source: str, lead: list[str]) -> EffectiveTask:
     return EffectiveTask(task.code, task.title, list(lead), list(task.collaborating_offices or []), task.timeframe,
-                         plan.code, source)
+                         plan.code, source, task.source)
 
 
 def _commune_lead(task: CatalogueTask) -> list[str]:

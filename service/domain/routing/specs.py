@@ -31,7 +31,8 @@ CONNECTORS = (
 
 PLAN_KEYS = {"code", "unit", "title", "source_document", "period", "tasks"}
 REQUIRED_PLAN_KEYS = ("code", "unit", "title", "source_document", "tasks")
-TASK_KEYS = {"code", "title", "lead", "lead_text", "collaborating", "collaborating_text", "timeframe", "commune_lead"}
+TASK_KEYS = {"code", "title", "lead", "lead_text", "collaborating", "collaborating_text", "timeframe", "commune_lead",
+             "source"}
 REQUIRED_TASK_KEYS = ("code", "title", "lead")
 
 
@@ -57,6 +58,7 @@ class TaskSpec:
     collaborating_text: str | None = None
     timeframe: str | None = None
     commune_lead: list[str] | None = None  # city plan only: who leads the task inside a commune
+    source: str | None = None  # where a task comes from when not from the plan's own text (e.g. the city's list)
 
 
 @dataclass
@@ -195,7 +197,7 @@ def _task_spec(raw: Any, index: int, file: str, vocabulary: dict[str, OfficeSpec
         raise CatalogueError(f"{where}: commune_lead belongs to the city plan only")
     return TaskSpec(raw["code"].strip(), str(_text(raw["title"])), lists["lead"], lists["collaborating"],
                     _text(raw.get("lead_text")), _text(raw.get("collaborating_text")), _text(raw.get("timeframe")),
-                    lists["commune_lead"])
+                    lists["commune_lead"], _text(raw.get("source")))
 
 
 def read_catalogue_dir(directory: Path | str | None = None) -> list[PlanSpec]:

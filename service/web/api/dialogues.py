@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from service.domain.deadlines.calendar import VN_TZ
-from service.domain.dialogues import commitments
+from service.domain.dialogues import changes, commitments
 from service.domain.dialogues import operations as dialogue
 from service.domain.dialogues.briefing import current_briefing
 from service.domain.documents.administrative import build_docx, docx_to_pdf
@@ -93,6 +93,7 @@ def session_json(ds: DialogueSession, *, detail: bool = False) -> dict[str, Any]
         "place": ds.place, "chair": ds.chair, "participants": list(ds.participants or []),
         "topics": list(ds.topics or []), "status": ds.status, "status_label": dialogue.STATUSES[ds.status],
         "notice_published_at": iso(ds.notice_published_at), "held_at": iso(ds.held_at), "closed_at": iso(ds.closed_at),
+        "cancelled_at": iso(ds.cancelled_at), "warning": changes.notice_warning(ds),  # < 7 days ahead: move it
         "links": {"self": f"/api/v1/dialogues/{ds.id}", "briefing_docx": f"/api/v1/dialogues/{ds.id}/briefing.docx",
                   "briefing_pdf": f"/api/v1/dialogues/{ds.id}/briefing.pdf",
                   "conclusion_docx": f"/api/v1/dialogues/{ds.id}/conclusion.docx"},

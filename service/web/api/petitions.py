@@ -147,6 +147,7 @@ def citizen_status(code: str):
         "answers": [{"at": iso(a["at"]), "kind": a["kind"], "text": a["text"],
                      "document_number": a["document_number"]} for a in view.answers],
         "rating": view.rating, "can_rate": view.can_rate, "review": view.review,
+        "office": view.office, "status_text": view.status_text,
     })
 
 

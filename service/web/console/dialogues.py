@@ -7,7 +7,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy import select
 
 from service.domain.dialogues import briefing as briefings
-from service.domain.dialogues import commitments
+from service.domain.dialogues import changes, commitments
 from service.domain.dialogues import operations as dialogue
 from service.domain.documents.administrative import build_docx, docx_to_pdf, soffice_path
 from service.domain.documents.dialogue import briefing_document, conclusion_document
@@ -23,11 +23,14 @@ from service.web.session import after_commit, db_session
 ROLES = ("admin", "staff", "office_head", "chairperson")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 STEPS = {"thong-bao": "announce", "da-to-chuc": "hold", "bien-ban": "minutes", "phat-bieu": "speech",
-         "cam-ket": "commitment", "ket-thuc": "close"}
+         "cam-ket": "commitment", "ket-thuc": "close", "sua": "edit", "doi-ngay": "postpone", "huy": "cancel"}
 DONE = {"announce": "Đã công bố thông báo đối thoại và gửi tới người đăng ký nhận tin.",
         "hold": "Đã ghi nhận phiên đối thoại đã tổ chức.", "minutes": "Đã lưu biên bản và kết luận.",
         "speech": "Đã ghi ý kiến phát biểu vào biên bản.", "commitment": "Đã ghi cam kết và báo cho công dân liên quan.",
-        "close": "Đã kết thúc phiên đối thoại; người đăng ký phát biểu được thông báo kết luận."}
+        "close": "Đã kết thúc phiên đối thoại; người đăng ký phát biểu được thông báo kết luận.",
+        "edit": "Đã lưu thông tin phiên đối thoại.", "postpone": "Đã dời ngày đối thoại.",
+        "cancel": "Đã hủy phiên đối thoại."}
+TOLD = " Đã báo cho {n} người đăng ký, nhận tin qua tin nhắn."
 
 
 def _load(session_id: int) -> DialogueSession:
@@ -66,6 +69,7 @@ def dialogues():
             errors = err.fields
         else:
             log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="created")
+            # The page it opens warns at once when the date is less than 7 days ahead (changes.notice_warning).
             after_commit(flash, "Đã tạo phiên đối thoại. Chuẩn bị tài liệu và công bố thông báo ít nhất 7 ngày trước.", "success")
             return redirect(url_for("console.dialogue", session_id=ds.id), code=303)
     offices = [] if user.unit is None else list(user.unit.offices)
@@ -86,6 +90,7 @@ def _page(ds: DialogueSession, *, failed: str | None = None, error: DomainError 
         agenda=[(a, dialogue.agenda_speaker(s, a)) for a in dialogue.agenda_of(s, ds)],
         commitments=commitments.commitments_of(s, ds), is_overdue=commitments.is_overdue,
         commitment_statuses=dialogue.COMMITMENT_STATUSES, pdf_available=soffice_path() is not None,
+        warning=changes.notice_warning(ds), changeable=ds.status in changes.CHANGEABLE,
     ), status
 
 
@@ -95,9 +100,19 @@ def dialogue_page(session_id: int):
     return _page(_load(session_id))
 
 
-def _do(step: str, ds: DialogueSession) -> None:
+def _do(step: str, ds: DialogueSession) -> int | None:
+    """The step; how many citizens were told, for the steps that tell them."""
     s, user, form = db_session(), current_user(), request.form
     actor = actor_of(user)
+    if step == "edit":
+        return changes.edit_session(s, ds, actor, place=form.get("place"), chair=form.get("chair"),
+                                    topics=[t for t in form.get("topics", "").splitlines() if t.strip()],
+                                    participants=[t for t in form.get("participants", "").splitlines() if t.strip()])
+    if step == "postpone":
+        return changes.postpone(s, ds, actor, date=form.get("date", ""), time=form.get("time") or None,
+                                reason=form.get("reason"))
+    if step == "cancel":
+        return changes.cancel(s, ds, actor, reason=form.get("reason"))
     if step == "announce":
         dialogue.announce(s, ds, actor)
     elif step == "hold":
@@ -125,13 +140,13 @@ def dialogue_action(session_id: int, step: str):
     ds = _load(session_id)
     action = STEPS[step]
     try:
-        _do(action, ds)
+        told = _do(action, ds)
     except (ValidationFailed, Conflict) as err:
         db_session().rollback()
         return _page(dialogue.get_session(db_session(), session_id), failed=action, error=err,
                      status=err.http_status)
     log("dialogue_changed", object_type="dialogue", object_id=ds.id, step=action)
-    after_commit(flash, DONE[action], "success")
+    after_commit(flash, DONE[action] + (TOLD.format(n=told) if told else ""), "success")
     return redirect(url_for("console.dialogue", session_id=ds.id), code=303)
 
 
@@ -178,9 +193,11 @@ def dialogue_briefing(session_id: int):
             log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="briefing_edited")
             after_commit(flash, "Đã lưu phần chỉnh sửa tài liệu.", "success")
             return redirect(url_for("console.dialogue_briefing", session_id=ds.id), code=303)
-    b = briefings.current_briefing(s, ds)  # the first compile is kept (committed with the page)
+    b = briefings.current_briefing(s, ds)  # the first compile is kept (committed with the page) as version 1
     return render_template("console/dialogue_briefing.html", ds=ds, b=b, sections=briefings.SECTIONS,
-                           errors=errors, pdf_available=soffice_path() is not None), 422 if errors else 200
+                           errors=errors, pdf_available=soffice_path() is not None,
+                           versions=briefings.versions(s, ds), changed=briefings.changed_since(s, ds)), \
+        422 if errors else 200
 
 
 @bp.post("/doi-thoai/<int:session_id>/tai-lieu/tong-hop-lai")
@@ -188,9 +205,10 @@ def dialogue_briefing(session_id: int):
 def dialogue_briefing_refresh(session_id: int):
     check_csrf()
     ds = _load(session_id)
-    briefings.refresh_briefing(db_session(), ds)
+    briefings.refresh_briefing(db_session(), ds, user_id=current_user().id)
     log("dialogue_changed", object_type="dialogue", object_id=ds.id, step="briefing_compiled")
-    after_commit(flash, "Đã tổng hợp lại số liệu; phần mở đầu và ghi chú của bạn được giữ nguyên.", "success")
+    after_commit(flash, "Đã tổng hợp lại số liệu thành một phiên bản mới; phần mở đầu và ghi chú của bạn được giữ "
+                        "nguyên, các phiên bản trước vẫn được lưu.", "success")
     return redirect(url_for("console.dialogue_briefing", session_id=ds.id), code=303)
 
 

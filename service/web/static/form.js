@@ -17,15 +17,27 @@
 
   function focusErrorSummary() {
     var summary = document.getElementById("error-summary");
-    if (summary) { summary.focus(); }
+    if (summary) { summary.focus(); return; }
+    /* A form without a summary (the rating): the first field in error takes the focus, its message beside it. */
+    var field = document.querySelector(".field--error [aria-invalid='true']");
+    if (!field) { return; }
+    var box = field.closest(".field--error");
+    function show() {
+      box.scrollIntoView({block: "start", behavior: "instant"});
+      field.focus({preventScroll: true});
+    }
+    show();
+    /* The form posts to "#danh-gia": the browser scrolls to that fragment once the page has loaded, which
+       takes the focus away again; give it back then, with the message in view. */
+    window.addEventListener("load", function () { setTimeout(show, 0); });
   }
 
   function unitFilter() {
     var select = document.getElementById("f-unit");
     var search = document.getElementById("f-unit-search");
-    var searchForm = document.getElementById("unit-search");
+    var button = document.getElementById("unit-search-button");
     var live = document.getElementById("unit-filter-status");
-    if (!select || !search || !searchForm) { return; }
+    if (!select || !search || !button) { return; }
     var groups = Array.prototype.map.call(select.querySelectorAll("optgroup"), function (group) {
       return { el: group, options: Array.prototype.slice.call(group.querySelectorAll("option")) };
     });
@@ -60,10 +72,14 @@
       apply(false);
       timer = setTimeout(function () { apply(true); }, 600);
     });
-    searchForm.addEventListener("submit", function (event) {
+    /* «Tìm» (or Enter in the search box) filters here instead of posting the form back. */
+    button.addEventListener("click", function (event) {
       event.preventDefault();
       apply(true);
       select.focus();
+    });
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); apply(true); }
     });
   }
 

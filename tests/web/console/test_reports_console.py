@@ -88,3 +88,34 @@ def test_inspectors_choose_a_unit_or_the_whole_city(login_as, session):
 def test_login_is_required(client):
     answer = client.get("/can-bo/bao-cao")
     assert answer.status_code == 302 and "/can-bo/dang-nhap" in answer.headers["Location"]
+
+
+# --- issue 20 ---------------------------------------------------------------------------------------------
+
+def test_the_summary_tiles_count_petitions_and_numbers_are_written_the_vietnamese_way(login_as, session):
+    from service.web.formatting import number_vn
+    build_dataset(session)
+    html = login_as("staff", unit=UNIT).get("/can-bo/bao-cao?period=2026-6m").get_data(as_text=True)
+    tiles = re.search(r'<ul class="counts report-counts">(.*?)</ul>', html, re.S).group(1)
+    assert "Trong đó đúng hạn" in tiles and ">Đúng hạn <" not in tiles  # not the steps' count
+    assert "Đã trả lời, giải quyết" in tiles and "Đang quá hạn" in tiles
+    assert _cell(html, "summary", "Điểm hài lòng trung bình (1–5)") == ["4,5"]  # not "4.5"
+    assert (number_vn(4.0), number_vn(1234), number_vn(1234567.5)) == ("4,0", "1.234", "1.234.567,5")
+    assert 'class="field report-form__period"' in html
+
+
+def test_the_workbook_has_charts_and_a4_landscape_print_setup_on_every_sheet(login_as, session):
+    build_dataset(session)
+    data = login_as("staff", unit=UNIT).get("/can-bo/bao-cao/tai-excel?period=2026-6m").data
+    screens = __import__("pathlib").Path("/tmp/screens-citizen")
+    screens.mkdir(parents=True, exist_ok=True)
+    (screens / "report-2026-6m.xlsx").write_bytes(data)  # for a person to open and print
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4), ws.title
+        assert ws.print_title_rows == f"${spreadsheets.HEADER_ROW}:${spreadsheets.HEADER_ROW}", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+    with __import__("zipfile").ZipFile(io.BytesIO(data)) as parts:  # openpyxl does not read charts back
+        charts = "".join(parts.read(n).decode() for n in parts.namelist() if n.startswith("xl/charts/chart"))
+    for title in ("Số đơn theo loại", "Số đơn theo lĩnh vực", "Số đơn theo kênh tiếp nhận", "Đánh giá hài lòng"):
+        assert title in charts, title
