@@ -12,39 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from bots import prompts
 from bots.replies import Button, Incoming, Reply, pick
-from bots.states import (
-    CO_SIGNERS,
-    CONFIRM,
-    CONSENT,
-    CONTACT,
-    DESCRIBE,
-    EDIT,
-    FIELD_STEPS,
-    KIND,
-    MAX_CHOICES,
-    NAME,
-    PLACE,
-    UNIT,
-    UNIT_CHOICE,
-)
+from bots.states import (CO_SIGNERS, CONFIRM, CONSENT, CONTACT, DESCRIBE, EDIT, FIELD_STEPS, KIND, MAX_CHOICES, NAME,
+                         PLACE, UNIT, UNIT_CHOICE)
 from service.domain.codes import KINDS
 from service.domain.errors import ValidationFailed
-from service.domain.inbound import (
-    CITIZEN,
-    AttachmentData,
-    InboundMessage,
-    Location,
-    PersonData,
-)
+from service.domain.inbound import CITIZEN, AttachmentData, InboundMessage, Location, PersonData
 from service.domain.intake import law
 from service.domain.intake import operations as intake
-from service.domain.intake.validation import (
-    MAX_CO_SIGNERS,
-    MAX_CONTENT_CHARS,
-    FieldError,
-    clean_text,
-    normalise_phone,
-)
+from service.domain.intake.validation import MAX_CO_SIGNERS, MAX_CONTENT_CHARS, FieldError, clean_text, normalise_phone
 from service.domain.matters import flags
 from service.domain.matters import operations as matters
 from service.domain.routing.units import find_unit, search_units
