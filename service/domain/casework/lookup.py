@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.domain.errors import DomainError
 from service.domain.intake.tracking import normalise_code
-from service.domain.intake.validation import normalise_phone
+from service.domain.intake.validation import FieldError, normalise_phone
 from service.domain.people import confidential
 from service.domain.people.access import can_see_identity, identity_visible_clause
 from service.domain.text import fold, nfc
@@ -36,7 +36,7 @@ def as_phone(q: str) -> str | None:
         return None
     try:
         return normalise_phone(compact)
-    except DomainError:
+    except (DomainError, FieldError):  # an ID number or other digits that are no Vietnamese phone
         return None
 
 
