@@ -17,5 +17,7 @@ def record(session: Session, petition: Petition | None, kind: str, actor: Actor,
            matter_id: int | None = None) -> Event:
     event = Event(petition_id=petition.id if petition else None, matter_id=matter_id, kind=kind, at=at or utcnow(),
                   actor_id=actor.user_id, actor_label=actor.label, reason=reason, data=data or {}, public=public)
+    if petition is not None and petition.id is None:
+        event.petition = petition  # not flushed yet: its id comes with the same flush
     session.add(event)
     return event
