@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from service.db import utcnow
 from service.domain.codes import CHANNELS, KINDS, STATUSES, STEPS, categories
 from service.domain.errors import Forbidden, ValidationFailed
+from service.domain.events import DECISION_WEIGHT
 from service.domain.people import access
 from service.domain.reports import periods as report_periods
 from service.domain.reports.periods import Period
@@ -90,8 +91,9 @@ def _signers(p):
 
 # The outcome at the end of the period is the weightiest decision event before it (the workflow allows a
 # withdrawal after acceptance, never a transfer after one): one MAX over small integers per petition.
-DECISIONS = (("withdrawn", 5, "rut_don"), ("accepted", 4, "trong_tham_quyen"), ("answered", 4, "trong_tham_quyen"),
-             ("transferred", 3, "chuyen_don"), ("guided", 2, "huong_dan"), ("returned", 1, "tra_lai"))
+DECISIONS = tuple((kind, DECISION_WEIGHT[kind], code) for kind, code in (
+    ("withdrawn", "rut_don"), ("accepted", "trong_tham_quyen"), ("answered", "trong_tham_quyen"),
+    ("transferred", "chuyen_don"), ("guided", "huong_dan"), ("returned", "tra_lai")))
 # The marginal tables, each one GROUP BY over the same petitions (GROUPING SETS on PostgreSQL: one pass).
 GROUPS = {"kind_outcome": ("kind", "outcome"), "category": ("category",), "channel": ("channel",),
           "status": ("status",), "office": ("lead_office_id",), "task": ("task_id",), "signers": ("signers", "carried"),
@@ -99,20 +101,37 @@ GROUPS = {"kind_outcome": ("kind", "outcome"), "category": ("category",), "chann
 
 
 def _scope(unit: Unit | None, period: Period):
-    """One row per petition counted in the period: carried over or new, with its outcome at the end."""
+    """One row per petition counted in the period: carried over or new, with its outcome at the end.
+
+    The petition row keeps its decisions (events.note_decision): the weightiest one and when it was first reached,
+    the latest settling and reopening, the first and last decision event. They give the outcome at the period's
+    end and whether the petition was open at its start, without the events, for every petition whose decision
+    events do not straddle a boundary of the period; only those few (decided partly before and partly after the
+    start or the end) are grouped from the events, over the decision events' partial index."""
     p, e = Petition.__table__, Event.__table__
     start, end = period.start, period.end
-    weight = case(*((e.c.kind == kind, w) for kind, w, _ in DECISIONS), else_=0)
-    events = (select(e.c.petition_id.label("pid"), func.max(weight).label("decision"),
-                     func.max(case((and_(e.c.kind.in_(SETTLED), e.c.at < start), e.c.at))).label("settled"),
-                     func.max(case((and_(e.c.kind == "reopened", e.c.at < start), e.c.at))).label("reopened"))
-              .where(e.c.kind.in_(SETTLED + ("accepted", "reopened")), e.c.at < end))
+    straddles = or_(and_(p.c.first_decided_at < end, p.c.decision_at >= end),
+                    and_(p.c.received_at < start, p.c.first_decided_at < start, p.c.last_decided_at >= start))
+    straddling = select(p.c.id).where(p.c.received_at < end, straddles)
     if unit is not None:
-        events = events.where(e.c.petition_id.in_(select(p.c.id).where(p.c.unit_id == unit.id)))
-    ev = events.group_by(e.c.petition_id).subquery("ev")
-    open_at_start = or_(ev.c.settled.is_(None), and_(ev.c.reopened.is_not(None), ev.c.reopened > ev.c.settled))
-    outcome = case(*((ev.c.decision == w, code) for _, w, code in DECISIONS if _ != "answered"),
-                   else_="chua_xu_ly")
+        straddling = straddling.where(p.c.unit_id == unit.id)
+    weight = case(*((e.c.kind == kind, w) for kind, w, _ in DECISIONS), else_=0)
+    ev = (select(e.c.petition_id.label("pid"), func.max(weight).label("decision"),
+                 func.max(case((and_(e.c.kind.in_(SETTLED), e.c.at < start), e.c.at))).label("settled"),
+                 func.max(case((and_(e.c.kind == "reopened", e.c.at < start), e.c.at))).label("reopened"))
+          .where(e.c.kind.in_(SETTLED + ("accepted", "reopened")), e.c.at < end,
+                 e.c.petition_id.in_(straddling))
+          .group_by(e.c.petition_id).subquery("ev"))
+    # Without straddling events the row says it all: settled / reopened as of the start, decision as of the end.
+    row_settled = case((p.c.last_decided_at < start, p.c.settled_at))
+    row_reopened = case((p.c.last_decided_at < start, p.c.reopened_at))
+    settled = case((ev.c.pid.is_not(None), ev.c.settled), else_=row_settled)
+    reopened = case((ev.c.pid.is_not(None), ev.c.reopened), else_=row_reopened)
+    open_at_start = or_(settled.is_(None), and_(reopened.is_not(None), reopened > settled))
+    from_events = case(*((ev.c.decision == w, code) for _, w, code in DECISIONS if _ != "answered"),
+                       else_="chua_xu_ly")
+    from_row = case(*((p.c.decision == kind, code) for kind, _, code in DECISIONS), else_="chua_xu_ly")
+    outcome = case((ev.c.pid.is_not(None), from_events), (p.c.decision_at < end, from_row), else_="chua_xu_ly")
     stmt = (select(p.c.id, p.c.unit_id, p.c.kind, p.c.category, p.c.channel, p.c.status, p.c.lead_office_id,
                    p.c.task_id, _signers(p).label("signers"),
                    case((p.c.received_at < start, 1), else_=0).label("carried"), outcome.label("outcome"))
