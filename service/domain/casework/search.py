@@ -132,11 +132,11 @@ def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
 
 def list_petitions(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = 20,
                    now: dt.datetime | None = None) -> tuple[list[Petition], int]:
-    """One page and the exact total (API v1)."""
-    stmt = filtered(user, f, now)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = page_rows(session, user, f, page=page, per_page=max(1, min(per_page, MAX_PER_PAGE)), now=now)[0]
-    return [petition for petition, _, _ in rows], total
+    """One page and its total: exact up to COUNT_CAP, an estimate past it (casework.listing.list_page says which)."""
+    from service.domain.casework.listing import list_page
+
+    listed = list_page(session, user, f, page=page, per_page=per_page, now=now)
+    return listed.items, listed.total
 
 
 # --- the page: nearest open deadline first, then petitions without one, newest first ------------------
