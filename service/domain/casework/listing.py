@@ -8,13 +8,12 @@ follows, whatever the total.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from service.domain.casework import search
+from service.domain.casework import estimates, search
 from service.models.petition import Petition
 from service.models.user import User
 
@@ -34,25 +33,13 @@ def capped_count(session: Session, stmt: Select, cap: int) -> int | None:
     return n if n <= cap else None
 
 
-def planner_estimate(session: Session, stmt: Select) -> int | None:
-    """PostgreSQL's estimate of the rows of `stmt` (EXPLAIN, nothing executed); None elsewhere."""
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return None
-    compiled = stmt.with_only_columns(Petition.id).order_by(None).compile(
-        dialect=bind.dialect, compile_kwargs={"literal_binds": True})
-    plan = session.execute(text("EXPLAIN (FORMAT JSON) " + str(compiled))).scalar()
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
-
-
 def count_or_estimate(session: Session, stmt: Select, cap: int | None = None) -> tuple[int, bool]:
     """(total, exact): exact up to `cap` (default search.COUNT_CAP), otherwise an estimate of at least cap + 1."""
     cap = search.COUNT_CAP if cap is None else cap
     exact = capped_count(session, stmt, cap)
     if exact is not None:
         return exact, True
-    return max(planner_estimate(session, stmt) or 0, cap + 1), False
+    return max(estimates.planner_rows(session, stmt) or 0, cap + 1), False
 
 
 def list_page(session: Session, user: User, f: search.PetitionFilters, *, page: int = 1, per_page: int = 20,
