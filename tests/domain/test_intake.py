@@ -149,3 +149,23 @@ def test_the_petition_and_its_rows_go_in_one_flush(session):
     assert len(with_petition) == 1
     assert {"Petition", "Person", "Event", "Deadline"} <= with_petition[0]
     assert not any({"Person", "Deadline"} & names for names in flushed if "Petition" not in names)
+
+
+def test_a_worker_is_warmed_before_its_first_petition(session):
+    """Issue #19: gunicorn's post_worker_init (config/gunicorn.conf.py) trains the classifier and reads the calendar,
+    rules and fields once; the first petition then finds them ready."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from service.domain.classification import model as classify
+    from service.domain.deadlines.calendar import Calendar
+
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", Path(__file__).resolve().parents[2] / "config" / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    factory = SimpleNamespace(sessionmaker=lambda: session.__class__(bind=session.get_bind()))
+    conf.post_worker_init(SimpleNamespace(wsgi=SimpleNamespace(extensions={"db": factory})))
+    assert classify.current_model() is not None
+    assert Calendar.load(session) is Calendar.load(session)
