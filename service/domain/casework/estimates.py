@@ -34,3 +34,30 @@ def surely_more_than(session: Session, stmt: Select, cap: int) -> bool:
     """True when the planner is confident the SELECT matches far more than `cap` rows."""
     estimate = planner_rows(session, stmt)
     return estimate is not None and estimate > SKIP_COUNT_FACTOR * cap
+
+
+# A count that has not finished in this time is not worth the page's wait: the page shows an estimate.
+COUNT_BUDGET_MS = 60
+# Below this estimate a count is always cheap: it runs without the time limit (and small tests never meet it).
+BUDGET_FROM_ROWS = 2_000
+
+
+def within_budget(session: Session, run, estimate: int | None):
+    """run() (a counting query) on PostgreSQL under a statement timeout of COUNT_BUDGET_MS when the planner expects
+    many rows; None when it ran out of time (its savepoint is rolled back, the transaction goes on)."""
+    from sqlalchemy.exc import OperationalError
+
+    if estimate is None or estimate < BUDGET_FROM_ROWS or session.get_bind().dialect.name != "postgresql":
+        return run()
+    savepoint = session.begin_nested()
+    session.execute(text(f"SET LOCAL statement_timeout = {COUNT_BUDGET_MS}"))
+    try:
+        result = run()
+    except OperationalError as err:
+        savepoint.rollback()  # also undoes the SET LOCAL
+        if getattr(err.orig, "sqlstate", None) == "57014":  # query_canceled: the budget ran out
+            return None
+        raise
+    session.execute(text("SET LOCAL statement_timeout = DEFAULT"))
+    savepoint.commit()
+    return result

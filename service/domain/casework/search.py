@@ -198,8 +198,9 @@ def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1
 class Counts:
     by_status: dict[str, int]  # under every filter but the status; exact unless `more`
     needs_review: int  # the same petitions waiting for reclassification, whatever the review filter
-    more: bool  # over `cap` petitions match: by_status is then partial (not shown) and needs_review is cap + 1
+    more: bool  # over `cap` petitions match, or not counted in time: by_status is then not shown
     cap: int
+    approx: int | None = None  # not counted in time: the planner's estimate of the matches, when under the cap
 
     def total(self, status: str | None) -> int | None:
         """The count of the filtered list, None when it is over the cap."""
@@ -217,17 +218,25 @@ def status_counts(session: Session, user: User, f: PetitionFilters, *, now: dt.d
     """
     _serial_plans(session)
     base = filtered(user, replace(f, status=None), now, soon_cutoff=soon_cutoff)
-    by_status = dict.fromkeys(STATUSES, 0)
-    if estimates.surely_more_than(session, base, cap):  # a city-wide view: "hơn 20.000" without counting
+    by_status, approx = dict.fromkeys(STATUSES, 0), None
+    estimate = estimates.planner_rows(session, base)
+    inner = base.with_only_columns(Petition.status).order_by(None).limit(cap + 1).subquery()
+    counted = None if estimates.surely_more_than(session, base, cap) else estimates.within_budget(  # city-wide
+        session, lambda: session.execute(select(inner.c.status, func.count()).group_by(inner.c.status)).all(),
+        estimate)
+    if counted is None:  # not counted: "hơn 20.000", or the planner's estimate when it is under the cap
         by_status[STATUSES_FIRST] = cap + 1
-    else:
-        inner = base.with_only_columns(Petition.status).order_by(None).limit(cap + 1).subquery()
-        for status, n in session.execute(select(inner.c.status, func.count()).group_by(inner.c.status)):
-            by_status[status] = by_status.get(status, 0) + n
+        approx = estimate if estimate is not None and estimate <= cap else None
+    for status, n in counted or ():
+        by_status[status] = by_status.get(status, 0) + n
     review = filtered(user, replace(f, status=None, needs_review=True), now, soon_cutoff=soon_cutoff)
-    n_review = session.scalar(select(func.count()).select_from(
-        review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())) or 0
-    return Counts(by_status, n_review, sum(by_status.values()) > cap, cap)
+    review_count = select(func.count()).select_from(
+        review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())
+    n_review = estimates.within_budget(session, lambda: session.scalar(review_count) or 0,
+                                       estimates.planner_rows(session, review))
+    if n_review is None:
+        n_review = min(estimates.planner_rows(session, review) or 0, cap + 1)  # an estimate
+    return Counts(by_status, n_review, sum(by_status.values()) > cap, cap, approx)
 
 
 @dataclass
