@@ -244,6 +244,8 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
         record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
         first = _stamp_deadlines(session, petition)
     session.flush()  # the one flush of the petition, its people, files, events and deadlines
+    # As before the single flush: the collections are read from the database when asked for, not kept filled.
+    session.expire(petition, ["people", "attachments", "deadlines"])
     if checked.representatives_missing:
         representation.ask_office(session, petition, handler, checked.co_signer_count + 1, now)
     matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
