@@ -61,3 +61,15 @@ def within_budget(session: Session, run, estimate: int | None):
     session.execute(text("SET LOCAL statement_timeout = DEFAULT"))
     savepoint.commit()
     return result
+
+
+def counted_or_estimated(session: Session, stmt: Select, run, cap: int):
+    """(run(), None) when the count of `stmt` was made; (None, estimate) when it was not: skipped because the planner
+    expects far more than `cap`, or out of time (the estimate is given only when it is at most `cap`)."""
+    estimate = planner_rows(session, stmt)
+    if estimate is not None and estimate > SKIP_COUNT_FACTOR * cap:
+        return None, None
+    result = within_budget(session, run, estimate)
+    if result is None:
+        return None, estimate if estimate is not None and estimate <= cap else None
+    return result, None

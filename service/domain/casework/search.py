@@ -218,24 +218,20 @@ def status_counts(session: Session, user: User, f: PetitionFilters, *, now: dt.d
     """
     _serial_plans(session)
     base = filtered(user, replace(f, status=None), now, soon_cutoff=soon_cutoff)
-    by_status, approx = dict.fromkeys(STATUSES, 0), None
-    estimate = estimates.planner_rows(session, base)
+    by_status = dict.fromkeys(STATUSES, 0)
     inner = base.with_only_columns(Petition.status).order_by(None).limit(cap + 1).subquery()
-    counted = None if estimates.surely_more_than(session, base, cap) else estimates.within_budget(  # city-wide
-        session, lambda: session.execute(select(inner.c.status, func.count()).group_by(inner.c.status)).all(),
-        estimate)
-    if counted is None:  # not counted: "hơn 20.000", or the planner's estimate when it is under the cap
-        by_status[STATUSES_FIRST] = cap + 1
-        approx = estimate if estimate is not None and estimate <= cap else None
+    by_count = select(inner.c.status, func.count()).group_by(inner.c.status)
+    # A city-wide view is not counted ("hơn 20.000"), nor one that takes too long ("khoảng N"): estimates.py
+    counted, approx = estimates.counted_or_estimated(session, base, lambda: session.execute(by_count).all(), cap)
+    by_status[STATUSES_FIRST] = 0 if counted is not None else cap + 1
     for status, n in counted or ():
         by_status[status] = by_status.get(status, 0) + n
     review = filtered(user, replace(f, status=None, needs_review=True), now, soon_cutoff=soon_cutoff)
     review_count = select(func.count()).select_from(
         review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())
-    n_review = estimates.within_budget(session, lambda: session.scalar(review_count) or 0,
-                                       estimates.planner_rows(session, review))
-    if n_review is None:
-        n_review = min(estimates.planner_rows(session, review) or 0, cap + 1)  # an estimate
+    n_review, review_approx = estimates.counted_or_estimated(session, review,
+                                                            lambda: session.scalar(review_count) or 0, cap)
+    n_review = n_review if n_review is not None else review_approx if review_approx is not None else cap + 1
     return Counts(by_status, n_review, sum(by_status.values()) > cap, cap, approx)
 
 
