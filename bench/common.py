@@ -52,9 +52,11 @@ def fresh_database(prefix: str) -> tuple[str, callable]:
     return url, drop
 
 
-def start_gunicorn(app_spec: str, env: dict[str, str], workers: int = 2, port: int = 18765) -> subprocess.Popen:
+def start_gunicorn(app_spec: str, env: dict[str, str], workers: int = 2, port: int = 18765,
+                   config: str | None = None) -> subprocess.Popen:
+    """`config`: a gunicorn settings file (config/gunicorn.conf.py warms every worker as production does)."""
     cmd = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-           "--log-level", "warning", app_spec]
+           "--log-level", "warning", *(["-c", config] if config else []), app_spec]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
     deadline = time.time() + 60
     while time.time() < deadline:

@@ -1,13 +1,18 @@
 """Petitions per second and p50/p99 latency through gunicorn (2 workers) on PostgreSQL, next to a bare
 endpoint that only inserts one row, in the same run. Goal: ratio ≥ 0.5, p99 ≤ 100 ms at 20 clients.
 
+Then where each millisecond of a petition goes, from the same run: every worker writes the time spent in each
+stage of intake.submit, in the commit and in the rest of the request (bench/intake_app.py).
+
     python bench/intake.py [--clients 20] [--requests 40]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,9 +42,11 @@ def main() -> None:
         database = Database(url)
         run_setup(database)
         database.dispose()
+        stages_file = Path(tempfile.mkdtemp(prefix="bench_intake_")) / "stages.jsonl"
         env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false", "SCHEDULER_ENABLED": "false",
-               "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench"}
-        server = start_gunicorn("bench.intake_app:app", env, workers=2, port=PORT)
+               "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench", "BENCH_STAGES_FILE": str(stages_file)}
+        server = start_gunicorn("bench.intake_app:app", env, workers=2, port=PORT,
+                                config=str(Path(__file__).resolve().parents[1] / "config" / "gunicorn.conf.py"))
         base = f"http://127.0.0.1:{PORT}"
 
         def petition(client, i, j):
@@ -52,6 +59,7 @@ def main() -> None:
 
         run_load("warm-up", petition, 4, 5)
         run_load("warm-up", bare, 4, 5)
+        stages_file.unlink(missing_ok=True)  # only the measured run below
         baseline = run_load("bare insert (1 row)", bare, args.clients, args.requests)
         intake = run_load("POST /api/v1/petitions", petition, args.clients, args.requests)
         print(f"clients: {args.clients}, requests per client: {args.requests}, gunicorn workers: 2, "
@@ -61,11 +69,37 @@ def main() -> None:
         ratio = intake.rate / baseline.rate if baseline.rate else 0.0
         print(f"ratio petitions/s ÷ bare inserts/s: {ratio:.2f} (goal ≥ 0.5); "
               f"petition p99 {intake.pct(0.99):.1f} ms (goal ≤ 100 ms)")
+        print_stages(stages_file)
     finally:
         if server:
             server.terminate()
             server.wait(10)
         drop()
+
+
+def print_stages(path: Path) -> None:
+    """Mean ms per petition of each stage, from the workers' lines of this run."""
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()] \
+        if path.exists() else []
+    if not rows:
+        print("no stage timings recorded")
+        return
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    mean = {name: sum(row.get(name, 0.0) for row in rows) / len(rows) for name in names}
+    print(f"where a petition's time goes (mean of {len(rows)} petitions, ms, server side, same run):")
+    inner = [n for n in names if n not in ("submit (all)", "request (all)", "commit", "flush count",
+                                          "flushes (inside the stages)")]
+    for name in inner:
+        print(f"  {name:<28} {mean[name]:7.2f}")
+    other_submit = mean.get("submit (all)", 0.0) - sum(mean[n] for n in inner)
+    print(f"  {'rest of submit (rows, events)':<28} {other_submit:7.2f}")
+    print(f"  {'= submit (all)':<28} {mean.get('submit (all)', 0.0):7.2f}")
+    print(f"  {'commit':<28} {mean.get('commit', 0.0):7.2f}")
+    rest = mean.get("request (all)", 0.0) - mean.get("submit (all)", 0.0) - mean.get("commit", 0.0)
+    print(f"  {'HTTP, JSON, schema, answer':<28} {rest:7.2f}")
+    print(f"  {'= request (all)':<28} {mean.get('request (all)', 0.0):7.2f}")
+    print(f"  of which flushes: {mean.get('flushes (inside the stages)', 0.0):.2f} ms in "
+          f"{mean.get('flush count', 0):.1f} flushes a petition")
 
 
 if __name__ == "__main__":

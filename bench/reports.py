@@ -18,6 +18,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,6 +31,7 @@ from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
 from service.domain.codes import CHANNELS, KINDS, categories  # noqa: E402
 from service.domain.deadlines.calendar import VN_TZ  # noqa: E402
+from service.domain.events import note_decision  # noqa: E402
 from service.domain.documents import spreadsheets
 from service.domain.reports import queries as reports  # noqa: E402
 from service.domain.reports.periods import parse_period  # noqa: E402
@@ -40,6 +42,7 @@ DEFAULT_URL = "postgresql://tiepdan:tiepdan@127.0.0.1:5432/tiepdan_bench_reports
 FIRST = dt.datetime(2025, 6, 15, tzinfo=VN_TZ)
 SPAN_DAYS = 547  # to 14/12/2026
 NOW = dt.datetime(2026, 12, 20, 9, tzinfo=VN_TZ)
+DECISION_COLUMNS = ("decision", "decision_at", "settled_at", "reopened_at", "first_decided_at", "last_decided_at")
 # fate: (weight, events after "received", final status)
 FATES = [(40, ("answered",), "answered"), (15, ("accepted", "answered"), "closed"), (10, ("guided",), "guided"),
          (5, ("transferred",), "transferred"), (5, ("returned",), "returned"), (3, ("withdrawn",), "withdrawn"),
@@ -69,16 +72,19 @@ def load(database: Database, url: str, n: int, seed: int = 11) -> None:
             matters.append((matter_id, unit, f"Vụ việc {matter_id}", "open", 7, received, received))
             flags.append((len(flags) + 1, rng.choice(reports.MATTER_FLAGS), matter_id, received + dt.timedelta(days=1),
                           empty))
-        petitions.append((i, f"R{i:09d}", kind, rng.choice(cats), 1, rng.choice(channels), unit, "nội dung",
-                          "noi dung", received, status, rng.choice(offices[unit]), none,
-                          rng.random() < 0.03, False, 6 if rng.random() < 0.02 else 0, False, False, empty, empty,
-                          matter_id, received, received))
+        row = (i, f"R{i:09d}", kind, rng.choice(cats), 1, rng.choice(channels), unit, "nội dung",
+               "noi dung", received, status, rng.choice(offices[unit]), none,
+               rng.random() < 0.03, False, 6 if rng.random() < 0.02 else 0, False, False, empty, empty,
+               matter_id, received, received)
         events.append((i, "received", received))
         handled = None
+        decided = SimpleNamespace(**{c: None for c in DECISION_COLUMNS})
         for step in steps:
             at = at + dt.timedelta(days=rng.randint(1, 25))
             events.append((i, step, at))
+            note_decision(decided, step, at)  # the row's decision columns, as events.record keeps them
             handled = handled or at
+        petitions.append(row + tuple(getattr(decided, c) for c in DECISION_COLUMNS))
         first_step = "tra_loi" if kind in ("kien_nghi", "phan_anh") else "thu_ly"
         for step, days in (("xu_ly_don", 14), (first_step, 12)):
             deadlines.append((i, step, received, received + dt.timedelta(days=days), handled))
@@ -95,7 +101,7 @@ def load(database: Database, url: str, n: int, seed: int = 11) -> None:
                                   "content_folded", "received_at", "status", "lead_office_id",
                                   "collaborating_office_codes", "anonymous", "identity_disclosed", "co_signer_count",
                                   "complex", "needs_review", "classification", "routing", "matter_id", "created_at",
-                                  "updated_at"], petitions)
+                                  "updated_at", *DECISION_COLUMNS], petitions)
         _copy(conn, "events", ["petition_id", "kind", "at", "actor_label", "data", "public"],
               ((pid, kind, at, "bench", "{}", True) for pid, kind, at in events))
         _copy(conn, "deadlines", ["petition_id", "step", "starts_at", "due_at", "met_at", "rule", "extensions",

@@ -8,16 +8,16 @@ limit_request_line = 8190
 
 
 def post_worker_init(worker):
-    """Train the classifier before the worker takes its first request: otherwise the first citizen of each
-    worker waits for it (~1-6 s on a busy machine)."""
-    from service.domain.classification import model as classify
+    """Train the classifier, read the calendar, rules and catalogues before the worker takes its first request:
+    otherwise the first citizen of each worker waits for it (~1-6 s on a busy machine)."""
+    from service.domain.intake.warm import warm_up
 
     app = worker.wsgi
     try:
         session = app.extensions["db"].sessionmaker()
         try:
-            classify.current_model(session)
+            warm_up(session)
         finally:
             session.close()
     except Exception:  # a database not reachable yet: the first request trains instead
-        logging.getLogger(__name__).warning("classifier not warmed at worker start", exc_info=True)
+        logging.getLogger(__name__).warning("intake not warmed at worker start", exc_info=True)

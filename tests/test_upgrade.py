@@ -100,3 +100,30 @@ def test_a_database_of_the_last_release_upgrades_with_nothing_lost(old_release, 
     signed_in = client.post("/can-bo/dang-nhap", data={"username": "vanphong.catHai", "password": DEMO_PASSWORD,
                                                          "csrf_token": token_field})
     assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[:500]
+    _decisions_backfilled_as_recorded(url)
+
+
+def _decisions_backfilled_as_recorded(url: str) -> None:
+    """Issue #19: the migration fills the petitions' decision columns from the events exactly as
+    events.note_decision keeps them for new events."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import select
+
+    from service.db import Database
+    from service.domain.events import note_decision
+    from service.models import Event, Petition
+
+    database = Database(url)
+    columns = ("decision", "decision_at", "settled_at", "reopened_at", "first_decided_at", "last_decided_at")
+    with database.session_scope() as session:
+        decided = 0
+        for petition in session.scalars(select(Petition)):
+            replay = SimpleNamespace(**{c: None for c in columns})
+            for event in session.scalars(select(Event).where(Event.petition_id == petition.id)
+                                         .order_by(Event.at, Event.id)):
+                note_decision(replay, event.kind, event.at)
+            assert {c: getattr(petition, c) for c in columns} == vars(replay), petition.code
+            decided += petition.decision is not None
+        assert decided
+    database.dispose()

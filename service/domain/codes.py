@@ -187,9 +187,18 @@ ROLES: dict[str, str] = {
 UNIT_KINDS: dict[str, str] = {"city": "Thành phố", "phuong": "Phường", "xa": "Xã", "dac_khu": "Đặc khu"}
 
 
-@lru_cache(maxsize=1)
 def categories() -> dict[str, dict[str, Any]]:
-    """The ten fields from config/categories.yaml, in the order of domain.md."""
+    """The ten fields from config/categories.yaml, in the order of domain.md (re-read when the file changes)."""
+    path = CONFIG_DIR / "categories.yaml"
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _categories(stamp)
+
+
+@lru_cache(maxsize=2)
+def _categories(_stamp: int) -> dict[str, dict[str, Any]]:
     data = yaml.safe_load((CONFIG_DIR / "categories.yaml").read_text(encoding="utf-8"))
     return data["categories"]
 

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
 from service.models.vocabulary import EventKind, code_type
+
+if TYPE_CHECKING:
+    from service.models.petition import Petition
 
 # The workflow decisions the periodic reports read per petition (service.domain.reports.queries), from the index alone.
 DECISION_EVENTS_WHERE = ("kind IN ('accepted', 'answered', 'returned', 'guided', 'transferred', 'withdrawn', "
@@ -30,6 +33,8 @@ class Event(Base):
     reason: Mapped[str | None]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     public: Mapped[bool] = mapped_column(default=False)  # shown on the citizen's status page
+    # Lets an event of a petition not flushed yet go in the same flush as the petition (intake: one flush).
+    petition: Mapped[Petition | None] = relationship(foreign_keys=[petition_id])
 
     def __repr__(self) -> str:
         return f"<Event {self.kind} petition={self.petition_id} at {self.at:%Y-%m-%d %H:%M}>"

@@ -73,6 +73,15 @@ class Petition(Base):
     # What the channel sent besides the petition (Open311: media_url, attribute[...], device_id, account_id).
     channel_data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     closed_at: Mapped[dt.datetime | None]
+    # The workflow's decisions, kept on the row by events.record (issue #19) so the periodic reports need no join
+    # over the events: the weightiest decision (withdrawn > accepted/answered > transferred > guided > returned)
+    # and when it was first reached; the latest settling and reopening; the first and the last decision event.
+    decision: Mapped[str | None] = mapped_column(String(16))
+    decision_at: Mapped[dt.datetime | None]
+    settled_at: Mapped[dt.datetime | None]
+    reopened_at: Mapped[dt.datetime | None]
+    first_decided_at: Mapped[dt.datetime | None]
+    last_decided_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -124,3 +124,48 @@ def test_counting_helpers():
 def test_negative_periods_are_refused():
     with pytest.raises(ValueError):
         cal.add_working_days(D(2026, 3, 2), -1)
+
+
+def test_calendar_is_read_once_and_again_when_the_file_changes(session, tmp_path):
+    """Issue #19: a petition no longer re-reads holidays.yaml; an edited file is seen without a restart."""
+    import os
+
+    path = tmp_path / "holidays.yaml"
+    path.write_text("years:\n  2026:\n    add: [2026-09-03]\n", encoding="utf-8")
+    first = Calendar.load(session, path)
+    assert Calendar.load(session, path) is first  # the same object: nothing parsed again
+    assert not first.is_working_day(D(2026, 9, 3))
+    path.write_text("years:\n  2026:\n    add: [2026-09-04]\n", encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))  # a later modification time
+    second = Calendar.load(session, path)
+    assert second is not first
+    assert second.is_working_day(D(2026, 9, 3)) and not second.is_working_day(D(2026, 9, 4))
+
+
+def test_an_override_added_in_the_database_is_seen_at_once(session, tmp_path):
+    path = tmp_path / "holidays.yaml"
+    path.write_text("years: {}\n", encoding="utf-8")
+    assert Calendar.load(session, path).is_working_day(D(2026, 9, 8))
+    session.add(HolidayOverride(day=D(2026, 9, 8), change="holiday", note="bão"))
+    session.flush()
+    assert not Calendar.load(session, path).is_working_day(D(2026, 9, 8))
+
+
+def test_deadline_rules_are_read_again_when_the_file_changes(tmp_path):
+    import os
+    import shutil
+
+    from service.domain.deadlines.rules import DEADLINES_FILE, load_rules
+
+    path = tmp_path / "deadlines.yaml"
+    shutil.copy(DEADLINES_FILE, path)
+    book = load_rules(path)
+    assert load_rules(path) is book
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("due_soon_working_days: " + str(book.due_soon_working_days),
+                                 "due_soon_working_days: 5") if "due_soon_working_days" in text
+                    else text + "\ndue_soon_working_days: 5\n", encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+    assert load_rules(path).due_soon_working_days == 5

@@ -129,3 +129,43 @@ def test_staff_backdating_is_bounded(session):
         intake.submit(session, message(received_at=NOW + dt.timedelta(days=1)), staff, now=NOW)
     with pytest.raises(ValidationFailed):
         intake.submit(session, message(received_at=earlier), CITIZEN, now=NOW)
+
+
+def test_the_petition_and_its_rows_go_in_one_flush(session):
+    """Issue #19: the petition, its people, events and deadlines are written by a single flush."""
+    from sqlalchemy import event as sa_event
+
+    flushed: list[set[str]] = []
+
+    def before_flush(s, context, instances):
+        flushed.append({type(o).__name__ for o in s.new})
+
+    sa_event.listen(session, "before_flush", before_flush)
+    try:
+        intake.submit(session, message(), CITIZEN, now=NOW)
+    finally:
+        sa_event.remove(session, "before_flush", before_flush)
+    with_petition = [names for names in flushed if "Petition" in names]
+    assert len(with_petition) == 1
+    assert {"Petition", "Person", "Event", "Deadline"} <= with_petition[0]
+    assert not any({"Person", "Deadline"} & names for names in flushed if "Petition" not in names)
+
+
+def test_a_worker_is_warmed_before_its_first_petition(session):
+    """Issue #19: gunicorn's post_worker_init (config/gunicorn.conf.py) trains the classifier and reads the calendar,
+    rules and fields once; the first petition then finds them ready."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from service.domain.classification import model as classify
+    from service.domain.deadlines.calendar import Calendar
+
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", Path(__file__).resolve().parents[2] / "config" / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    factory = SimpleNamespace(sessionmaker=lambda: session.__class__(bind=session.get_bind()))
+    conf.post_worker_init(SimpleNamespace(wsgi=SimpleNamespace(extensions={"db": factory})))
+    assert classify.current_model() is not None
+    assert Calendar.load(session) is Calendar.load(session)

@@ -134,3 +134,22 @@ def test_late_and_soon_filters_list_the_same_petitions_as_their_counts(session):
         rows, _ = search.page_rows(session, clerk, filters, now=NOW)
         assert {p.id for p, _, _ in rows} == expected, filters
         assert search.status_counts(session, clerk, filters, now=NOW).total(None) == len(expected)
+
+
+def test_a_view_the_planner_says_is_huge_is_not_counted(session, monkeypatch):
+    """Issue #19: a city-wide view far past the cap shows "hơn 20.000" without reading the rows; the planner's
+    estimate is taken only when it is many times the cap."""
+    from service.domain.casework import estimates
+
+    for i in range(3):
+        make(session, f"Việc số {i}.")
+    session.flush()
+    clerk = user(session)
+    estimate = estimates.planner_rows(session, search.filtered(clerk, search.PetitionFilters(), NOW))
+    assert estimate is None if session.get_bind().dialect.name != "postgresql" else estimate >= 0
+    monkeypatch.setattr(estimates, "planner_rows", lambda s, stmt: 6 * search.COUNT_CAP)
+    counts = search.status_counts(session, clerk, search.PetitionFilters(), now=NOW)
+    assert counts.more and counts.total(None) is None
+    monkeypatch.setattr(estimates, "planner_rows", lambda s, stmt: 4 * search.COUNT_CAP)  # not sure enough: count
+    counts = search.status_counts(session, clerk, search.PetitionFilters(), now=NOW)
+    assert not counts.more and counts.total(None) == 3

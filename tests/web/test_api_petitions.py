@@ -253,3 +253,21 @@ def test_rating_only_after_an_answer(client, session):
     rated = client.post(f"/api/v1/status/{code}/rating", json={"phone": "0912345678", "score": 4})
     assert rated.status_code == 201
     assert client.get(f"/api/v1/status/{code}?phone=0912345678").get_json()["rating"] == 4
+
+
+
+def test_the_list_counts_exactly_up_to_the_cap_and_estimates_past_it(client, session, monkeypatch):
+    """Issue #19: API v1's list no longer counts everything: exact up to search.COUNT_CAP, flagged past it."""
+    from service.domain.casework import search
+
+    for i in range(3):
+        post(client, {**VALID, "kind": "phan_anh", "category": "moi_truong", "content": f"Khói bụi nhà máy {i}"})
+    auth = {"Authorization": f"Bearer {staff_token(session)}"}
+    exact = client.get("/api/v1/petitions?per_page=2", headers=auth).get_json()
+    assert (exact["total"], exact["total_exact"], exact["has_next"]) == (3, True, True)
+    last = client.get("/api/v1/petitions?per_page=2&page=2", headers=auth).get_json()
+    assert len(last["items"]) == 1 and last["has_next"] is False
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    capped = client.get("/api/v1/petitions?per_page=2", headers=auth).get_json()
+    assert capped["total_exact"] is False and capped["total"] >= 3  # at least the cap + 1
+    assert [i["code"] for i in capped["items"]] == [i["code"] for i in exact["items"]]

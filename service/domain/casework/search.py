@@ -14,7 +14,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from service.db import utcnow
-from service.domain.casework import lookup
+from service.domain.casework import estimates, lookup
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, categories
 from service.domain.deadlines.calendar import Calendar, end_of_day, local_date, start_of_day
 from service.domain.deadlines.rules import due_soon_cutoff
@@ -43,6 +43,7 @@ ANONYMOUS_DENOUNCER = "Tố cáo nặc danh"  # Luật Tố cáo 2018 Điều 25
 ANONYMOUS = "Không ghi tên"
 ROW_FLAGS = ("dong_nguoi", "phuc_tap_keo_dai")  # the deadline badge already says quá hạn / sắp hạn
 OFFICES = {**COMMUNE_OFFICES, **CITY_OFFICES}
+STATUSES_FIRST = next(iter(STATUSES))  # where an uncounted "more than the cap" is kept (never shown)
 
 
 class BadFilter(DomainError):
@@ -132,11 +133,11 @@ def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
 
 def list_petitions(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = 20,
                    now: dt.datetime | None = None) -> tuple[list[Petition], int]:
-    """One page and the exact total (API v1)."""
-    stmt = filtered(user, f, now)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = page_rows(session, user, f, page=page, per_page=max(1, min(per_page, MAX_PER_PAGE)), now=now)[0]
-    return [petition for petition, _, _ in rows], total
+    """One page and its total: exact up to COUNT_CAP, an estimate past it (casework.listing.list_page says which)."""
+    from service.domain.casework.listing import list_page
+
+    listed = list_page(session, user, f, page=page, per_page=per_page, now=now)
+    return listed.items, listed.total
 
 
 # --- the page: nearest open deadline first, then petitions without one, newest first ------------------
@@ -144,8 +145,8 @@ def list_petitions(session: Session, user: User, f: PetitionFilters, *, page: in
 def _serial_plans(session: Session) -> None:
     """The inbox queries stop after a page or a capped count; PostgreSQL's parallel workers would each run
     far ahead of that limit (60k index probes instead of 3k for one unit's first page, bench/inbox.py)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    if session.get_bind().dialect.name == "postgresql":  # nor compile it: JIT cost 40 ms a page (issue #19)
+        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"))
 
 
 def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = PER_PAGE,
@@ -202,8 +203,9 @@ def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1
 class Counts:
     by_status: dict[str, int]  # under every filter but the status; exact unless `more`
     needs_review: int  # the same petitions waiting for reclassification, whatever the review filter
-    more: bool  # over `cap` petitions match: by_status is then partial (not shown) and needs_review is cap + 1
+    more: bool  # over `cap` petitions match, or not counted in time: by_status is then not shown
     cap: int
+    approx: int | None = None  # not counted in time: the planner's estimate of the matches, when under the cap
 
     def total(self, status: str | None) -> int | None:
         """The count of the filtered list, None when it is over the cap."""
@@ -221,14 +223,21 @@ def status_counts(session: Session, user: User, f: PetitionFilters, *, now: dt.d
     """
     _serial_plans(session)
     base = filtered(user, replace(f, status=None), now, soon_cutoff=soon_cutoff)
-    inner = base.with_only_columns(Petition.status).order_by(None).limit(cap + 1).subquery()
     by_status = dict.fromkeys(STATUSES, 0)
-    for status, n in session.execute(select(inner.c.status, func.count()).group_by(inner.c.status)):
+    inner = base.with_only_columns(Petition.status).order_by(None).limit(cap + 1).subquery()
+    by_count = select(inner.c.status, func.count()).group_by(inner.c.status)
+    # A city-wide view is not counted ("hơn 20.000"), nor one that takes too long ("khoảng N"): estimates.py
+    counted, approx = estimates.counted_or_estimated(session, base, lambda: session.execute(by_count).all(), cap)
+    by_status[STATUSES_FIRST] = 0 if counted is not None else cap + 1
+    for status, n in counted or ():
         by_status[status] = by_status.get(status, 0) + n
     review = filtered(user, replace(f, status=None, needs_review=True), now, soon_cutoff=soon_cutoff)
-    n_review = session.scalar(select(func.count()).select_from(
-        review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())) or 0
-    return Counts(by_status, n_review, sum(by_status.values()) > cap, cap)
+    review_count = select(func.count()).select_from(
+        review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())
+    n_review, review_approx = estimates.counted_or_estimated(session, review,
+                                                            lambda: session.scalar(review_count) or 0, cap)
+    n_review = n_review if n_review is not None else review_approx if review_approx is not None else cap + 1
+    return Counts(by_status, n_review, sum(by_status.values()) > cap, cap, approx)
 
 
 @dataclass

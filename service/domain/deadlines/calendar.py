@@ -7,7 +7,9 @@ officially swapped working Saturdays. Three layers, later ones winning:
 3. admin overrides in the table `holiday_overrides` (change "holiday" | "working").
 
 `Calendar.load(session)` builds all three; the module-level functions use a default calendar
-built from the first two, for callers without a session.
+built from the first two, for callers without a session. The yaml is read once per process and again
+when its modification time changes; a calendar is built once per state of the file and of the overrides
+table (one small SELECT per call), so a petition no longer pays for parsing the file.
 """
 from __future__ import annotations
 
@@ -55,8 +57,21 @@ def _entries(items: Iterable[Any] | None) -> dict[dt.date, str]:
     return out
 
 
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
 def read_holidays_file(path: Path = HOLIDAYS_FILE) -> dict[str, dict[dt.date, str]]:
-    """The yaml overrides as three maps: add, remove, working (day -> note)."""
+    """The yaml overrides as three maps: add, remove, working (day -> note); re-read when the file changes."""
+    cached = _read_holidays(path, _mtime(path))
+    return {key: dict(days) for key, days in cached.items()}
+
+
+@lru_cache(maxsize=8)
+def _read_holidays(path: Path, _stamp: int) -> dict[str, dict[dt.date, str]]:
     merged: dict[str, dict[dt.date, str]] = {"add": {}, "remove": {}, "working": {}}
     if not path.exists():
         return merged
@@ -89,11 +104,15 @@ class Calendar:
 
     @classmethod
     def load(cls, session: Session, path: Path = HOLIDAYS_FILE) -> Calendar:
-        """Package + yaml + the admin overrides stored in `holiday_overrides`."""
+        """Package + yaml + the admin overrides stored in `holiday_overrides`.
+
+        The same Calendar object (and its memo of working days) is returned while neither the file nor the
+        overrides change; calendars are read-only, so sharing one between threads is safe."""
         from service.models.job import HolidayOverride
 
         rows = session.execute(select(HolidayOverride.day, HolidayOverride.change)).all()
-        return cls.from_config(path, overrides={_day(day): change for day, change in rows})
+        overrides = tuple(sorted((_day(day), change) for day, change in rows))
+        return _shared_calendar(path, _mtime(path), overrides)
 
     def is_working_day(self, day: dt.date) -> bool:
         cached = self._cache.get(day)
@@ -181,10 +200,14 @@ class Calendar:
             day -= ONE_DAY
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=16)
+def _shared_calendar(path: Path, _stamp: int, overrides: tuple[tuple[dt.date, str], ...]) -> Calendar:
+    return Calendar.from_config(path, overrides=dict(overrides))
+
+
 def default_calendar() -> Calendar:
-    """Package + config/holidays.yaml, without the database overrides."""
-    return Calendar.from_config()
+    """Package + config/holidays.yaml, without the database overrides (rebuilt when the file changes)."""
+    return _shared_calendar(HOLIDAYS_FILE, _mtime(HOLIDAYS_FILE), ())
 
 
 def local_date(moment: dt.datetime) -> dt.date:

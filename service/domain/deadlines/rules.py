@@ -188,9 +188,17 @@ def parse_rulebook(data: dict[str, Any]) -> RuleBook:
                     int(data.get("due_soon_working_days", 3)))
 
 
-@lru_cache(maxsize=4)
 def load_rules(path: Path = DEADLINES_FILE) -> RuleBook:
-    """The rule book of config/deadlines.yaml (read once per process)."""
+    """The rule book of config/deadlines.yaml: read once per process, again when the file's mtime changes."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return _load_rules(path, stamp)
+
+
+@lru_cache(maxsize=4)
+def _load_rules(path: Path, _stamp: int) -> RuleBook:
     return parse_rulebook(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 from typing import Any
 
 from openpyxl import Workbook
@@ -79,12 +80,19 @@ def _sheet(wb: Workbook, table: Table, report: dict[str, Any], first: bool) -> N
         cell.font, cell.alignment, cell.border = _BOLD, _CENTER, _BOX
         cell.fill = PatternFill("solid", fgColor="E8EEF7")
     rows = table.rows + ([table.total_row()] if table.total and table.rows else [])
+    styles: dict[tuple[bool, bool], Any] = {}  # (bold, number) -> the style of the first such cell
     for r, values in enumerate(rows, HEADER_ROW + 1):
+        bold = bool(table.total and values is rows[-1] and table.rows)
         for col, value in enumerate(values, 1):
             cell = set_xlsx(ws.cell(row=r, column=col), value)  # a title may start with "=" (never a formula)
-            cell.border, cell.font = _BOX, _BOLD if table.total and values is rows[-1] and table.rows else _PLAIN
-            if isinstance(value, (int, float)):
+            key = (bold, isinstance(value, (int, float)))
+            if key in styles:  # copying the style ids: setting fonts and borders hashes them, 13 s for 1,000 rows
+                cell._style = copy(styles[key])
+                continue
+            cell.border, cell.font = _BOX, _BOLD if bold else _PLAIN
+            if key[1]:
                 cell.alignment = Alignment(horizontal="right")
+            styles[key] = copy(cell._style)
     for col in range(1, max(len(table.headers), width) + 1):
         texts = [str(table.headers[col - 1])] if col <= len(table.headers) else []
         texts += [str(v[col - 1]) for v in rows if col <= len(v)]

@@ -231,20 +231,23 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
         access_key = tracking.new_access_key()
         petition.access_key_hash = tracking.access_key_digest(code, tracking.normalise_access_key(access_key))
     confidential.derive(petition, names, addresses)  # the redacted text and the search text, once
-    session.add(petition)
-    session.flush()  # the id, for the rows below; everything else goes in one more flush
-    _store_people(session, petition, message, checked)
-    for f in checked.files:
-        session.add(Attachment(petition_id=petition.id, filename=f.filename, content_type=f.content_type,
-                               size=len(f.data), sha256=f.sha256, data=f.data))
-    record(session, petition, "received", actor, at=now, public=True,
-           data={"channel": message.channel, "external_id": message.external_id})
-    record(session, petition, "classified", classify_actor(), at=now,
-           data={"kind": kind, "category": category, "confidence": decision.confidence, "cues": decision.cues,
-                 "needs_review": review}, reason=decision.explanation)
-    record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
-    first = _stamp_deadlines(session, petition)
-    session.flush()
+    with session.no_autoflush:  # no query below may flush half a petition
+        session.add(petition)
+        # The rows below hang on the petition object, not its id: the petition and all of them go in ONE flush.
+        _store_people(session, petition, message, checked)
+        for f in checked.files:
+            session.add(Attachment(petition=petition, filename=f.filename, content_type=f.content_type,
+                                   size=len(f.data), sha256=f.sha256, data=f.data))
+        record(session, petition, "received", actor, at=now, public=True,
+               data={"channel": message.channel, "external_id": message.external_id})
+        record(session, petition, "classified", classify_actor(), at=now,
+               data={"kind": kind, "category": category, "confidence": decision.confidence, "cues": decision.cues,
+                     "needs_review": review}, reason=decision.explanation)
+        record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
+        first = _stamp_deadlines(session, petition)
+    session.flush()  # the one flush of the petition, its people, files, events and deadlines
+    # As before the single flush: the collections are read from the database when asked for, not kept filled.
+    session.expire(petition, ["people", "attachments", "deadlines"])
     if checked.representatives_missing:
         representation.ask_office(session, petition, handler, checked.co_signer_count + 1, now)
     matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
@@ -272,7 +275,7 @@ def _phones(checked: _Checked, *, with_petitioner: bool = True) -> list[str]:
 
 def _store_people(session: Session, petition: Petition, message: InboundMessage, checked: _Checked) -> None:
     def add(person: PersonData, role: str) -> None:
-        session.add(Person(petition_id=petition.id, role=role, representative=person.representative, name=person.name,
+        session.add(Person(petition=petition, role=role, representative=person.representative, name=person.name,
                            phone=person.phone, email=person.email, address=person.address,
                            id_number=person.id_number, name_folded=fold(person.name) if person.name else None,
                            chat_channel=message.channel if message.chat_user_id else None,
@@ -301,7 +304,7 @@ def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> 
 def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:
     specs = deadlines.receipt_deadlines(petition.kind, petition.received_at, round=petition.round,
                                         calendar=Calendar.load(session))
-    rows = [Deadline(petition_id=petition.id, step=s.step, starts_at=s.starts_at, due_at=s.due_at, rule=s.rule)
+    rows = [Deadline(petition=petition, step=s.step, starts_at=s.starts_at, due_at=s.due_at, rule=s.rule)
             for s in specs]
     session.add_all(rows)
     return min(rows, key=lambda d: d.due_at) if rows else None

@@ -76,11 +76,20 @@ class PlanSpec:
 
 def load_office_vocabulary(path: Path | str | None = None) -> dict[str, OfficeSpec]:
     """The offices of `offices.yaml` by code."""
-    return dict(_vocabulary(Path(path or OFFICES_FILE).resolve()))
+    path = Path(path or OFFICES_FILE).resolve()
+    return dict(_vocabulary(path, _stamp(path)))
+
+
+def _stamp(path: Path) -> int:
+    """The file's modification time: the caches below are read again when the file changes."""
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 @functools.lru_cache(maxsize=8)
-def _vocabulary(path: Path) -> dict[str, OfficeSpec]:
+def _vocabulary(path: Path, _mtime: int = 0) -> dict[str, OfficeSpec]:
     data = _load_yaml(path)
     if not isinstance(data, dict):
         raise CatalogueError(f"{path.name}: expected a mapping of office codes")
@@ -94,8 +103,8 @@ def _vocabulary(path: Path) -> dict[str, OfficeSpec]:
 
 
 @functools.lru_cache(maxsize=8)
-def _cached_matcher(path: Path) -> dict[tuple[str, ...], str | None]:
-    return _matcher(path, _vocabulary(path))
+def _cached_matcher(path: Path, mtime: int = 0) -> dict[tuple[str, ...], str | None]:
+    return _matcher(path, _vocabulary(path, mtime))
 
 
 def _matcher(path: Path, offices: dict[str, OfficeSpec]) -> dict[tuple[str, ...], str | None]:
@@ -114,7 +123,8 @@ def _matcher(path: Path, offices: dict[str, OfficeSpec]) -> dict[tuple[str, ...]
 
 def resolve_office_names(text: str | None, vocabulary_path: Path | str | None = None) -> list[str]:
     """Every office a cell names, in order: 'Sở Tài chính; UBND cấp xã liên quan' -> [so_tai_chinh, ubnd_cap_xa]."""
-    table = _cached_matcher(Path(vocabulary_path or OFFICES_FILE).resolve())
+    vocabulary_file = Path(vocabulary_path or OFFICES_FILE).resolve()
+    table = _cached_matcher(vocabulary_file, _stamp(vocabulary_file))
     words = fold(text or "").split()
     longest = max(len(k) for k in table)
     # best[i]: the reading of words[i:] with the fewest unknown words, then the fewest pieces.

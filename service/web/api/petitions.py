@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from service.domain.casework import search, status
+from service.domain.casework import listing, search, status
 from service.domain.errors import DomainError, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor
 from service.domain.intake import operations as intake
@@ -120,8 +120,10 @@ def list_petitions():
         raise invalid(err)
     page, per_page = args.pop("page"), args.pop("per_page")
     session = db_session()
-    items, total = search.list_petitions(session, user, search.PetitionFilters(**args), page=page, per_page=per_page)
-    return jsonify({"items": [summary_json(session, p) for p in items], "total": total, "page": page,
+    # The total is exact up to search.COUNT_CAP petitions, an estimate past it (`total_exact`: false).
+    listed = listing.list_page(session, user, search.PetitionFilters(**args), page=page, per_page=per_page)
+    return jsonify({"items": [summary_json(session, p) for p in listed.items], "total": listed.total,
+                    "total_exact": listed.total_exact, "has_next": listed.has_next, "page": page,
                     "per_page": per_page})
 
 

@@ -1,0 +1,50 @@
+"""API v1's list of petitions (GET /api/v1/petitions): one page, and a total that is exact only when it is cheap.
+
+An exact COUNT over a city-wide result reads hundreds of thousands of rows on every call (issue #19): the
+total is counted exactly up to search.COUNT_CAP rows; past it, PostgreSQL's planner estimate is given
+(at least COUNT_CAP + 1) and flagged as such (`total_exact` false). `has_next` says whether another page
+follows, whatever the total.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from service.domain.casework import estimates, search
+from service.models.petition import Petition
+from service.models.user import User
+
+
+@dataclass
+class Listed:
+    items: list[Petition]
+    total: int
+    total_exact: bool
+    has_next: bool
+
+
+def capped_count(session: Session, stmt: Select, cap: int) -> int | None:
+    """The number of rows of `stmt` when it is at most `cap`, else None (reads at most cap + 1 rows)."""
+    inner = stmt.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery()
+    n = session.scalar(select(func.count()).select_from(inner)) or 0
+    return n if n <= cap else None
+
+
+def count_or_estimate(session: Session, stmt: Select, cap: int | None = None) -> tuple[int, bool]:
+    """(total, exact): exact up to `cap` (default search.COUNT_CAP), otherwise an estimate of at least cap + 1."""
+    cap = search.COUNT_CAP if cap is None else cap
+    exact = capped_count(session, stmt, cap)
+    if exact is not None:
+        return exact, True
+    return max(estimates.planner_rows(session, stmt) or 0, cap + 1), False
+
+
+def list_page(session: Session, user: User, f: search.PetitionFilters, *, page: int = 1, per_page: int = 20,
+              now: dt.datetime | None = None, cap: int | None = None) -> Listed:
+    per_page = max(1, min(per_page, search.MAX_PER_PAGE))
+    rows, has_next = search.page_rows(session, user, f, page=page, per_page=per_page, now=now)
+    total, exact = count_or_estimate(session, search.filtered(user, f, now), cap)
+    return Listed([petition for petition, _, _ in rows], total, exact, has_next)
