@@ -16,7 +16,7 @@ from service.jobs.plans import plan_reminders
 from service.models import OutboxMessage
 from tests import factories
 
-UNIT = "11737"  # Phường Nam Đồ Sơn: its own plan and the city's 2026 plan
+UNIT = "11311"  # Phường Hồng Bàng: the city's 2026 plan (a unit with its own plan inherits only what it is silent on)
 PDF = b"%PDF-1.4 minh chung"
 
 

@@ -193,8 +193,10 @@ def test_web_confirmation_shows_the_key_and_lookup_needs_it(app, client):
     key = re.search(r"data-access-key>([^<]+)<", page).group(1)
     assert "Mã truy cập" in page and key in client.get(f"/da-gui/{code}").get_data(as_text=True)  # survives a reload
     stranger = app.test_client()
-    assert stranger.post("/tra-cuu", data={"code": code, "phone": ""}).status_code == 404
-    assert stranger.get(f"/tra-cuu?code={code}&phone=").status_code == 404
+    # an empty proof is a form error (the same for every code, issue #20 item 6); it never opens the petition
+    empty = stranger.post("/tra-cuu", data={"code": code, "phone": ""})
+    assert empty.status_code == 422 and code not in empty.get_data(as_text=True).replace(f'value="{code}"', "")
+    assert stranger.get(f"/tra-cuu?code={code}&phone=").status_code == 422
     assert stranger.get(f"/tra-cuu/{code}/du-lieu-ca-nhan").status_code == 303  # no page without the proof
     assert stranger.post("/tra-cuu", data={"code": code, "phone": key}).status_code == 303
     with_phone = submit_form(client).headers["Location"].rsplit("/", 1)[1]

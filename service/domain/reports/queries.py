@@ -33,21 +33,18 @@ from service.domain.events import DECISION_WEIGHT
 from service.domain.people import access
 from service.domain.reports import periods as report_periods
 from service.domain.reports.periods import Period
+from service.domain.reports import sections
 from service.domain.routing.units import CITY_CODE, find_unit
 from service.models.catalogue import CatalogueTask
 from service.models.deadline import Deadline
-from service.models.dialogue import Commitment, DialogueSession
 from service.models.event import Event
-from service.models.flag import Flag
-from service.models.matter import Matter
 from service.models.petition import Petition
-from service.models.rating import Rating
 from service.models.unit import Office, Unit
 from service.models.user import User
 
 CITY = "city"
 CITY_WIDE_ROLES = access.CROSS_UNIT_ROLES  # who reports on every unit: the access policy decides
-MATTER_FLAGS = ("dong_nguoi", "phuc_tap_keo_dai")
+MATTER_FLAGS = sections.MATTER_FLAGS
 OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 SETTLED = ("answered", "returned", "guided", "transferred", "withdrawn", "closed")
 SIGNERS = ("mot_nguoi", "hai_den_bon", "nhieu_nguoi", "khong_ro_ten")
@@ -60,7 +57,6 @@ NO_OFFICE = "chua_giao"
 # Seed plans task 4.4: corruption, harassment, extra fees, received by hotline, phone, SMS, e-mail and the like.
 TASK_44_CATEGORIES = ("thu_tuc_hanh_chinh", "can_bo_cong_vu")
 TASK_44_CHANNELS = ("hotline", "sms", "email", "telegram", "zalo", "web", "api")
-HELD_DIALOGUES = ("held", "closed")
 WORK_MEM = "128MB"
 
 
@@ -288,92 +284,6 @@ def _answered(session: Session, unit: Unit | None, period: Period, as_of: dt.dat
             "open_overdue": session.scalar(late_open) or 0}
 
 
-def _flagged(session: Session, unit: Unit | None, period: Period) -> dict[str, Any]:
-    """Every dong_nguoi and phuc_tap_keo_dai matter standing during the period (raised before its end,
-    not cleared before its start), and flagged petitions that belong to no matter."""
-    f, m, p, u = Flag.__table__, Matter.__table__, Petition.__table__, Unit.__table__
-    window = and_(f.c.code.in_(MATTER_FLAGS), f.c.raised_at < period.end,
-                  or_(f.c.cleared_at.is_(None), f.c.cleared_at >= period.start))
-    matter_stmt = (select(m.c.id, m.c.title, m.c.status, m.c.petitioner_count, u.c.code, u.c.name, f.c.code,
-                          func.min(f.c.raised_at))
-                   .select_from(f.join(m, m.c.id == f.c.matter_id).join(u, u.c.id == m.c.unit_id)).where(window)
-                   .group_by(m.c.id, m.c.title, m.c.status, m.c.petitioner_count, u.c.code, u.c.name, f.c.code))
-    petition_stmt = (select(p.c.code, p.c.kind, p.c.category, p.c.status, p.c.co_signer_count, u.c.code, u.c.name,
-                            f.c.code, func.min(f.c.raised_at))
-                     .select_from(f.join(p, p.c.id == f.c.petition_id).join(u, u.c.id == p.c.unit_id))
-                     .where(window, f.c.matter_id.is_(None), p.c.matter_id.is_(None))
-                     .group_by(p.c.code, p.c.kind, p.c.category, p.c.status, p.c.co_signer_count, u.c.code,
-                               u.c.name, f.c.code))
-    if unit is not None:
-        matter_stmt = matter_stmt.where(m.c.unit_id == unit.id)
-        petition_stmt = petition_stmt.where(p.c.unit_id == unit.id)
-    items: dict[tuple, dict[str, Any]] = {}
-    for mid, title, status, people, ucode, uname, flag, raised in session.execute(matter_stmt):
-        item = items.setdefault(("matter", mid), {
-            "type": "matter", "id": mid, "title": title, "status": status, "petitioners": people,
-            "unit": ucode, "unit_name": uname, "flags": [], "raised_at": raised.isoformat()})
-        item["flags"].append(flag)
-        item["raised_at"] = min(item["raised_at"], raised.isoformat())
-    if any(k[0] == "matter" for k in items):
-        ids = [k[1] for k in items if k[0] == "matter"]
-        counts = {mid: (n, still_open) for mid, n, still_open in session.execute(
-            select(p.c.matter_id, func.count(), func.sum(case((p.c.status.in_(OPEN_STATUSES), 1), else_=0)))
-            .where(p.c.matter_id.in_(ids)).group_by(p.c.matter_id))}
-        for key, item in items.items():
-            item["petitions"], item["open_petitions"] = counts.get(key[1], (0, 0))
-    for code, kind, category, status, cosigners, ucode, uname, flag, raised in session.execute(petition_stmt):
-        # A petition's own text may name the denouncer: only its field is shown (TC Đ47).
-        item = items.setdefault(("petition", code), {
-            "type": "petition", "id": code, "title": f"{KINDS.get(kind, kind)} – "
-                                                     f"{categories().get(category, {}).get('label', category)}",
-            "status": status, "petitioners": 1 + (cosigners or 0), "unit": ucode, "unit_name": uname,
-            "flags": [], "raised_at": raised.isoformat(), "petitions": 1,
-            "open_petitions": int(status in OPEN_STATUSES)})
-        item["flags"].append(flag)
-    listed = sorted(items.values(), key=lambda i: (i["raised_at"], str(i["id"])))
-    for item in listed:
-        item["flags"] = sorted(set(item["flags"]), key=MATTER_FLAGS.index)
-        item["resolved"] = item["open_petitions"] == 0
-    return {"counts": {code: sum(code in i["flags"] for i in listed) for code in MATTER_FLAGS},
-            "total": len(listed), "resolved": sum(i["resolved"] for i in listed), "matters": listed}
-
-
-def _ratings(session: Session, unit: Unit | None, period: Period) -> dict[str, Any]:
-    """Ratings given within the period; a petition's latest rating counts (status.rate)."""
-    r, p = Rating.__table__, Petition.__table__
-    latest = select(func.max(r.c.id).label("rid")).where(r.c.created_at >= period.start, r.c.created_at < period.end)
-    if unit is not None:
-        latest = latest.where(r.c.petition_id.in_(select(p.c.id).where(p.c.unit_id == unit.id)))
-    latest = latest.group_by(r.c.petition_id).subquery()
-    rows = session.execute(select(r.c.score, func.count()).where(r.c.id.in_(select(latest.c.rid)))
-                           .group_by(r.c.score)).all()
-    dist = {str(s): 0 for s in range(1, 6)}
-    for score, n in rows:
-        dist[str(score)] = n
-    count = sum(dist.values())
-    total = sum(int(s) * n for s, n in dist.items())
-    satisfied = dist["4"] + dist["5"]
-    return {"count": count, "average": round(total / count, 2) if count else None, "distribution": dist,
-            "satisfied": satisfied, "satisfied_percent": round(100 * satisfied / count, 1) if count else None}
-
-
-def _dialogues(session: Session, unit: Unit | None, period: Period, as_of: dt.datetime) -> dict[str, Any]:
-    """Task 4.3: dialogue sessions held and the commitments made in them (Luật DCCS Đ32; TCD Đ15)."""
-    s, c = DialogueSession.__table__, Commitment.__table__
-    where = [s.c.starts_at >= period.start, s.c.starts_at < period.end]
-    if unit is not None:
-        where.append(s.c.unit_id == unit.id)
-    held = session.scalar(select(func.count()).where(*where, s.c.status.in_(HELD_DIALOGUES))) or 0
-    planned = session.scalar(select(func.count()).where(*where)) or 0
-    done = and_(c.c.met_at.is_not(None), c.c.met_at < as_of)
-    row = session.execute(select(func.count(), func.sum(case((done, 1), else_=0)),
-                                 func.sum(case((and_(~done, c.c.due_at < as_of, c.c.status != "cancelled"), 1),
-                                               else_=0)))
-                          .select_from(c.join(s, s.c.id == c.c.session_id)).where(*where)).one()
-    return {"sessions": planned, "held": held, "commitments": row[0] or 0, "commitments_done": row[1] or 0,
-            "commitments_overdue": row[2] or 0}
-
-
 def build(session: Session, unit: Unit | None, period: Period, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The report of `unit` (None: the whole city) for `period`, JSON-ready."""
     now = now or utcnow()
@@ -384,8 +294,8 @@ def build(session: Session, unit: Unit | None, period: Period, *, now: dt.dateti
     figures = _petition_figures(session, unit, period)
     task44 = figures.pop("_task44")
     deadlines = _deadline_figures(session, unit, period, as_of)
-    flagged = _flagged(session, unit, period)
-    ratings = _ratings(session, unit, period)
+    flagged = sections.flagged(session, unit, period)
+    ratings = sections.ratings(session, unit, period)
     received_44 = {ch: task44[ch]["received"] for ch in sorted(task44)}
     report = {
         "unit": ({"code": CITY, "name": "Thành phố Hải Phòng (toàn thành phố)", "city_wide": True} if unit is None
@@ -393,7 +303,7 @@ def build(session: Session, unit: Unit | None, period: Period, *, now: dt.dateti
         "period": period.as_json(), "as_of": as_of.isoformat(), "generated_at": now.isoformat(),
         **figures, **deadlines, "flagged": flagged, "ratings": ratings,
         "plan": {
-            "4.3": _dialogues(session, unit, period, as_of),
+            "4.3": sections.dialogues(session, unit, period, as_of),
             "4.4": {"categories": list(TASK_44_CATEGORIES), "received": sum(received_44.values()),
                     "by_channel": received_44,
                     "within_competence": sum(v["within_competence"] for v in task44.values())},

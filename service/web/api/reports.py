@@ -39,6 +39,11 @@ def get_report():
     if fmt not in FORMATS:
         raise ValidationFailed("Định dạng phải là json hoặc xlsx.", "format must be json or xlsx.",
                                fields={"format": ["Chọn json hoặc xlsx."]})
+    unknown = sorted(set(request.args) - {"unit", "period", "from", "to", "format"})
+    if unknown:  # the document lists every parameter; a misspelt one must not silently give another report
+        raise ValidationFailed("Tham số không được hỗ trợ: " + ", ".join(unknown[:5]) + ".",
+                               "Unknown query parameters: " + ", ".join(unknown[:5]) + ".",
+                               fields={k: ["Tham số không được hỗ trợ."] for k in unknown[:5]})
     report = report_from_args(user, request.args)
     audit_export(user, report, fmt, request.remote_addr)
     if fmt == "xlsx":

@@ -56,7 +56,7 @@ def test_scorecards_api_for_the_chairperson_only(client, session):
 
 
 def test_plan_tasks_on_the_console(login_as, session):
-    vhxh = login_as("staff", unit="11737", office="phong_vhxh")
+    vhxh = login_as("staff", unit="11311", office="phong_vhxh")
     page = vhxh.get("/can-bo/ke-hoach")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "3.5.b" in html and ("Quá hạn" in html or "Chưa thực hiện" in html)
@@ -70,7 +70,7 @@ def test_plan_tasks_on_the_console(login_as, session):
     assert "Đã tổ chức hội nghị." in html and "bien-ban.pdf" in html
     link = html.split('href="/can-bo/ke-hoach/minh-chung/')[1].split('"')[0]
     assert vhxh.get(f"/can-bo/ke-hoach/minh-chung/{link}").data == b"%PDF-1.4 bien ban"
-    kt = login_as("staff", unit="11737", office="phong_kinh_te")
+    kt = login_as("staff", unit="11311", office="phong_kinh_te")
     html = kt.get(path).get_data(as_text=True)
     assert "Cập nhật" not in html  # not the lead office: reads, does not update
     assert kt.post(path, data={"csrf_token": csrf_of(html), "note": "x"}).status_code == 403
