@@ -70,6 +70,9 @@ def test_complaint_needs_identity_and_denunciation_may_be_anonymous(session):
     anonymous = intake.submit(session, message(kind="to_cao", petitioner=None, anonymous=True,
                                                content="Tố cáo cán bộ thu tiền ngoài quy định."), CITIZEN, now=NOW)
     assert anonymous.petition.anonymous is True
+    # Luật Tố cáo Điều 25: handled as information, so processed (xử lý đơn) but never thụ lý as a tố cáo
+    steps = session.scalars(select(Deadline.step).where(Deadline.petition_id == anonymous.petition.id)).all()
+    assert steps == ["xu_ly_don"]
     assert session.scalars(select(Person).where(Person.petition_id == anonymous.petition.id)).all() == []
 
 

@@ -304,6 +304,10 @@ def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> 
 def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:
     specs = deadlines.receipt_deadlines(petition.kind, petition.received_at, round=petition.round,
                                         calendar=Calendar.load(session))
+    if petition.kind == "to_cao" and petition.anonymous:
+        # Luật Tố cáo 2018 Điều 25: an anonymous denunciation is not handled as a tố cáo but as information the
+        # unit may inspect on its own initiative: the đơn is still processed (xử lý đơn), nothing is thụ lý.
+        specs = [s for s in specs if s.step == "xu_ly_don"]
     rows = [Deadline(petition=petition, step=s.step, starts_at=s.starts_at, due_at=s.due_at, rule=s.rule)
             for s in specs]
     session.add_all(rows)
