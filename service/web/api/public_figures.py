@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from service.domain.accountability import publication, stats
+from service.domain.errors import NotFound
 from service.web import public_cache
 from service.web.api import bp
 from service.web.security import limiter, public_limit
@@ -27,7 +28,7 @@ def public_stats():
 @limiter.limit(public_limit)
 def public_answers():
     args = request.args
-    unit = stats.unit_for(db_session(), args.get("unit"))
+    unit = stats.unit_for(db_session(), args.get("unit"), missing=NotFound)  # the answers asked for: none
     try:
         limit = max(1, min(int(args.get("limit", 50)), 200))
     except ValueError:
@@ -60,8 +61,9 @@ def openapi_paths(errors) -> dict:
                 "properties": {"offices": {"type": "array", "items": office}}}}}}, **errors(422, 429)}}},
         "/api/v1/public/answers": {"get": {
             "summary": "Câu trả lời đã công khai (đã xóa thông tin cá nhân; không bao giờ có đơn tố cáo)",
-            "parameters": [unit, {"in": "query", "name": "limit", "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "{unit, items}"}, **errors(422, 429)}}},
+            "parameters": [unit, {"in": "query", "name": "limit", "schema": {"type": "string"},
+                                  "description": "1…200 (mặc định 50; giá trị khác số: mặc định)"}],
+            "responses": {"200": {"description": "{unit, items}"}, **errors(404, 429)}}},
         "/api/v1/scorecards": {"get": {
             "summary": "Chấm điểm cơ quan và người đứng đầu (Chủ tịch UBND, thanh tra, quản trị)",
             "security": [{"bearer": []}],
@@ -71,5 +73,5 @@ def openapi_paths(errors) -> dict:
         "/api/v1/plan-tasks": {"get": {
             "summary": "Nhiệm vụ của kế hoạch: hạn, trạng thái (cán bộ)", "security": [{"bearer": []}],
             "parameters": [unit], "responses": {"200": {"description": "{unit, statuses, tasks}"},
-                                                **errors(401, 403, 422)}}},
+                                                **errors(401, 403, 404)}}},
     }
