@@ -37,16 +37,20 @@ schema = schemathesis.pytest.from_fixture("strict_schema")
 # Operations whose refusals depend on more than one field's schema, the clock or the database:
 CROSS_FIELD_RULES = {
     # the kind read from the text decides whether a name and phone are required (Luật Khiếu nại Đ8, Luật Tố cáo
-    # Đ23); `unit` is a code or a name, checked against the units in the database (422 on a body field)
-    ("POST", "/api/v1/petitions"), ("POST", "/api/v1/dialogues"),
-    # `period` is exclusive with `from`/`to`, `from` needs `to` and comes before it: rules across query
-    # parameters, which OpenAPI cannot state (each parameter has its own schema); a period's year must be one
-    # with data; an unknown unit in a filter is a 422 (tests/web/test_public_accountability.py)
+    # Đ23); `unit` is a code or a name checked against the database (422 on a body field)
+    ("POST", "/api/v1/petitions"),
+    # a date-only `date` needs `time`; the session is ahead of now (the clock); the unit must exist
+    ("POST", "/api/v1/dialogues"),
+    # `period` is exclusive with `from`/`to`, `from` needs `to` and comes before it (at most three years):
+    # rules across query parameters, which OpenAPI cannot state (each parameter has its own schema; the
+    # document gives each one's pattern); an unknown unit in a filter is a 422 (test_public_accountability.py)
     ("GET", "/api/v1/reports"), ("GET", "/api/v1/public/stats"), ("GET", "/api/v1/scorecards"),
-    ("GET", "/api/v1/reception-visits"),  # `to` after `from`; no `unit` is the caller's own unit (none: 422)
+    # `to` not before `from`; no `unit` means the caller's own unit (an admin has none: 422); unknown unit: 422
+    ("GET", "/api/v1/reception-visits"),
     # a reception day's date is ahead (the clock) and it ends after it starts; its unit must exist
     ("POST", "/api/v1/reception-days"),
-    ("POST", "/api/v1/reception-visits"),  # a visit's kind decides its fields; its unit must exist
+    # visited_on not after today (the clock); a booking code and the unit must exist
+    ("POST", "/api/v1/reception-visits"),
 }
 
 

@@ -43,8 +43,11 @@ def openapi_paths(errors) -> dict:
         return {"in": "query", "name": name, "description": description, "schema": {"type": "string", **schema}}
 
     unit = query("unit", "Mã hoặc tên đơn vị; bỏ trống hoặc `city`: toàn thành phố")
-    period = [query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (TT 01/2024/TT-TTCP)"),
-              query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`"), query("to", "Đến ngày")]
+    from service.web.api.reports import DAY_PATTERN, PERIOD_PATTERN
+
+    period = [query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (TT 01/2024/TT-TTCP)", pattern=PERIOD_PATTERN),
+              query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`", pattern=DAY_PATTERN),
+              query("to", "Đến ngày", pattern=DAY_PATTERN)]
     office = {"type": "object", "required": ["office", "received", "answered", "on_time_rate", "satisfaction_avg"],
               "properties": {"office": {"type": "string"}, "received": {"type": "integer"},
                              "answered": {"type": "integer"}, "answered_on_time": {"type": "integer"},
