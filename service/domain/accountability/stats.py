@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.accountability import figures
-from service.domain.errors import ValidationFailed
+from service.domain.errors import NotFound, ValidationFailed
 from service.domain.reports import periods, queries
 from service.domain.reports.periods import Period
 from service.domain.routing.units import find_unit
@@ -25,14 +25,16 @@ CITY = "city"
 CITY_NAME = "Thành phố Hải Phòng (toàn thành phố)"
 
 
-def unit_for(session: Session, code: str | None) -> Unit | None:
-    """The unit asked for (None: the whole city); an unknown one is a validation error."""
+def unit_for(session: Session, code: str | None, *, missing: type[ValidationFailed] | type[NotFound] = ValidationFailed
+             ) -> Unit | None:
+    """The unit asked for (None: the whole city); an unknown one is a validation error, or `missing` (NotFound:
+    a 404 where the unit is what the request reads, e.g. a unit's plan or published answers)."""
     wanted = (code or "").strip()
     if wanted.lower() in ("", CITY):
         return None
     found = find_unit(session, wanted)
     if found is None:
-        raise ValidationFailed(f"Không tìm thấy đơn vị “{wanted}”.", f"Unknown unit '{wanted}'.",
+        raise missing(f"Không tìm thấy đơn vị “{wanted}”.", f"Unknown unit '{wanted}'.",
                                fields={"unit": ["Không tìm thấy đơn vị."]})
     return found
 

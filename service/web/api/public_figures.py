@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from service.domain.accountability import publication, stats
+from service.domain.errors import NotFound
 from service.web import public_cache
 from service.web.api import bp
 from service.web.security import limiter, public_limit
@@ -27,7 +28,7 @@ def public_stats():
 @limiter.limit(public_limit)
 def public_answers():
     args = request.args
-    unit = stats.unit_for(db_session(), args.get("unit"))
+    unit = stats.unit_for(db_session(), args.get("unit"), missing=NotFound)  # the answers asked for: none
     try:
         limit = max(1, min(int(args.get("limit", 50)), 200))
     except ValueError:
@@ -42,8 +43,11 @@ def openapi_paths(errors) -> dict:
         return {"in": "query", "name": name, "description": description, "schema": {"type": "string", **schema}}
 
     unit = query("unit", "Mã hoặc tên đơn vị; bỏ trống hoặc `city`: toàn thành phố")
-    period = [query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (TT 01/2024/TT-TTCP)"),
-              query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`"), query("to", "Đến ngày")]
+    from service.web.api.reports import DAY_PATTERN, PERIOD_PATTERN
+
+    period = [query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (TT 01/2024/TT-TTCP)", pattern=PERIOD_PATTERN),
+              query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`", pattern=DAY_PATTERN),
+              query("to", "Đến ngày", pattern=DAY_PATTERN)]
     office = {"type": "object", "required": ["office", "received", "answered", "on_time_rate", "satisfaction_avg"],
               "properties": {"office": {"type": "string"}, "received": {"type": "integer"},
                              "answered": {"type": "integer"}, "answered_on_time": {"type": "integer"},
@@ -60,8 +64,9 @@ def openapi_paths(errors) -> dict:
                 "properties": {"offices": {"type": "array", "items": office}}}}}}, **errors(422, 429)}}},
         "/api/v1/public/answers": {"get": {
             "summary": "Câu trả lời đã công khai (đã xóa thông tin cá nhân; không bao giờ có đơn tố cáo)",
-            "parameters": [unit, {"in": "query", "name": "limit", "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "{unit, items}"}, **errors(422, 429)}}},
+            "parameters": [unit, {"in": "query", "name": "limit", "schema": {"type": "string"},
+                                  "description": "1…200 (mặc định 50; giá trị khác số: mặc định)"}],
+            "responses": {"200": {"description": "{unit, items}"}, **errors(404, 429)}}},
         "/api/v1/scorecards": {"get": {
             "summary": "Chấm điểm cơ quan và người đứng đầu (Chủ tịch UBND, thanh tra, quản trị)",
             "security": [{"bearer": []}],
@@ -71,5 +76,5 @@ def openapi_paths(errors) -> dict:
         "/api/v1/plan-tasks": {"get": {
             "summary": "Nhiệm vụ của kế hoạch: hạn, trạng thái (cán bộ)", "security": [{"bearer": []}],
             "parameters": [unit], "responses": {"200": {"description": "{unit, statuses, tasks}"},
-                                                **errors(401, 403, 422)}}},
+                                                **errors(401, 403, 404)}}},
     }

@@ -145,6 +145,8 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
 
     staff = [{"bearer": []}]
     did = {"in": "path", "name": "day_id", "required": True, "schema": {"type": "integer"}}
+    # schedule.parse_day: yyyy-mm-dd or dd/mm/yyyy; empty is "this month" (blank spaces are not)
+    day = {n: {"pattern": r"^(\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*)?$"} for n in ("from", "to")}
 
     def body(schema) -> dict[str, Any]:
         return {"required": True, "content": {"application/json": {"schema": schema}}}
@@ -167,7 +169,7 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
                      "requestBody": body(VisitSchema),
                      "responses": {"201": {"description": "{id, columns}"}, **errors(400, 401, 403, 415, 422)}},
             "get": {"summary": "Sổ tiếp công dân của kỳ (JSON hoặc XLSX với format=xlsx)", "security": staff,
-                    "parameters": [{"in": "query", "name": n, "schema": {"type": "string"}}
+                    "parameters": [{"in": "query", "name": n, "schema": {"type": "string", **day.get(n, {})}}
                                    for n in ("unit", "from", "to", "format")],
                     "responses": {"200": {"description": "{columns, items} hoặc tệp XLSX"},
                                   **errors(401, 403, 422)}}},

@@ -53,6 +53,13 @@ def get_report():
     return response
 
 
+# The query rules of service/domain/reports/periods.py as the OpenAPI document states them (also used by the
+# public figures and the scorecards): a legal period of a year 2000…2100, any case; a day dd/mm/yyyy or yyyy-mm-dd;
+# blank is "not given". Rules across parameters (a period or a range, `from` with `to`) are stated in words only.
+PERIOD_PATTERN = r"^\s*((20\d\d|2100)-([qQ][1-4]|[69][mM]|[yY][eE][aA][rR]))?\s*$"
+DAY_PATTERN = r"^\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})?\s*$"
+
+
 def openapi_operation(errors: dict) -> dict:
     """The OpenAPI description of GET /api/v1/reports (added to the document by openapi.py)."""
     def query(name: str, description: str, **schema) -> dict:
@@ -65,9 +72,9 @@ def openapi_operation(errors: dict) -> dict:
         "parameters": [
             query("unit", "Mã hoặc tên đơn vị; bỏ trống hoặc `city`: toàn thành phố (thanh tra, quản trị)"),
             query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (15/12 năm trước → 14/03, 14/06, 14/09, 14/12)",
-                  pattern=r"^(\d{4}-(q[1-4]|6m|9m|year))?$"),  # empty: the current period
-            query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`"),
-            query("to", "Đến ngày (tính cả ngày này)"),
+                  pattern=PERIOD_PATTERN),  # empty: the current period
+            query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`", pattern=DAY_PATTERN),
+            query("to", "Đến ngày (tính cả ngày này)", pattern=DAY_PATTERN),
             query("format", "json (mặc định) hoặc xlsx", enum=list(FORMATS)),
         ],
         "responses": {
