@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain import codes
+from service.domain.casework.status import plain_status
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.people import confidential, redaction
 from service.domain.text import fold
@@ -114,6 +114,8 @@ def public_text(p: Petition, max_chars: int = 240) -> str:
 def as_dict(s: Suggestion) -> dict[str, Any]:
     p = s.petition
     return {"code": p.code, "summary": public_text(p), "status": str(p.status),
-            "status_label": codes.STATUSES.get(p.status, str(p.status)), "category": p.category,
+            # plain words naming the office, as the citizen's own status page says (issue #20 item 7)
+            "status_label": plain_status(p.status, p.lead_office.name if p.lead_office else None),
+            "category": p.category,
             "received": f"{p.received_at.astimezone(VN_TZ):%d/%m/%Y}", "distance_m": s.distance_m, "supporters": s.supporters,
             "support_url": f"/cung-van-de/{p.code}"}

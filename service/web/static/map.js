@@ -18,6 +18,8 @@
     var actions = box.querySelector(".map-pin__actions");
     if (actions) { actions.hidden = false; }
     var map = L.map(el, { scrollWheelZoom: false, tap: true });
+    var fold = box.closest("details");  // a folded map has no size until opened: measure it again then
+    if (fold) { fold.addEventListener("toggle", function () { if (fold.open) { map.invalidateSize(); } }); }
     map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     var url = box.getAttribute("data-tile-url");
     if (url) {

@@ -252,7 +252,7 @@ def test_form_is_keyboard_friendly(login_as):
 
 # The entry form's tab stops in order, from the autofocused channel to the save button.
 ENTRY_TAB_STOPS = ["f-channel", "f-received_at", "f-name", "f-phone", "f-address", "f-id_number", "f-email",
-                   "f-anonymous", "f-content", "f-place", "f-title", "f-kind", "f-co_signers", "f-rep_self"]
+                   "f-anonymous", "f-content", "f-place", "f-title", "f-map", "f-kind", "f-co_signers", "f-rep_self"]
 
 
 @pytest.mark.browser
