@@ -112,6 +112,35 @@ _POLITE_XIN = re.compile(r"\bxin (?=(?:trinh bay|chao|cam on|phep|gui|bao cao|th
 _NOT_A_REQUEST = re.compile(r"\bxin (?:trinh bay|chao|cam on|phep|gui|bao cao|thong tin|cam doan|chiu)\b")
 
 
+# domain.md's borderline between phản ánh and kiến nghị: a report tells of a problem (something broken, missing,
+# late, dirty, noisy, unpaid, a violation) and at most asks that this very problem be put right; a
+# recommendation proposes a change or a measure that is not the repair of a fault told.
+PROBLEM = re.compile(r"\b(?:hong|vo|sut|lun|nut|gay|do|tran|ngap|ung|tac|mat dien|mat nuoc|cat dien|mat ve sinh|"
+                     r"boc mui|mui hoi|hoi thoi|bui|on ao|gay on|on|khoi|o nhiem|xuong cap|ruoi|muoi|lan chiem|lan duong|"
+                     r"chan duong|chan het|no luong|no tien|cham|tre hen|hen|khong ai nghe|khong ai|khong thay ai|"
+                     r"chua thay|chua co ai|chua duoc|van chua|khong chiu|khong nghe|khong ngu|nguy hiem|bi nga|tai nan|"
+                     r"xo xat|tranh chap|vi pham|trai phep|sai|thieu|yeu|kem|chap chon|toi om|toi den|bo hoang|"
+                     r"lang nhang|doi|ep gia|khong thong bao)\b")
+_REMEDY_VERBS = (r"(?:sua|sua chua|khac phuc|xu ly|kiem tra|giai quyet|nhac nho|don doc|cho xe|cho nguoi|thu gom|"
+                 r"cho nguoi|thay bong|thay|vet|nao vet|hoan|tra loi|lam viec voi|bao dam|dam bao|chan chinh|"
+                 r"dep|giai toa|ngan chan|xu phat|vao cuoc|xem|nang cap|cap lai)")
+REMEDY = re.compile(rf"\b(?:{_ASK}|phuong|xa|ban|dien luc|ai|moi nguoi)(?: \w+){{0,6}}? {_REMEDY_VERBS}\b"
+                    r"|\b(?:ntn|nhu the nao|the nao|ra sao)(?: vay| day| a)?\b|\bco duoc khong\b")
+PROPOSAL = re.compile(r"\b(?:nen co|nen lam|nen bo tri|nen to chuc|nen cong khai|gop y|de xuat|sang kien|noi dieu kien|"
+                      r"noi rong|dieu chinh|sua doi|thay doi quy dinh|bo sung quy dinh|ban hanh|chinh sach|chuong trinh|"
+                      r"co che|mo them|lam them|xay them|lap them|bo tri them|tang them|cap nhat|dua len|dang len|"
+                      r"cho dan biet|gioi thieu|tim dau ra|ho tro|uu dai|quy hoach|mo rong|thanh lap|lap dat moi)\b")
+
+
+def remedy_of_told_problem(folded: str) -> bool:
+    """A report by domain.md: a problem told first, then at most its remedy asked for, no change proposed and
+    no "kiến nghị" named by the writer."""
+    first_ask = re.search(rf"\b{_ASK}\b", folded)
+    told = PROBLEM.findall(folded[:first_ask.start()] if first_ask else folded)
+    return (len(told) >= 2 and bool(REMEDY.search(folded)) and not PROPOSAL.search(folded)
+            and not _NAMED["kien_nghi"].search(folded))
+
+
 def request_features(folded: str) -> list[float]:
     folded = _NOT_A_REQUEST.sub(" ", folded)
     named = [2.0 * bool(pattern.search(folded)) for pattern in _NAMED.values()]

@@ -23,6 +23,7 @@ CUE_WINDOW = 30  # words: an official and a misconduct cue this close describe o
 # Words: "tố cáo ông Chủ tịch UBND xã ..." names the accused right after the verb, "phó chủ tịch xã
 # nhận tiền ..." right before the wrong; "... nhận tiền, tôi đã báo chủ tịch xã" only mentions them.
 ACCUSED_WITHIN = 12
+DENOUNCED_WITHIN = 7  # words from "tố cáo" to the official it names, a name and a comma between
 
 # Token -> expansion. Keys are lower-case NFC; only whole tokens are replaced.
 ABBREVIATIONS: dict[str, str] = {
@@ -362,7 +363,12 @@ def official_positions(folded: str, rules: Rules) -> list[int]:
 def names_official_misconduct(folded: str, rules: Rules | None = None) -> bool:
     """An official and a misconduct cue close together: the petition accuses an official."""
     rules = rules or load_rules()
-    return _near(official_positions(folded, rules), _positions(rules.misconduct, folded) + _taking(folded))
+    officials = official_positions(folded, rules)
+    # domain.md: "a denunciation that names an official ... is can_bo_cong_vu": the official right after
+    # "tố cáo" ("tố cáo bà X, hiệu trưởng ...", "tố cáo cán bộ một cửa ...") is the one accused.
+    denounced = _positions(_DENOUNCE, folded)
+    return (_near(officials, _positions(rules.misconduct, folded) + _taking(folded))
+            or any(0 < a - d <= DENOUNCED_WITHIN for a in officials for d in denounced))
 
 
 def names_official_bribery(folded: str, rules: Rules | None = None) -> bool:
