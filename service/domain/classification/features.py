@@ -49,6 +49,11 @@ _ASIDE = re.compile(r"^(?:nh[âa]n ti[ệe]n|ti[ệe]n th[ểe]|ch[ưu]a k[ểe]
 # A place passed by or stood beside, opening a sentence up to its first comma.
 _PASSING = re.compile(r"^(?:s[áa]ng nay |h[ôo]m qua |h[ôo]m t[ôo]i )?(?:ngay )?(?:tr[ưu][ớo]c c[ổo]ng|c[ạa]nh|g[ầa]n|s[áa]t|"
                       r"[đd][ốo]i di[ệe]n|[đd]i qua|[đd]i tr[êe]n|[đd][ưu]a ch[áa]u|l[êe]n b[ộo] ph[ậa]n)[^,:]*[,:]\s*")
+# A place named only as where the object is ("làm gờ giảm tốc ở đoạn đường trước cổng trường tiểu học X", "xe rác
+# đỗ ngay cổng trường mầm non"): the school, health station or market locates the problem, it is not its object.
+_LOCATIVE = re.compile(r"\b(?:tr[ưu][ớo]c|g[ầa]n|c[ạa]nh|s[áa]t|[đd][ốo]i di[ệe]n|ngay)(?: c[ổo]ng)? "
+                       r"(?:tr[ưu][ờo]ng(?: h[ọo]c| m[ầa]m non| ti[ểe]u h[ọo]c| thcs| thpt| trung h[ọo]c c[ơo] s[ởo])?|"
+                       r"tr[ạa]m y t[ếe]|ch[ợo]|b[ệe]nh vi[ệe]n)(?: [^\s,.;:]+){0,3}")
 _WRITER = re.compile(r"^t[ôo]i l[àa] (?:[^ ]+ ){0,7}[^ ]+[.]?$")
 
 
@@ -65,7 +70,7 @@ def core_text(text: str) -> str:
         s = sentence.strip(" ,")
         if not s or _ASIDE.match(s) or _WRITER.match(s):
             continue
-        kept.append(_PASSING.sub("", s))
+        kept.append(_LOCATIVE.sub(" ", _PASSING.sub("", s)))
     core = " ".join(kept).strip()
     return core if len(core.split()) >= 3 else normalise(text)
 
