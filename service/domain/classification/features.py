@@ -120,14 +120,14 @@ _NOT_A_REQUEST = re.compile(r"\bxin (?:trinh bay|chao|cam on|phep|gui|bao cao|th
 # domain.md's borderline between phản ánh and kiến nghị: a report tells of a problem (something broken, missing,
 # late, dirty, noisy, unpaid, a violation) and at most asks that this very problem be put right; a
 # recommendation proposes a change or a measure that is not the repair of a fault told.
-PROBLEM = re.compile(r"\b(?:hong|vo|sut|lun|nut|gay|do|tran|ngap|ung|tac|mat dien|mat nuoc|cat dien|mat ve sinh|"
-                     r"boc mui|mui hoi|hoi thoi|bui|on ao|gay on|on|khoi|o nhiem|xuong cap|ruoi|muoi|lan chiem|lan duong|"
-                     r"chan duong|chan het|no luong|no tien|cham|tre hen|hen|khong ai nghe|khong ai|khong thay ai|"
-                     r"chua thay|chua co ai|chua duoc|van chua|khong chiu|khong nghe|khong ngu|nguy hiem|bi nga|tai nan|"
-                     r"xo xat|tranh chap|vi pham|trai phep|sai|thieu|yeu|kem|chap chon|toi om|toi den|bo hoang|"
-                     r"lang nhang|doi|ep gia|khong thong bao)\b")
+PROBLEM = re.compile(r"\b(?:hong|vo|sut|lun|nut|gay|do tran|do rac|do dat|do trom|tran|ngap|ung|tac|mat dien|mat nuoc|"
+                     r"cat dien|mat ve sinh|boc mui|mui hoi|hoi thoi|bui|on ao|gay on|khoi|o nhiem|xuong cap|ruoi|muoi|"
+                     r"lan chiem|lan duong|chan duong|chan het|no luong|no tien|cham|tre hen|hen lan|hen mai|"
+                     r"khong ai nghe|khong ai|khong thay ai|chua thay|chua co ai|chua duoc|van chua|khong chiu|khong nghe|"
+                     r"khong ngu|nguy hiem|bi nga|tai nan|xo xat|tranh chap|vi pham|trai phep|sai phep|sai quy dinh|"
+                     r"dien yeu|nuoc yeu|chap chon|toi om|toi den|bo hoang|lang nhang|ep gia|khong thong bao)\b")
 _REMEDY_VERBS = (r"(?:sua|sua chua|khac phuc|xu ly|kiem tra|giai quyet|nhac nho|don doc|cho xe|cho nguoi|thu gom|"
-                 r"cho nguoi|thay bong|thay|vet|nao vet|hoan|tra loi|lam viec voi|bao dam|dam bao|chan chinh|"
+                 r"thay bong|thay|vet|nao vet|hoan|tra loi|lam viec voi|bao dam|dam bao|chan chinh|"
                  r"dep|giai toa|ngan chan|xu phat|vao cuoc|xem|nang cap|cap lai)")
 REMEDY = re.compile(rf"\b(?:{_ASK}|phuong|xa|ban|dien luc|ai|moi nguoi)(?: \w+){{0,6}}? {_REMEDY_VERBS}\b"
                     r"|\b(?:ntn|nhu the nao|the nao|ra sao)(?: vay| day| a)?\b|\bco duoc khong\b")
