@@ -207,6 +207,12 @@ def test_the_official_named_right_after_to_cao_is_the_one_accused():
     assert not names_official_misconduct(private)
 
 
+def test_a_petition_denouncing_an_official_by_name_is_a_denunciation_in_the_officials_field():
+    d = classify.classify("Chúng tôi là các hộ thôn Bắc, tố cáo ông Đạt, cán bộ văn hóa xã hội xã, bớt xén tiền "
+                          "quà Tết của các gia đình chính sách.")
+    assert (d.kind, d.category) == ("to_cao", "can_bo_cong_vu")
+
+
 def test_a_school_named_only_as_the_place_does_not_decide_the_field():
     from service.domain.classification.features import core_text
     assert "trường" not in core_text("Đề nghị phường làm gờ giảm tốc ở đoạn đường trước cổng trường tiểu học Lê Lợi, "

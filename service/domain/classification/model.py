@@ -30,6 +30,7 @@ from service.domain.classification.normalise import (
     TAKING_AMOUNT,
     Phrase,
     Rules,
+    denounces_official,
     find,
     load_rules,
     names_official_bribery,
@@ -270,6 +271,9 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
         if kind == "kien_nghi" and remedy_of_told_problem(folded):
             kind, kind_conf = "phan_anh", max(kind_p.get("phan_anh", 0), 1 - kind_conf)
             notes.append("Quy tắc: đơn kể một sự việc, vấn đề và chỉ đề nghị khắc phục chính việc đó là phản ánh.")
+        if kind != "to_cao" and denounces_official(folded, rules):
+            kind, kind_conf = "to_cao", max(kind_p.get("to_cao", 0), 1 - kind_conf)
+            notes.append("Quy tắc: đơn tố cáo đích danh cán bộ, công chức là tố cáo.")
         if kind in ("phan_anh", "kien_nghi", "to_cao") and names_official_bribery(folded, rules):
             kind, kind_conf = "to_cao", max(kind_conf, kind_p.get("to_cao", 0))
             notes.append("Quy tắc: đơn nêu cán bộ, công chức nhận hoặc đòi tiền là tố cáo.")

@@ -22,8 +22,7 @@ CATEGORIES_FILE = CONFIG_DIR / "categories.yaml"
 CUE_WINDOW = 30  # words: an official and a misconduct cue this close describe one act
 # Words: "tố cáo ông Chủ tịch UBND xã ..." names the accused right after the verb, "phó chủ tịch xã
 # nhận tiền ..." right before the wrong; "... nhận tiền, tôi đã báo chủ tịch xã" only mentions them.
-ACCUSED_WITHIN = 12
-DENOUNCED_WITHIN = 7  # words from "tố cáo" to the official it names, a name and a comma between
+ACCUSED_WITHIN, DENOUNCED_WITHIN = 12, 7  # words from an official to a wrong; from "tố cáo" to the official it names
 
 # Token -> expansion. Keys are lower-case NFC; only whole tokens are replaced.
 ABBREVIATIONS: dict[str, str] = {
@@ -361,14 +360,16 @@ def official_positions(folded: str, rules: Rules) -> list[int]:
 
 
 def names_official_misconduct(folded: str, rules: Rules | None = None) -> bool:
-    """An official and a misconduct cue close together: the petition accuses an official."""
+    """An official and a misconduct cue close together, or denounced by name: the petition accuses an official."""
     rules = rules or load_rules()
-    officials = official_positions(folded, rules)
-    # domain.md: "a denunciation that names an official ... is can_bo_cong_vu": the official right after
-    # "tố cáo" ("tố cáo bà X, hiệu trưởng ...", "tố cáo cán bộ một cửa ...") is the one accused.
-    denounced = _positions(_DENOUNCE, folded)
-    return (_near(officials, _positions(rules.misconduct, folded) + _taking(folded))
-            or any(0 < a - d <= DENOUNCED_WITHIN for a in officials for d in denounced))
+    wrongs = _positions(rules.misconduct, folded) + _taking(folded)
+    return _near(official_positions(folded, rules), wrongs) or denounces_official(folded, rules)
+
+
+def denounces_official(folded: str, rules: Rules | None = None) -> bool:
+    """The official right after "tố cáo" ("tố cáo bà X, hiệu trưởng ...") is the one accused (domain.md)."""
+    return any(0 < a - d <= DENOUNCED_WITHIN for a in official_positions(folded, rules or load_rules())
+               for d in _positions(_DENOUNCE, folded))
 
 
 def names_official_bribery(folded: str, rules: Rules | None = None) -> bool:
