@@ -122,19 +122,18 @@ _NOT_A_REQUEST = re.compile(r"\bxin (?:trinh bay|chao|cam on|phep|gui|bao cao|th
 # recommendation proposes a change or a measure that is not the repair of a fault told.
 PROBLEM = re.compile(r"\b(?:hong|vo|sut|lun|nut|gay|do tran|do rac|do dat|do trom|tran|ngap|ung|tac|mat dien|mat nuoc|"
                      r"cat dien|mat ve sinh|boc mui|mui hoi|hoi thoi|bui|on ao|gay on|khoi|o nhiem|xuong cap|ruoi|muoi|"
-                     r"lan chiem|lan duong|chan duong|chan het|no luong|no tien|cham|tre hen|hen lan|hen mai|"
-                     r"khong ai nghe|khong ai|khong thay ai|chua thay|chua co ai|chua duoc|van chua|khong chiu|khong nghe|"
-                     r"khong ngu|nguy hiem|bi nga|tai nan|xo xat|tranh chap|vi pham|trai phep|sai phep|sai quy dinh|"
-                     r"dien yeu|nuoc yeu|chap chon|toi om|toi den|bo hoang|lang nhang|ep gia|khong thong bao)\b")
-_REMEDY_VERBS = (r"(?:sua|sua chua|khac phuc|xu ly|kiem tra|giai quyet|nhac nho|don doc|cho xe|cho nguoi|thu gom|"
-                 r"thay bong|thay|vet|nao vet|hoan|tra loi|lam viec voi|bao dam|dam bao|chan chinh|"
-                 r"dep|giai toa|ngan chan|xu phat|vao cuoc|xem|nang cap|cap lai)")
-REMEDY = re.compile(rf"\b(?:{_ASK}|phuong|xa|ban|dien luc|ai|moi nguoi)(?: \w+){{0,6}}? {_REMEDY_VERBS}\b"
+                     r"lan chiem|lan duong|chan duong|no luong|no tien|cham|tre hen|hen lan|hen mai|khong ai|chua duoc|"
+                     r"van chua|khong chiu|khong ngu|nguy hiem|tai nan|tranh chap|vi pham|trai phep|sai phep|"
+                     r"sai quy dinh|toi om|bo hoang)\b")
+_REMEDY_VERBS = (r"(?:sua|sua chua|khac phuc|xu ly|kiem tra|giai quyet|nhac nho|don doc|cho nguoi|thu gom|thay bong|"
+                 r"thay|nao vet|tra loi|lam viec voi|bao dam|dam bao|chan chinh|dep|giai toa|ngan chan|xu phat|"
+                 r"vao cuoc|xem|nang cap|cap lai)")
+REMEDY = re.compile(rf"\b(?:{_ASK}|phuong|xa|ban|ai|moi nguoi)(?: \w+){{0,6}}? {_REMEDY_VERBS}\b"
                     r"|\b(?:ntn|nhu the nao|the nao|ra sao)(?: vay| day| a)?\b|\bco duoc khong\b")
-PROPOSAL = re.compile(r"\b(?:nen co|nen lam|nen bo tri|nen to chuc|nen cong khai|gop y|de xuat|sang kien|noi dieu kien|"
-                      r"noi rong|dieu chinh|sua doi|thay doi quy dinh|bo sung quy dinh|ban hanh|chinh sach|chuong trinh|"
-                      r"co che|mo them|lam them|xay them|lap them|bo tri them|tang them|cap nhat|dua len|dang len|"
-                      r"cho dan biet|gioi thieu|tim dau ra|ho tro|uu dai|quy hoach|mo rong|thanh lap|lap dat moi)\b")
+PROPOSAL = re.compile(r"\b(?:nen co|nen lam|nen bo tri|nen to chuc|nen cong khai|gop y|de xuat|sang kien|dieu chinh|"
+                      r"sua doi|thay doi quy dinh|bo sung quy dinh|ban hanh|chinh sach|chuong trinh|co che|mo them|"
+                      r"lam them|xay them|lap them|bo tri them|tang them|ho tro|uu dai|quy hoach|mo rong|thanh lap|"
+                      r"lap dat moi)\b")
 
 
 def remedy_of_told_problem(folded: str) -> bool:
