@@ -179,6 +179,47 @@ def test_a_denunciation_of_a_private_person_keeps_its_field():
     assert (d.kind, d.category) == ("to_cao", "dat_dai")
 
 
+def test_a_problem_told_then_only_its_repair_asked_is_a_report():
+    # domain.md: a report tells of a situation; asking to put right the very problem told does not make it a
+    # recommendation. With and without diacritics.
+    for text in ("Cống thoát nước đầu ngõ 12 bị vỡ, nước thải tràn ra đường, mùi hôi suốt cả tuần nay, "
+                 "đề nghị phường cho người sửa chữa.",
+                 "cong thoat nuoc dau ngo 12 bi vo, nuoc thai tran ra duong, mui hoi suot ca tuan nay, "
+                 "de nghi phuong cho nguoi sua chua."):
+        d = classify.classify(text)
+        assert d.kind == "phan_anh", text
+    from service.domain.classification.features import model_text, remedy_of_told_problem
+    assert remedy_of_told_problem(model_text("Cống đầu ngõ vỡ, nước thải tràn ra đường, đề nghị phường sửa chữa."))
+
+
+def test_a_change_proposed_is_a_recommendation_even_after_a_problem():
+    from service.domain.classification.features import model_text, remedy_of_told_problem
+    text = ("Đường vào thôn hay ngập, tối thì tối om. Tôi góp ý xã nên có kế hoạch lắp đặt đèn năng lượng "
+            "mặt trời cho các ngõ.")
+    assert not remedy_of_told_problem(model_text(text))
+
+
+def test_the_official_named_right_after_to_cao_is_the_one_accused():
+    from service.domain.classification.normalise import names_official_misconduct
+    folded = classify.model_text("Tôi tố cáo bà Hoa, cán bộ văn hóa xã hội phường, làm hồ sơ cho người nhà.")
+    assert names_official_misconduct(folded)
+    private = classify.model_text("Tôi tố cáo ông Hải ở thôn 2 đổ đất lấn kênh, tôi đã báo cán bộ thôn nhiều lần.")
+    assert not names_official_misconduct(private)
+
+
+def test_a_petition_denouncing_an_official_by_name_is_a_denunciation_in_the_officials_field():
+    d = classify.classify("Chúng tôi là các hộ thôn Bắc, tố cáo ông Đạt, cán bộ văn hóa xã hội xã, bớt xén tiền "
+                          "quà Tết của các gia đình chính sách.")
+    assert (d.kind, d.category) == ("to_cao", "can_bo_cong_vu")
+
+
+def test_a_school_named_only_as_the_place_does_not_decide_the_field():
+    from service.domain.classification.features import core_text
+    assert "trường" not in core_text("Đề nghị phường làm gờ giảm tốc ở đoạn đường trước cổng trường tiểu học Lê Lợi, "
+                                     "xe phóng nhanh lắm.")
+    assert "trường" in core_text("Trường mầm non thôn Đông xuống cấp, mái dột, tường nứt.")
+
+
 def test_a_message_without_content_is_sent_for_review():
     d = classify.classify("xin chào")
     assert d.needs_review

@@ -49,6 +49,11 @@ _ASIDE = re.compile(r"^(?:nh[âa]n ti[ệe]n|ti[ệe]n th[ểe]|ch[ưu]a k[ểe]
 # A place passed by or stood beside, opening a sentence up to its first comma.
 _PASSING = re.compile(r"^(?:s[áa]ng nay |h[ôo]m qua |h[ôo]m t[ôo]i )?(?:ngay )?(?:tr[ưu][ớo]c c[ổo]ng|c[ạa]nh|g[ầa]n|s[áa]t|"
                       r"[đd][ốo]i di[ệe]n|[đd]i qua|[đd]i tr[êe]n|[đd][ưu]a ch[áa]u|l[êe]n b[ộo] ph[ậa]n)[^,:]*[,:]\s*")
+# A place named only as where the object is ("làm gờ giảm tốc ở đoạn đường trước cổng trường tiểu học X", "xe rác
+# đỗ ngay cổng trường mầm non"): the school, health station or market locates the problem, it is not its object.
+_LOCATIVE = re.compile(r"\b(?:tr[ưu][ớo]c|g[ầa]n|c[ạa]nh|s[áa]t|[đd][ốo]i di[ệe]n|ngay)(?: c[ổo]ng)? "
+                       r"(?:tr[ưu][ờo]ng(?: h[ọo]c| m[ầa]m non| ti[ểe]u h[ọo]c| thcs| thpt| trung h[ọo]c c[ơo] s[ởo])?|"
+                       r"tr[ạa]m y t[ếe]|ch[ợo]|b[ệe]nh vi[ệe]n)(?: [^\s,.;:]+){0,3}")
 _WRITER = re.compile(r"^t[ôo]i l[àa] (?:[^ ]+ ){0,7}[^ ]+[.]?$")
 
 
@@ -65,7 +70,7 @@ def core_text(text: str) -> str:
         s = sentence.strip(" ,")
         if not s or _ASIDE.match(s) or _WRITER.match(s):
             continue
-        kept.append(_PASSING.sub("", s))
+        kept.append(_LOCATIVE.sub(" ", _PASSING.sub("", s)))
     core = " ".join(kept).strip()
     return core if len(core.split()) >= 3 else normalise(text)
 
@@ -110,6 +115,34 @@ _NAMED = {kind: re.compile(rf"\b(?:toi|em|chung toi|cong dan|nguoi dan|minh|cong
 
 _POLITE_XIN = re.compile(r"\bxin (?=(?:trinh bay|chao|cam on|phep|gui|bao cao|thong tin|cam doan|chiu)\b)")
 _NOT_A_REQUEST = re.compile(r"\bxin (?:trinh bay|chao|cam on|phep|gui|bao cao|thong tin|cam doan|chiu)\b")
+
+
+# domain.md's borderline between phản ánh and kiến nghị: a report tells of a problem (something broken, missing,
+# late, dirty, noisy, unpaid, a violation) and at most asks that this very problem be put right; a
+# recommendation proposes a change or a measure that is not the repair of a fault told.
+PROBLEM = re.compile(r"\b(?:hong|vo|sut|lun|nut|gay|do tran|do rac|do dat|do trom|tran|ngap|ung|tac|mat dien|mat nuoc|"
+                     r"cat dien|mat ve sinh|boc mui|mui hoi|hoi thoi|bui|on ao|gay on|khoi|o nhiem|xuong cap|ruoi|muoi|"
+                     r"lan chiem|lan duong|chan duong|no luong|no tien|cham|tre hen|hen lan|hen mai|khong ai|chua duoc|"
+                     r"van chua|khong chiu|khong ngu|nguy hiem|tai nan|tranh chap|vi pham|trai phep|sai phep|"
+                     r"sai quy dinh|toi om|bo hoang)\b")
+_REMEDY_VERBS = (r"(?:sua|sua chua|khac phuc|xu ly|kiem tra|giai quyet|nhac nho|don doc|cho nguoi|thu gom|thay bong|"
+                 r"thay|nao vet|tra loi|lam viec voi|bao dam|dam bao|chan chinh|dep|giai toa|ngan chan|xu phat|"
+                 r"vao cuoc|xem|nang cap|cap lai)")
+REMEDY = re.compile(rf"\b(?:{_ASK}|phuong|xa|ban|ai|moi nguoi)(?: \w+){{0,6}}? {_REMEDY_VERBS}\b"
+                    r"|\b(?:ntn|nhu the nao|the nao|ra sao)(?: vay| day| a)?\b|\bco duoc khong\b")
+PROPOSAL = re.compile(r"\b(?:nen co|nen lam|nen bo tri|nen to chuc|nen cong khai|gop y|de xuat|sang kien|dieu chinh|"
+                      r"sua doi|thay doi quy dinh|bo sung quy dinh|ban hanh|chinh sach|chuong trinh|co che|mo them|"
+                      r"lam them|xay them|lap them|bo tri them|tang them|ho tro|uu dai|quy hoach|mo rong|thanh lap|"
+                      r"lap dat moi)\b")
+
+
+def remedy_of_told_problem(folded: str) -> bool:
+    """A report by domain.md: a problem told first, then at most its remedy asked for, no change proposed and
+    no "kiến nghị" named by the writer."""
+    first_ask = re.search(rf"\b{_ASK}\b", folded)
+    told = PROBLEM.findall(folded[:first_ask.start()] if first_ask else folded)
+    return (len(told) >= 2 and bool(REMEDY.search(folded)) and not PROPOSAL.search(folded)
+            and not _NAMED["kien_nghi"].search(folded))
 
 
 def request_features(folded: str) -> list[float]:

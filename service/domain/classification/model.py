@@ -25,11 +25,12 @@ from threadpoolctl import threadpool_limits
 
 from service.domain.classification import calibration as calibrating
 from service.domain.classification import store
-from service.domain.classification.features import model_text, rule_matrix
+from service.domain.classification.features import model_text, remedy_of_told_problem, rule_matrix
 from service.domain.classification.normalise import (
     TAKING_AMOUNT,
     Phrase,
     Rules,
+    denounces_official,
     find,
     load_rules,
     names_official_bribery,
@@ -267,6 +268,12 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
         notes.append(f"Giống {similarity:.0%} một đơn đã được cán bộ phân loại lại: theo phân loại của cán bộ.")
         source = "correction"
     else:
+        if kind == "kien_nghi" and remedy_of_told_problem(folded):
+            kind, kind_conf = "phan_anh", max(kind_p.get("phan_anh", 0), 1 - kind_conf)
+            notes.append("Quy tắc: đơn kể một sự việc, vấn đề và chỉ đề nghị khắc phục chính việc đó là phản ánh.")
+        if kind != "to_cao" and denounces_official(folded, rules):
+            kind, kind_conf = "to_cao", max(kind_p.get("to_cao", 0), 1 - kind_conf)
+            notes.append("Quy tắc: đơn tố cáo đích danh cán bộ, công chức là tố cáo.")
         if kind in ("phan_anh", "kien_nghi", "to_cao") and names_official_bribery(folded, rules):
             kind, kind_conf = "to_cao", max(kind_conf, kind_p.get("to_cao", 0))
             notes.append("Quy tắc: đơn nêu cán bộ, công chức nhận hoặc đòi tiền là tố cáo.")

@@ -22,7 +22,7 @@ CATEGORIES_FILE = CONFIG_DIR / "categories.yaml"
 CUE_WINDOW = 30  # words: an official and a misconduct cue this close describe one act
 # Words: "tố cáo ông Chủ tịch UBND xã ..." names the accused right after the verb, "phó chủ tịch xã
 # nhận tiền ..." right before the wrong; "... nhận tiền, tôi đã báo chủ tịch xã" only mentions them.
-ACCUSED_WITHIN = 12
+ACCUSED_WITHIN, DENOUNCED_WITHIN = 12, 7  # words from an official to a wrong; from "tố cáo" to the official it names
 
 # Token -> expansion. Keys are lower-case NFC; only whole tokens are replaced.
 ABBREVIATIONS: dict[str, str] = {
@@ -360,9 +360,16 @@ def official_positions(folded: str, rules: Rules) -> list[int]:
 
 
 def names_official_misconduct(folded: str, rules: Rules | None = None) -> bool:
-    """An official and a misconduct cue close together: the petition accuses an official."""
+    """An official and a misconduct cue close together, or denounced by name: the petition accuses an official."""
     rules = rules or load_rules()
-    return _near(official_positions(folded, rules), _positions(rules.misconduct, folded) + _taking(folded))
+    wrongs = _positions(rules.misconduct, folded) + _taking(folded)
+    return _near(official_positions(folded, rules), wrongs) or denounces_official(folded, rules)
+
+
+def denounces_official(folded: str, rules: Rules | None = None) -> bool:
+    """The official right after "tố cáo" ("tố cáo bà X, hiệu trưởng ...") is the one accused (domain.md)."""
+    return any(0 < a - d <= DENOUNCED_WITHIN for a in official_positions(folded, rules or load_rules())
+               for d in _positions(_DENOUNCE, folded))
 
 
 def names_official_bribery(folded: str, rules: Rules | None = None) -> bool:
