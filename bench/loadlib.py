@@ -207,7 +207,7 @@ class Fakes(Process):
             if method == "sendMessage" and status == 200:
                 out["telegram"].setdefault(str(params.get("chat_id")), []).append(params.get("text", ""))
         for method, params, status in self.calls("zalo"):
-            if method == "cs" and status == 200:
+            if method == "cs" and status == 200 and "text" in params["message"]:  # not the request_user_info form
                 out["zalo"].setdefault(params["recipient"]["user_id"], []).append(params["message"]["text"])
         return out
 

@@ -302,8 +302,12 @@ def _similar_step(turn: Any, command) -> list[Reply]:
     if turn.state == SIMILAR:
         offered = [_support_button(c) for c in d.get("codes", [])] + [DIFFERENT]
         choice = pick(offered, turn.inc)
-        if choice is None or choice == "different":
+        if choice == "different":
             return _resume(turn)
+        if choice is None:  # the citizen went on writing the petition: never forced, that message is its next step
+            resume = (turn.draft.pop("rcp", None) or {}).get("resume")
+            turn.state = resume if resume in DRAFTING else PETITION_UNIT
+            return turn.run()
         d["support"] = choice[4:]
         if turn.draft.get("phone"):
             d["phone"], d["suggested"] = turn.draft["phone"], turn.draft.get("suggested_name")

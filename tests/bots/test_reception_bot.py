@@ -109,6 +109,16 @@ def test_the_citizen_may_go_on_with_their_own_petition(zalo_chat, session):
     assert count(session, Supporter) == 0
 
 
+def test_a_citizen_who_just_goes_on_writing_is_not_stopped(telegram_chat, session):
+    """Never forced: an answer that is not one of the offered choices is the next step of the petition (here the
+    place, skipped), not lost."""
+    factories.petition(session, POTHOLE, unit=UNIT, phone="0912555070", commit=True)
+    chat = telegram_chat
+    assert "tương tự" in _describe(chat)[-1]
+    assert "Số điện thoại" in chat.say("bo qua")[-1]
+    assert count(session, Supporter) == 0
+
+
 def test_no_similar_report_no_question(telegram_chat, session):
     chat = telegram_chat
     replies = _describe(chat, "Đề nghị mở lớp học bơi miễn phí cho trẻ em trong dịp hè năm nay.")
