@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
 from bots.replies import CONTACT, Button, Reply, pick
+from bots.unit_choice import ASK_UNIT, chosen_unit, latest_petition_unit
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.dialogues import operations as sessions
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.intake.validation import FieldError, normalise_phone
-from service.domain.routing.units import find_unit, search_units
+from service.domain.routing.units import find_unit
 from service.domain.text import fold
-from service.models.person import Person
-from service.models.petition import Petition
 from service.models.unit import Unit
 
 UNIT, PICK, QUESTION, PHONE, NAME, CODE, CONSENT = ("dlg_unit", "dlg_pick", "dlg_question", "dlg_phone", "dlg_name",
@@ -27,9 +24,7 @@ UNIT, PICK, QUESTION, PHONE, NAME, CODE, CONSENT = ("dlg_unit", "dlg_pick", "dlg
 COMMANDS = frozenset({"doithoai", "doi_thoai"})
 WORDS = frozenset({"doi thoai", "dang ky doi thoai", "hoi nghi doi thoai", "dang ky phat bieu"})
 EXIT_WORDS = frozenset({"huy", "huy bo", "thoat", "cancel", "thoat doi thoai"})
-MAX_UNITS = 8
 
-ASK_UNIT = "Bạn ở xã, phường hay đặc khu nào? Gõ tên, có dấu hay không dấu đều được (ví dụ: Nam Đồ Sơn)."
 ASK_QUESTION = "Bạn muốn hỏi hoặc trình bày điều gì tại hội nghị? Gõ câu hỏi (tối đa 2000 ký tự)."
 ASK_PHONE = "Số điện thoại của bạn (để cơ quan sắp xếp lượt phát biểu)? Bấm “Chia sẻ số điện thoại” hoặc gõ số."
 ASK_NAME = "Họ và tên của bạn?"
@@ -94,10 +89,7 @@ def _known_unit(turn: Any) -> Unit | None:
     units = sessions.subscribed_units(turn.session, turn.channel, turn.user)
     if units:
         return units[0]
-    return turn.session.scalar(select(Unit).join(Petition, Petition.unit_id == Unit.id)
-                               .join(Person, Person.petition_id == Petition.id)
-                               .where(Person.chat_channel == turn.channel, Person.chat_user_id == turn.user)
-                               .order_by(Petition.received_at.desc()).limit(1))
+    return latest_petition_unit(turn)
 
 
 def start(turn: Any) -> list[Reply]:
@@ -110,20 +102,8 @@ def start(turn: Any) -> list[Reply]:
 
 
 def on_unit(turn: Any) -> list[Reply]:
-    d = _draft(turn)
-    offered = [Button(name, code) for code, name in d.get("units", [])]
-    chosen = pick(offered, turn.inc) if offered else None
-    unit = find_unit(turn.session, chosen) if chosen else find_unit(turn.session, turn.inc.text or "")
-    if unit is None:
-        found = search_units(turn.session, turn.inc.text or "", limit=MAX_UNITS)
-        if len(found) == 1:
-            unit = found[0]
-        elif found:
-            d["units"] = [[u.code, u.name] for u in found]
-            return [Reply("Có nhiều nơi trùng tên. Chọn một:", [Button(u.name, u.code) for u in found])]
-        else:
-            return [Reply("Không tìm thấy xã, phường, đặc khu này. " + ASK_UNIT)]
-    return show_sessions(turn, unit)
+    unit = chosen_unit(turn, _draft(turn))
+    return unit if isinstance(unit, list) else show_sessions(turn, unit)
 
 
 def _buttons(turn: Any, d: dict[str, Any]) -> list[Button]:

@@ -16,13 +16,12 @@ from sqlalchemy import select
 
 from bots.replies import CONTACT, Button, Reply, pick
 from bots.states import DRAFTING, UNIT as PETITION_UNIT, UNIT_CHOICE
+from bots.unit_choice import ASK_UNIT, chosen_unit, latest_petition_unit
 from service.domain.errors import Conflict, DomainError, ValidationFailed
 from service.domain.intake.validation import FieldError, normalise_phone
 from service.domain.reception import schedule, similar, supporters
-from service.domain.routing.units import find_unit, search_units
+from service.domain.routing.units import find_unit
 from service.domain.text import fold
-from service.models.person import Person
-from service.models.petition import Petition
 from service.models.reception import ReceptionBooking, ReceptionDay
 from service.models.unit import Unit
 
@@ -31,9 +30,8 @@ SIMILAR, SUP_PHONE, SUP_NAME, SUP_CONSENT = ("rcp_similar", "rcp_sup_phone", "rc
 COMMANDS = frozenset({"tiepdan", "tiep_dan", "datlich"})
 WORDS = frozenset({"tiep dan", "tiep cong dan", "lich tiep dan", "lich tiep cong dan", "dat lich", "dat lich tiep dan"})
 EXIT_WORDS = frozenset({"huy", "huy bo", "thoat", "cancel"})
-MAX_DAYS, MAX_UNITS = 5, 8
+MAX_DAYS = 5
 
-ASK_UNIT = "Bạn ở xã, phường hay đặc khu nào? Gõ tên, có dấu hay không dấu đều được (ví dụ: Nam Đồ Sơn)."
 ASK_TOPIC = "Bạn cần trình bày việc gì? Gõ tóm tắt nội dung (tối đa 2000 ký tự)."
 ASK_PHONE = "Số điện thoại của bạn (để xác nhận và nhắc lịch)? Bấm “Chia sẻ số điện thoại” hoặc gõ số."
 ASK_NAME = "Họ và tên của bạn?"
@@ -107,10 +105,7 @@ def _known_unit(turn: Any) -> Unit | None:
                                  .order_by(ReceptionBooking.created_at.desc()).limit(1))
     if booked is not None:
         return booked
-    return turn.session.scalar(select(Unit).join(Petition, Petition.unit_id == Unit.id)
-                               .join(Person, Person.petition_id == Petition.id)
-                               .where(Person.chat_channel == turn.channel, Person.chat_user_id == turn.user)
-                               .order_by(Petition.received_at.desc()).limit(1))
+    return latest_petition_unit(turn)
 
 
 def start(turn: Any) -> list[Reply]:
@@ -123,20 +118,8 @@ def start(turn: Any) -> list[Reply]:
 
 
 def on_unit(turn: Any) -> list[Reply]:
-    d = _draft(turn)
-    offered = [Button(name, code) for code, name in d.get("units", [])]
-    chosen = pick(offered, turn.inc) if offered else None
-    unit = find_unit(turn.session, chosen) if chosen else find_unit(turn.session, turn.inc.text or "")
-    if unit is None:
-        found = search_units(turn.session, turn.inc.text or "", limit=MAX_UNITS)
-        if len(found) == 1:
-            unit = found[0]
-        elif found:
-            d["units"] = [[u.code, u.name] for u in found]
-            return [Reply("Có nhiều nơi trùng tên. Chọn một:", [Button(u.name, u.code) for u in found])]
-        else:
-            return [Reply("Không tìm thấy xã, phường, đặc khu này. " + ASK_UNIT)]
-    return show_days(turn, unit)
+    unit = chosen_unit(turn, _draft(turn))
+    return unit if isinstance(unit, list) else show_days(turn, unit)
 
 
 def _buttons(turn: Any, d: dict[str, Any]) -> list[Button]:
