@@ -17,16 +17,8 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.deadlines.calendar import local_date
-from service.domain.dialogues.operations import (
-    MAX_PARTICIPANTS,
-    MAX_TOPICS,
-    MIN_NOTICE,
-    STATUSES,
-    _participants,
-    _text_list,
-    parse_start,
-    when_vn,
-)
+from service.domain.dialogues.operations import (MIN_NOTICE, STATUSES, _participants, clean_details, parse_start,
+                                                 when_vn)
 from service.domain.dialogues.speakers import _fields_error, _tell_registrant, registrations_of
 from service.domain.errors import Conflict
 from service.domain.inbound import Actor
@@ -84,15 +76,7 @@ def edit_session(session: Session, ds: DialogueSession, actor: Actor, *, place: 
     now = now or utcnow()
     _check_changeable(ds)
     errors: dict[str, FieldError] = {}
-    values: dict[str, Any] = {}
-    for name, fn in (("place", lambda: clean_text(place, label="địa điểm", required=True, max_chars=300)),
-                     ("chair", lambda: clean_text(chair, label="người chủ trì", max_chars=200)),
-                     ("topics", lambda: _text_list(topics, "nội dung đối thoại", MAX_TOPICS, True)),
-                     ("participants", lambda: _text_list(participants, "thành phần", MAX_PARTICIPANTS, False))):
-        try:
-            values[name] = fn()
-        except FieldError as err:
-            errors[name] = err
+    values = clean_details(place, chair, topics, participants, errors)
     if errors:
         raise _fields_error(errors)
     unit = session.get(Unit, ds.unit_id)

@@ -129,6 +129,21 @@ def parse_start(date: Any, time: Any = None) -> dt.datetime | None:
     return dt.datetime.combine(day, clock, tzinfo=VN_TZ)
 
 
+def clean_details(place: Any, chair: Any, topics: Any, participants: Any,
+                  errors: dict[str, FieldError]) -> dict[str, Any]:
+    """A session's place, chair, topics and participants, cleaned; each problem goes into `errors`."""
+    values: dict[str, Any] = {}
+    for name, fn in (("place", lambda: clean_text(place, label="địa điểm", required=True, max_chars=300)),
+                     ("chair", lambda: clean_text(chair, label="người chủ trì", max_chars=200)),
+                     ("topics", lambda: _text_list(topics, "nội dung đối thoại", MAX_TOPICS, True)),
+                     ("participants", lambda: _text_list(participants, "thành phần", MAX_PARTICIPANTS, False))):
+        try:
+            values[name] = fn()
+        except FieldError as err:
+            errors[name] = err
+    return values
+
+
 def create_session(session: Session, actor: Actor, *, unit: str, starts_at: Any, place: Any, topics: Any,
                    time: Any = None, chair: Any = None, participants: Any = None, user: User | None = None,
                    now: dt.datetime | None = None) -> DialogueSession:
@@ -145,15 +160,7 @@ def create_session(session: Session, actor: Actor, *, unit: str, starts_at: Any,
                                     "date is missing or invalid (ISO 8601 with a time zone, or YYYY-MM-DD + time).")
     elif starts_at <= now:
         errors["date"] = FieldError("Ngày đối thoại phải sau thời điểm hiện tại.", "date must be in the future.")
-    values: dict[str, Any] = {}
-    for name, fn in (("place", lambda: clean_text(place, label="địa điểm", required=True, max_chars=300)),
-                     ("chair", lambda: clean_text(chair, label="người chủ trì", max_chars=200)),
-                     ("topics", lambda: _text_list(topics, "nội dung đối thoại", MAX_TOPICS, True)),
-                     ("participants", lambda: _text_list(participants, "thành phần", MAX_PARTICIPANTS, False))):
-        try:
-            values[name] = fn()
-        except FieldError as err:
-            errors[name] = err
+    values = clean_details(place, chair, topics, participants, errors)
     if errors:
         raise _fields_error(errors)
     if user is not None:
