@@ -310,6 +310,17 @@ def merge_matters(session: Session, keep: Matter, other: Matter, actor: Actor, r
     return keep
 
 
+def keep_apart(session: Session, petition_id: int, others, now: dt.datetime) -> None:
+    """Record that the petition and each of `others` are not the same matter (both directions), so the matcher
+    never joins them again."""
+    have = set(session.execute(select(MatterSeparation.petition_a_id, MatterSeparation.petition_b_id).where(
+        or_(MatterSeparation.petition_a_id == petition_id, MatterSeparation.petition_b_id == petition_id))).all())
+    pairs = [(a, b) for o in others for a, b in ((petition_id, o), (o, petition_id)) if (a, b) not in have]
+    if pairs:
+        session.execute(insert(MatterSeparation), [{"petition_a_id": a, "petition_b_id": b, "created_at": now}
+                                                   for a, b in pairs])
+
+
 def split_petition(session: Session, petition: Petition, actor: Actor, reason: str,
                    now: dt.datetime | None = None) -> Matter:
     """Staff: take a petition out of its matter into a new one; the matcher never joins it with the
@@ -323,12 +334,7 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
                                                        Petition.id != petition.id)).all()
     if not others:
         raise Conflict("Vụ việc chỉ có một đơn, không thể tách.", "A matter of one petition cannot be split.")
-    have = set(session.execute(select(MatterSeparation.petition_a_id, MatterSeparation.petition_b_id).where(
-        or_(MatterSeparation.petition_a_id == petition.id, MatterSeparation.petition_b_id == petition.id))).all())
-    pairs = [(a, b) for o in others for a, b in ((petition.id, o), (o, petition.id)) if (a, b) not in have]
-    if pairs:
-        session.execute(insert(MatterSeparation), [{"petition_a_id": a, "petition_b_id": b, "created_at": now}
-                                                   for a, b in pairs])
+    keep_apart(session, petition.id, others, now)
     new = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now,
                  updated_at=now)
     session.add(new)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
@@ -21,7 +21,7 @@ from service.domain.inbound import Actor
 from service.domain.matters.evidence import Evidence
 from service.domain.matters.profiles import Similarity
 from service.domain.people import access
-from service.models.matter import Matter, MatterSeparation, MatterSuggestion
+from service.models.matter import Matter, MatterSuggestion
 from service.models.petition import Petition
 
 DECISIONS = ("confirm", "reject")
@@ -90,12 +90,7 @@ def decide(session: Session, row: MatterSuggestion, decision: str, actor: Actor,
         operations.split_petition(session, petition, actor, f"Không cùng vụ việc: {why}", now)
     else:
         others = session.scalars(select(Petition.id).where(Petition.matter_id == target.id)).all()
-        have = set(session.execute(select(MatterSeparation.petition_a_id, MatterSeparation.petition_b_id).where(
-            or_(MatterSeparation.petition_a_id == petition.id, MatterSeparation.petition_b_id == petition.id))).all())
-        pairs = [(a, b) for o in others for a, b in ((petition.id, o), (o, petition.id)) if (a, b) not in have]
-        if pairs:
-            session.execute(insert(MatterSeparation), [{"petition_a_id": a, "petition_b_id": b, "created_at": now}
-                                                       for a, b in pairs])
+        operations.keep_apart(session, petition.id, others, now)
     row.state = "confirmed" if decision == "confirm" else "rejected"
     row.decided_at, row.decided_by_id = now, actor.user_id
     kind = "matter_suggestion_confirmed" if decision == "confirm" else "matter_suggestion_rejected"
