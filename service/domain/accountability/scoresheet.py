@@ -12,21 +12,16 @@ import io
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.documents.cells import set_xlsx
-from service.domain.documents.spreadsheets import QUOC_HIEU, TIEU_NGU, XLSX_TYPE
+from service.domain.documents.spreadsheets import (  # the administrative sheets' one set of styles
+    _BOLD, _BOX, _CENTER, _ITALIC, _PLAIN, QUOC_HIEU, TIEU_NGU, XLSX_TYPE)
 
 TITLE = "BẢNG TỔNG HỢP KẾT QUẢ THEO DÕI, CHẤM ĐIỂM CÔNG TÁC TIẾP CÔNG DÂN, GIẢI QUYẾT ĐƠN VÀ DÂN VẬN"
 UNCONFIRMED = "CHƯA XÁC NHẬN (UNCONFIRMED): tiêu chí và trọng số đề xuất, chờ quyết định ban hành"
-_BOLD = Font(name="Times New Roman", bold=True, size=12)
-_PLAIN = Font(name="Times New Roman", size=12)
-_ITALIC = Font(name="Times New Roman", italic=True, size=12)
-_THIN = Side(style="thin", color="999999")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 OFFICE_COLUMNS = (("STT", None), ("Cơ quan", "office_name"), ("Số đơn", "received"), ("Đã trả lời", "answered"),
                   ("Đúng hạn", "answered_on_time"), ("Tỷ lệ đúng hạn (%)", "on_time_rate"),
