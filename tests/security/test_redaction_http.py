@@ -8,6 +8,7 @@ report (XLSX), the dialogue briefing, the flag notices and the log carry none of
 from __future__ import annotations
 
 import datetime as dt
+import re
 import io
 import logging
 
@@ -35,7 +36,10 @@ SEARCHES = ("Nguyen Van An", "Nguyễn Văn An", "nguyen an", "0912345678", "091
 
 def _absent(text: str, where: str) -> None:
     for secret in SECRETS:
-        assert secret not in text, f"{secret!r} in {where}"
+        if secret.isdigit():  # a phone's digits start a number: "0912…", not the inside of a timestamp's "109120"
+            assert not re.search(rf"(?<!\d){secret}", text), f"{secret!r} in {where}"
+        else:
+            assert secret not in text, f"{secret!r} in {where}"
 
 
 @pytest.fixture(params=["named", "anonymous"])
