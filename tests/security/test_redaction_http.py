@@ -8,9 +8,9 @@ report (XLSX), the dialogue briefing, the flag notices and the log carry none of
 from __future__ import annotations
 
 import datetime as dt
-import re
 import io
 import logging
+import re
 
 import openpyxl
 import pytest
