@@ -22,7 +22,7 @@ from bots import (
     reception,  # tiếp công dân: /tiepdan, «tiếp dân»; "already reported here" (bots/reception.py)
 )
 from bots.drafting import Drafting
-from bots.replies import Incoming, Reply, pick
+from bots.replies import Incoming, Reply, command_of, pick
 from bots.states import (
     CO_SIGNERS,
     CONFIRM,
@@ -75,12 +75,6 @@ def handle(session: Session, incoming: Incoming, now: dt.datetime | None = None,
     session.flush()
     return replies
 
-
-def _command(text: str | None) -> tuple[str, list[str]] | None:
-    if not text or not text.startswith("/"):
-        return None
-    head, *args = text.split()
-    return fold(head.split("@", 1)[0]).replace(" ", ""), args
 
 
 def _code_and_phone(text: str) -> tuple[str, str | None]:
@@ -172,7 +166,7 @@ class _Turn(Drafting):
             return dialogue.step(self)
         if reception.wants(self):
             return reception.step(self)
-        command = _command(inc.text)
+        command = command_of(inc.text)
         if command is not None:
             return self.command(*command)
         if fold(inc.text or "") in CANCEL_WORDS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bots.replies import CONTACT, Button, Reply, pick
+from bots.replies import ASK_NAME, CONTACT, EXIT, OTHER_UNIT, YES_NO, Button, Reply, command_of, enters, pick
 from bots.unit_choice import ASK_UNIT, chosen_unit, latest_petition_unit
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.dialogues import operations as sessions
@@ -27,39 +27,22 @@ EXIT_WORDS = frozenset({"huy", "huy bo", "thoat", "cancel", "thoat doi thoai"})
 
 ASK_QUESTION = "Bạn muốn hỏi hoặc trình bày điều gì tại hội nghị? Gõ câu hỏi (tối đa 2000 ký tự)."
 ASK_PHONE = "Số điện thoại của bạn (để cơ quan sắp xếp lượt phát biểu)? Bấm “Chia sẻ số điện thoại” hoặc gõ số."
-ASK_NAME = "Họ và tên của bạn?"
 ASK_CODE = "Nếu bạn đã gửi đơn về việc này, gõ mã đơn (ví dụ K7M4-Q2XA-R); nếu không, bấm “Bỏ qua”."
 ASK_CONSENT = ("Cơ quan sẽ xử lý họ tên, số điện thoại và câu hỏi của bạn để tổ chức đối thoại (Luật Bảo vệ dữ liệu "
                "cá nhân 91/2025/QH15). Bạn có đồng ý không?")
 SKIP = Button("Bỏ qua", "skip", aliases=("bo qua", "khong", "ko", "khong co"))
-YES_NO = [Button("Đồng ý", "yes", aliases=("co", "dong y", "ok", "u", "vang")),
-          Button("Không đồng ý", "no", aliases=("khong", "ko", "khong dong y"))]
 SUBSCRIBE = Button("Nhận thông báo đối thoại", "sub", aliases=("nhan thong bao", "dang ky nhan tin"))
 UNSUBSCRIBE = Button("Ngừng nhận thông báo", "unsub", aliases=("ngung nhan thong bao", "huy nhan tin"))
-OTHER_UNIT = Button("Chọn xã, phường khác", "unit", aliases=("doi xa", "xa khac", "phuong khac"))
-EXIT = Button("Thoát", "exit", aliases=("thoat",))
 
-
-def _command(text: str | None) -> tuple[str, list[str]] | None:
-    if not text or not text.startswith("/"):
-        return None
-    head, *args = text.split()
-    return fold(head.split("@", 1)[0]).replace(" ", ""), args
 
 
 def wants(turn: Any) -> bool:
-    """Whether this message belongs to the đối thoại part: its command or word, or one of its steps."""
-    if (turn.state or "").startswith("dlg_"):
-        return True
-    command = _command(turn.inc.text)
-    if command is not None:
-        return command[0] in COMMANDS
-    return not turn.drafting and fold(turn.inc.text or "") in WORDS
+    return enters(turn, "dlg_", COMMANDS, WORDS)
 
 
 def step(turn: Any) -> list[Reply]:
     """One message of the đối thoại part; other commands leave it and run as usual."""
-    command = _command(turn.inc.text)
+    command = command_of(turn.inc.text)
     if turn.drafting:  # never throw away a petition being written
         return [Reply("Bạn đang soạn đơn. Hãy gửi hoặc huỷ đơn (/huy) trước, rồi gõ /doithoai."),
                 turn.prompt(turn.state)]

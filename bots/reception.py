@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bots.replies import CONTACT, Button, Reply, pick
+from bots.replies import ASK_NAME, CONTACT, EXIT, OTHER_UNIT, YES_NO, Button, Reply, command_of, enters, pick
 from bots.states import DRAFTING, UNIT as PETITION_UNIT, UNIT_CHOICE
 from bots.unit_choice import ASK_UNIT, chosen_unit, latest_petition_unit
 from service.domain.errors import Conflict, DomainError, ValidationFailed
@@ -34,38 +34,22 @@ MAX_DAYS = 5
 
 ASK_TOPIC = "Bạn cần trình bày việc gì? Gõ tóm tắt nội dung (tối đa 2000 ký tự)."
 ASK_PHONE = "Số điện thoại của bạn (để xác nhận và nhắc lịch)? Bấm “Chia sẻ số điện thoại” hoặc gõ số."
-ASK_NAME = "Họ và tên của bạn?"
 ASK_CONSENT = ("Cơ quan sẽ xử lý họ tên, số điện thoại và nội dung bạn gửi để xếp lịch tiếp công dân (Luật Bảo vệ "
                "dữ liệu cá nhân 91/2025/QH15). Bạn có đồng ý không?")
 ASK_SUP_CONSENT = ("Cơ quan sẽ xử lý họ tên và số điện thoại của bạn để tính bạn vào số người phản ánh và báo kết quả "
                    "giải quyết (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15). Bạn có đồng ý không?")
-YES_NO = [Button("Đồng ý", "yes", aliases=("co", "dong y", "ok", "u", "vang")),
-          Button("Không đồng ý", "no", aliases=("khong", "ko", "khong dong y"))]
 SHARE_PHONE = Button("📱 Chia sẻ số điện thoại", "contact", kind=CONTACT)
-OTHER_UNIT = Button("Chọn xã, phường khác", "unit", aliases=("doi xa", "xa khac", "phuong khac"))
-EXIT = Button("Thoát", "exit", aliases=("thoat",))
 DIFFERENT = Button("Vấn đề của tôi khác, tiếp tục gửi đơn", "different",
                    aliases=("khac", "van de khac", "tiep tuc", "tiep tuc gui don", "gui don"))
 
 
-def _command(text: str | None) -> tuple[str, list[str]] | None:
-    if not text or not text.startswith("/"):
-        return None
-    head, *args = text.split()
-    return fold(head.split("@", 1)[0]).replace(" ", ""), args
-
 
 def wants(turn: Any) -> bool:
-    if (turn.state or "").startswith("rcp_"):
-        return True
-    command = _command(turn.inc.text)
-    if command is not None:
-        return command[0] in COMMANDS
-    return not turn.drafting and fold(turn.inc.text or "") in WORDS
+    return enters(turn, "rcp_", COMMANDS, WORDS)
 
 
 def step(turn: Any) -> list[Reply]:
-    command = _command(turn.inc.text)
+    command = command_of(turn.inc.text)
     if turn.state in (SIMILAR, SUP_PHONE, SUP_NAME, SUP_CONSENT):
         return _similar_step(turn, command)
     if turn.drafting:

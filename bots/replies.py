@@ -51,3 +51,30 @@ def pick(buttons: list[Button], incoming: Incoming) -> str | None:
         if said == fold(b.label) or said in b.aliases:
             return b.value
     return None
+
+
+def command_of(text: str | None) -> tuple[str, list[str]] | None:
+    """'/TiepDan@tiepdan_bot 3' -> ('tiepdan', ['3']); None when the message is not a command."""
+    if not text or not text.startswith("/"):
+        return None
+    head, *args = text.split()
+    return fold(head.split("@", 1)[0]).replace(" ", ""), args
+
+
+# The answers every side flow (dialogue sessions, reception days) asks with.
+YES_NO = [Button("Đồng ý", "yes", aliases=("co", "dong y", "ok", "u", "vang")),
+          Button("Không đồng ý", "no", aliases=("khong", "ko", "khong dong y"))]
+OTHER_UNIT = Button("Chọn xã, phường khác", "unit", aliases=("doi xa", "xa khac", "phuong khac"))
+EXIT = Button("Thoát", "exit", aliases=("thoat",))
+ASK_NAME = "Họ và tên của bạn?"
+
+
+def enters(turn, prefix: str, commands: frozenset[str], words: frozenset[str]) -> bool:
+    """Whether a message belongs to a side flow whose states start with `prefix`: one of its steps, its command,
+    or (when no petition is being written) one of its words."""
+    if (turn.state or "").startswith(prefix):
+        return True
+    command = command_of(turn.inc.text)
+    if command is not None:
+        return command[0] in commands
+    return not turn.drafting and fold(turn.inc.text or "") in words
