@@ -13,7 +13,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any, Mapping
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, request
 
 from service.domain.inbound import AttachmentData
 from service.web.open311_answers import FORMATS, Open311Error, bilingual, error_answer, render

@@ -30,6 +30,7 @@ from service.web.api.auth import require_staff
 from service.web.api.body import json_body
 from service.web.api.petitions import invalid
 from service.web.api.serialize import iso
+from service.web.downloads import attachment
 from service.web.security import limiter, public_limit
 from service.web.session import db_session
 
@@ -182,10 +183,7 @@ def add_commitment(session_id: int):
 
 
 def _file(data: bytes, mimetype: str, name: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, mimetype, name)
 
 
 def _export(ds: DialogueSession, document: str, fmt: str) -> None:

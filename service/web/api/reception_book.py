@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Response, g, jsonify, request
+from flask import jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
@@ -24,6 +24,7 @@ from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.api.body import json_body
 from service.web.api.petitions import invalid
+from service.web.downloads import attachment
 from service.web.session import db_session
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -104,10 +105,7 @@ def list_reception_visits():
                  object_type="reception_book", object_id=unit.code, ip=request.remote_addr,
                  period=f"{first.isoformat()}/{last.isoformat()}")
     if request.args.get("format") == "xlsx":
-        response = Response(book_xlsx.workbook(s, user, unit, first, last), mimetype=XLSX)
-        response.headers["Content-Disposition"] = f'attachment; filename="{book_xlsx.filename(unit, first, last)}"'
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return attachment(book_xlsx.workbook(s, user, unit, first, last), XLSX, book_xlsx.filename(unit, first, last))
     items = book.visits(s, unit.id, first, last)
     codes = dict(s.execute(select(Petition.id, Petition.code).where(
         Petition.id.in_([v.petition_id for v in items if v.petition_id]))).all()) if items else {}

@@ -9,6 +9,7 @@ from service.domain.people import audit
 from service.domain.reports import queries as reports
 from service.web.api import bp
 from service.web.api.auth import require_staff
+from service.web.downloads import attachment
 from service.web.session import db_session
 
 FORMATS = ("json", "xlsx")
@@ -27,9 +28,7 @@ def audit_export(user, report: dict, fmt: str, ip: str | None) -> None:
 
 
 def xlsx_response(report: dict) -> Response:
-    return Response(spreadsheets.workbook(report), mimetype=spreadsheets.XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{spreadsheets.filename(report)}"',
-        "Cache-Control": "no-store"})
+    return attachment(spreadsheets.workbook(report), spreadsheets.XLSX_TYPE, spreadsheets.filename(report))
 
 
 @bp.get("/reports")

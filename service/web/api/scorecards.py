@@ -12,12 +12,12 @@ from service.domain.people import access, audit
 from service.models.petition import Petition
 from service.web.api import bp
 from service.web.api.auth import require_staff
+from service.web.downloads import attachment
 from service.web.session import db_session
 
 
 def xlsx_response(cards: dict) -> Response:
-    return Response(scoresheet.workbook(cards), mimetype=scoresheet.XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{scoresheet.filename(cards)}"', "Cache-Control": "no-store"})
+    return attachment(scoresheet.workbook(cards), scoresheet.XLSX_TYPE, scoresheet.filename(cards))
 
 
 @bp.get("/scorecards")

@@ -3,7 +3,7 @@ Chấm điểm (the scorecards of the offices and their heads, with the XLSX of 
 live in service.domain.accountability and service.domain.people.access."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.domain.accountability import publication, scorecards, scoresheet
@@ -15,6 +15,7 @@ from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required
 from service.web.console.petition import load_petition
 from service.web.csrf import check_csrf
+from service.web.downloads import attachment
 from service.web.session import after_commit, db_session
 
 QUERY_KEYS = ("unit", "period", "from", "to")
@@ -85,5 +86,4 @@ def scorecards_xlsx():
                                       first=args.get("from"), last=args.get("to"))
     log("export", object_type="scorecards", object_id=cards["unit"]["code"], period=cards["period"]["code"],
         format="xlsx")
-    return Response(scoresheet.workbook(cards), mimetype=scoresheet.XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{scoresheet.filename(cards)}"', "Cache-Control": "no-store"})
+    return attachment(scoresheet.workbook(cards), scoresheet.XLSX_TYPE, scoresheet.filename(cards))

@@ -21,6 +21,7 @@ from service.models.user import User
 from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required
 from service.web.csrf import check_csrf
+from service.web.downloads import attachment
 from service.web.formatting import LOCAL_TZ
 from service.web.session import after_commit, db_session
 
@@ -172,9 +173,8 @@ def audit_export():
     log("export", object_type="audit_log", rows=len(entries),
         filters={k: v for k, v in request.args.items() if v and k != "page"} or None)
     stamp = dt.datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8",  # BOM: Excel reads UTF-8
-                    headers={"Content-Disposition": f'attachment; filename="nhat-ky-{stamp}.csv"',
-                             "Cache-Control": "no-store"})
+    # BOM: Excel reads UTF-8
+    return attachment("\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"nhat-ky-{stamp}.csv")
 
 
 def details(data: dict | None) -> str:

@@ -18,6 +18,7 @@ from service.models.unit import Unit
 from service.web.console import bp
 from service.web.console.auth import actor_of, current_user, log, login_required
 from service.web.csrf import check_csrf
+from service.web.downloads import attachment
 from service.web.session import after_commit, db_session
 
 ROLES = ("admin", "staff", "office_head", "chairperson")
@@ -214,10 +215,7 @@ def dialogue_briefing_refresh(session_id: int):
 
 def _download(data: bytes, mimetype: str, name: str, ds: DialogueSession, document: str, fmt: str) -> Response:
     log("export", object_type="dialogue", object_id=ds.id, document=document, format=fmt)
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, mimetype, name)
 
 
 @bp.get("/doi-thoai/<int:session_id>/tai-lieu.docx")

@@ -2,7 +2,7 @@
 thực hiện / hoàn thành / quá hạn), progress notes and evidence files. Thin: service.domain.plans.tracking."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.domain.errors import NotFound, ValidationFailed
@@ -14,6 +14,7 @@ from service.models.user import User
 from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required
 from service.web.csrf import check_csrf
+from service.web.downloads import attachment
 from service.web.session import after_commit, db_session
 
 
@@ -77,6 +78,4 @@ def plan_task(plan: str, task: str):
 def plan_evidence(note_id: int):
     row = tracking.evidence(db_session(), current_user(), note_id)
     log("view_evidence", object_type="plan_task_note", object_id=row.id)
-    return Response(row.data, mimetype=row.content_type, headers={
-        "Content-Disposition": f'attachment; filename="{row.filename}"', "Cache-Control": "no-store",
-        "X-Content-Type-Options": "nosniff"})
+    return attachment(row.data, row.content_type, row.filename)

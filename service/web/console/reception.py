@@ -3,7 +3,7 @@ sổ tiếp công dân (TT 04/2021 Mẫu 03): log a visit, turn it into a petiti
 For the unit's Văn phòng HĐND-UBND and chairperson (service.domain.reception.schedule.can_manage); others 403."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.domain.errors import DomainError, ValidationFailed
@@ -13,6 +13,7 @@ from service.models.unit import Unit
 from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required
 from service.web.csrf import check_csrf
+from service.web.downloads import attachment
 from service.web.session import after_commit, db_session
 
 ROLES = ("admin", "staff", "office_head", "chairperson")
@@ -118,10 +119,7 @@ def reception_book_xlsx():
     first, last = _period()
     data = book_xlsx.workbook(db_session(), user, unit, first, last)
     log("export", object_type="reception_book", object_id=unit.code, period=f"{first.isoformat()}/{last.isoformat()}")
-    response = Response(data, mimetype=XLSX)
-    response.headers["Content-Disposition"] = f'attachment; filename="{book_xlsx.filename(unit, first, last)}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return attachment(data, XLSX, book_xlsx.filename(unit, first, last))
 
 
 @bp.post("/tiep-cong-dan/so/<int:visit_id>/tao-don")

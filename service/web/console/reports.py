@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, render_template, request, url_for
+from flask import render_template, request, url_for
 from sqlalchemy import select
 
 from service.domain.deadlines.calendar import VN_TZ
@@ -18,6 +18,7 @@ from service.models.unit import Unit
 from service.web.console import bp
 from service.web.console.auth import current_user, log, login_required
 from service.web.console.report_charts import charts
+from service.web.downloads import attachment
 from service.web.session import db_session
 
 QUERY_KEYS = ("unit", "period", "from", "to")
@@ -83,6 +84,4 @@ def report_xlsx():
     report = _report(user, _args())
     log("export", object_type="report", object_id=report["unit"]["code"], period=report["period"]["code"],
         date_from=report["period"]["from"], date_to=report["period"]["to"], format="xlsx")
-    return Response(spreadsheets.workbook(report), mimetype=spreadsheets.XLSX_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{spreadsheets.filename(report)}"',
-        "Cache-Control": "no-store"})
+    return attachment(spreadsheets.workbook(report), spreadsheets.XLSX_TYPE, spreadsheets.filename(report))

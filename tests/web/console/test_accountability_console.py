@@ -63,13 +63,18 @@ def test_plan_tasks_on_the_console(login_as, session):
     path = "/can-bo/ke-hoach/hai-phong-2026/3.5.b"
     html = vhxh.get(path).get_data(as_text=True)
     r = vhxh.post(path, data={"csrf_token": csrf_of(html), "status": "hoan_thanh", "note": "Đã tổ chức hội nghị.",
-                              "file": (io.BytesIO(b"%PDF-1.4 bien ban"), "bien-ban.pdf")},
+                              "file": (io.BytesIO(b"%PDF-1.4 bien ban"), "Biên bản họp.pdf")},
                   content_type="multipart/form-data")
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     html = vhxh.get(path).get_data(as_text=True)
-    assert "Đã tổ chức hội nghị." in html and "bien-ban.pdf" in html
+    assert "Đã tổ chức hội nghị." in html and "Biên bản họp.pdf" in html
     link = html.split('href="/can-bo/ke-hoach/minh-chung/')[1].split('"')[0]
-    assert vhxh.get(f"/can-bo/ke-hoach/minh-chung/{link}").data == b"%PDF-1.4 bien ban"
+    evidence = vhxh.get(f"/can-bo/ke-hoach/minh-chung/{link}")
+    assert evidence.data == b"%PDF-1.4 bien ban"
+    # a name with diacritics travels as RFC 6266 filename* (headers are Latin-1), with an ASCII fallback
+    assert evidence.headers["Content-Disposition"] == (
+        "attachment; filename=\"Bien ban hop.pdf\"; filename*=UTF-8''Bi%C3%AAn%20b%E1%BA%A3n%20h%E1%BB%8Dp.pdf")
+    assert evidence.headers["Cache-Control"] == "no-store"
     kt = login_as("staff", unit="11311", office="phong_kinh_te")
     html = kt.get(path).get_data(as_text=True)
     assert "Cập nhật" not in html  # not the lead office: reads, does not update
