@@ -3,7 +3,7 @@ the citizen's unit, registers them to speak with a question, and subscribes the 
 
 The same step-per-message style as the intake (bots/conversation.py): the state (`dlg_*`) and the draft
 (`draft["dlg"]`) live in ChatConversation, so any worker continues. Registration goes through
-`service.domain.dialogues.operations.register` (one per phone and session: a retry or a second try never duplicates).
+`service.domain.dialogues.speakers.register` (one per phone and session: a retry or a second try never duplicates).
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from bots.replies import ASK_NAME, CONTACT, EXIT, OTHER_UNIT, YES_NO, Button, Re
 from bots.unit_choice import ASK_UNIT, chosen_unit, latest_petition_unit
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.dialogues import operations as sessions
+from service.domain.dialogues import speakers
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.intake.validation import FieldError, normalise_phone
 from service.domain.routing.units import find_unit
@@ -69,7 +70,7 @@ def _draft(turn: Any) -> dict[str, Any]:
 
 def _known_unit(turn: Any) -> Unit | None:
     """The unit the chat subscribed to, else the unit of its latest petition."""
-    units = sessions.subscribed_units(turn.session, turn.channel, turn.user)
+    units = speakers.subscribed_units(turn.session, turn.channel, turn.user)
     if units:
         return units[0]
     return latest_petition_unit(turn)
@@ -91,7 +92,7 @@ def on_unit(turn: Any) -> list[Reply]:
 
 def _buttons(turn: Any, d: dict[str, Any]) -> list[Button]:
     buttons = [Button(f"Đăng ký phát biểu {label}", f"s:{sid}") for sid, label in d.get("sessions", [])]
-    subscribed = any(u.code == d["unit"] for u in sessions.subscribed_units(turn.session, turn.channel, turn.user))
+    subscribed = any(u.code == d["unit"] for u in speakers.subscribed_units(turn.session, turn.channel, turn.user))
     return buttons + [UNSUBSCRIBE if subscribed else SUBSCRIBE, OTHER_UNIT, EXIT]
 
 
@@ -118,11 +119,11 @@ def on_pick(turn: Any) -> list[Reply]:
     if choice is None:
         return show_sessions(turn, unit) if unit else start(turn)
     if choice == "sub":
-        sessions.subscribe(turn.session, turn.channel, turn.user, unit)
+        speakers.subscribe(turn.session, turn.channel, turn.user, unit)
         turn.reset()
         return [Reply(f"Đã đăng ký nhận thông báo hội nghị đối thoại của {unit.name}. Gõ /doithoai để xem lịch.")]
     if choice == "unsub":
-        sessions.unsubscribe(turn.session, turn.channel, turn.user)
+        speakers.unsubscribe(turn.session, turn.channel, turn.user)
         turn.reset()
         return [Reply("Bạn sẽ không nhận thông báo đối thoại nữa.")]
     if choice == "unit":
@@ -187,7 +188,7 @@ def on_consent(turn: Any) -> list[Reply]:
         return turn.menu("Chưa đăng ký vì bạn chưa đồng ý; thông tin vừa nhập đã được xoá.")
     ds = sessions.get_session(turn.session, int(d.get("session", 0)))
     try:
-        _, created = sessions.register(turn.session, ds, name=d.get("name"), phone=d.get("phone"),
+        _, created = speakers.register(turn.session, ds, name=d.get("name"), phone=d.get("phone"),
                                        question=d.get("question"), petition_code=d.get("code"), channel=turn.channel,
                                        chat_user_id=turn.user, now=turn.now)
     except ValidationFailed as err:

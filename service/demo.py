@@ -11,6 +11,7 @@ from service.db import utcnow
 from service.domain.codes import ROLES
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, Location, PersonData
 from service.domain.intake import operations as intake
 from service.domain.people import accounts
@@ -155,5 +156,5 @@ def _demo_dialogue(session: Session, actor: Actor, now: dt.datetime):
                                  participants=["phong_kinh_te", "phong_vhxh"], now=now)
     dialogue.announce(session, ds, actor, now=now)
     for name, phone, question in DEMO_SPEAKERS:
-        dialogue.register(session, ds, name=name, phone=phone, question=question, now=now)
+        speakers.register(session, ds, name=name, phone=phone, question=question, now=now)
     return ds

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from service.db import utcnow
 from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.domain.errors import Conflict, NotFound, ValidationFailed
 from service.models.dialogue import DialogueSession
 from service.models.unit import Unit
@@ -71,7 +72,7 @@ def register(session_id: int):
     if not form.get("consent"):
         return _render(ds, errors={"consent": [CONSENT_MISSING]}, values=form, status=422)
     try:
-        _, created = dialogue.register(db_session(), ds, name=form.get("name"), phone=form.get("phone"),
+        _, created = speakers.register(db_session(), ds, name=form.get("name"), phone=form.get("phone"),
                                        question=form.get("question"), petition_code=form.get("petition_code") or None,
                                        channel="web")
     except ValidationFailed as err:

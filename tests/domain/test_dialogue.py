@@ -14,6 +14,7 @@ from service.domain.deadlines.calendar import VN_TZ
 from service.domain.dialogues import briefing as briefings
 from service.domain.dialogues import commitments
 from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.domain.documents.administrative import build_docx, date_line, docx_text
 from service.domain.documents.dialogue import briefing_document, conclusion_document
 from service.domain.errors import Conflict, Forbidden, ValidationFailed
@@ -112,10 +113,10 @@ def test_announcing_less_than_seven_days_before_is_refused(session):
 
 def test_announce_publishes_and_queues_the_notice_to_subscribers_of_the_unit_once(session):
     unit, other = find_unit(session, UNIT), find_unit(session, "11341")
-    assert dialogue.subscribe(session, "telegram", "111", unit) is True
-    assert dialogue.subscribe(session, "telegram", "111", unit) is False  # already subscribed
-    dialogue.subscribe(session, "zalo", "z-2", unit)
-    dialogue.subscribe(session, "telegram", "999", other)
+    assert speakers.subscribe(session, "telegram", "111", unit) is True
+    assert speakers.subscribe(session, "telegram", "111", unit) is False  # already subscribed
+    speakers.subscribe(session, "zalo", "z-2", unit)
+    speakers.subscribe(session, "telegram", "999", other)
     ds = new_session(session, days_ahead=8)
     assert dialogue.announce(session, ds, STAFF, now=NOW) == 2
     sent = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"dialogue:{ds.id}:notice:%"))).all()
@@ -150,26 +151,26 @@ def test_register_validates_links_own_petition_only_and_never_duplicates(session
     p = known_data(session)
     ds = new_session(session)
     with pytest.raises(Conflict):  # not announced yet
-        dialogue.register(session, ds, name="A", phone="0912345678", question="?", now=NOW)
+        speakers.register(session, ds, name="A", phone="0912345678", question="?", now=NOW)
     dialogue.announce(session, ds, STAFF, now=NOW)
     with pytest.raises(ValidationFailed) as err:
-        dialogue.register(session, ds, name="", phone="123", question="", now=NOW)
+        speakers.register(session, ds, name="", phone="123", question="", now=NOW)
     assert set(err.value.fields) == {"name", "phone", "question"}
     with pytest.raises(ValidationFailed) as err:
-        dialogue.register(session, ds, name="Kẻ lạ", phone="0933333333", question="Hỏi", now=NOW,
+        speakers.register(session, ds, name="Kẻ lạ", phone="0933333333", question="Hỏi", now=NOW,
                           petition_code=p["denounce"].code)
     assert "petition_code" in err.value.fields  # someone else's petition cannot be linked
-    first, created = dialogue.register(session, ds, name="Trần Văn Bình", phone="+84 912 000 002",
+    first, created = speakers.register(session, ds, name="Trần Văn Bình", phone="+84 912 000 002",
                                        question="Bao giờ sửa đường?", petition_code=p["road"].code.lower(), now=NOW)
-    again, created_again = dialogue.register(session, ds, name="Trần Văn Bình", phone="0912000002",
+    again, created_again = speakers.register(session, ds, name="Trần Văn Bình", phone="0912000002",
                                              question="Bao giờ sửa đường?", now=NOW)  # an identical retry
     assert created and not created_again and again.id == first.id
     # Issue #14: another question under the same phone (any spelling) is refused and changes nothing.
     with pytest.raises(Conflict):
-        dialogue.register(session, ds, name="Kẻ lạ", phone="0912 000 002", question="Câu hỏi khác", now=NOW)
-    chat, _ = dialogue.register(session, ds, name="Lê Văn Chat", phone="0912000009", question="Hỏi 1", now=NOW,
+        speakers.register(session, ds, name="Kẻ lạ", phone="0912 000 002", question="Câu hỏi khác", now=NOW)
+    chat, _ = speakers.register(session, ds, name="Lê Văn Chat", phone="0912000009", question="Hỏi 1", now=NOW,
                                 channel="telegram", chat_user_id="777")
-    updated, _ = dialogue.register(session, ds, name="Lê Văn Chat", phone="0912000009", question="Hỏi 2", now=NOW,
+    updated, _ = speakers.register(session, ds, name="Lê Văn Chat", phone="0912000009", question="Hỏi 2", now=NOW,
                                    channel="telegram", chat_user_id="777")  # its own chat user may update it
     assert updated.id == chat.id and updated.question == "Hỏi 2"
     assert again.question == "Bao giờ sửa đường?" and again.name == "Trần Văn Bình" and again.petition_id == p["road"].id
@@ -197,9 +198,9 @@ def test_briefing_docx_matches_the_database_and_hides_the_denouncer(session):
     p = known_data(session)
     ds = new_session(session)
     dialogue.announce(session, ds, STAFF, now=NOW)
-    dialogue.register(session, ds, name=DENOUNCER, phone=DENOUNCER_PHONE, question="Cán bộ đó đã bị xử lý chưa?",
+    speakers.register(session, ds, name=DENOUNCER, phone=DENOUNCER_PHONE, question="Cán bộ đó đã bị xử lý chưa?",
                       petition_code=p["denounce"].code, now=NOW)
-    dialogue.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Khi nào di dời bãi rác?",
+    speakers.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Khi nào di dời bãi rác?",
                       now=NOW)
     unit = find_unit(session, UNIT)
     open_by_category, overdue, groups = _db_counts(session, unit.id)
@@ -261,7 +262,7 @@ def test_minutes_commitments_tell_citizens_and_conclusion_docx(session):
     with pytest.raises(Conflict):
         dialogue.record_speech(session, ds, title="Chưa thông báo")
     dialogue.announce(session, ds, STAFF, now=NOW)
-    reg, _ = dialogue.register(session, ds, name=DENOUNCER, phone=DENOUNCER_PHONE, question="Xử lý chưa?",
+    reg, _ = speakers.register(session, ds, name=DENOUNCER, phone=DENOUNCER_PHONE, question="Xử lý chưa?",
                                petition_code=p["denounce"].code, now=NOW)
     item = dialogue.record_speech(session, ds, title="Hỏi về việc xử lý cán bộ", registration_id=reg.id,
                                   answer="Đang xác minh, sẽ trả lời bằng văn bản.", office="van_phong")
@@ -322,7 +323,7 @@ def test_commitment_reminders_and_overdue_flag_once_then_done(session):
 def test_speakers_are_reminded_the_day_before_once(session):
     ds = new_session(session)
     dialogue.announce(session, ds, STAFF, now=NOW)
-    dialogue.register(session, ds, name="Bùi Văn Nam", phone="0912000007", question="Hỏi về học phí",
+    speakers.register(session, ds, name="Bùi Văn Nam", phone="0912000007", question="Hỏi về học phí",
                       channel="telegram", chat_user_id="555", now=NOW)
     assert commitments.remind_speakers(session, NOW) == 0
     eve = ds.starts_at - dt.timedelta(hours=20)

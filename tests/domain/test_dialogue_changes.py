@@ -11,6 +11,7 @@ from sqlalchemy import select
 from service.domain.dialogues import briefing as briefings
 from service.domain.dialogues import changes
 from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.domain.documents.administrative import build_docx, docx_text, place_name
 from service.domain.documents.dialogue import briefing_document
 from service.domain.errors import Conflict, ValidationFailed
@@ -26,9 +27,9 @@ def planned(session, days: float = 12) -> object:
 def announced_with_speakers(session):
     ds = planned(session)
     dialogue.announce(session, ds, STAFF, now=NOW)
-    dialogue.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Khi nào di dời bãi rác?",
+    speakers.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Khi nào di dời bãi rác?",
                       now=NOW)
-    dialogue.register(session, ds, name="Vũ Văn Nam", phone="0912000009", question="Đèn đường?", channel="telegram",
+    speakers.register(session, ds, name="Vũ Văn Nam", phone="0912000009", question="Đèn đường?", channel="telegram",
                       chat_user_id="777", now=NOW)
     return ds
 
@@ -82,7 +83,7 @@ def test_the_briefing_is_rebuilt_when_asked_and_every_version_is_kept(session):
     dialogue.announce(session, ds, STAFF, now=NOW)
     first = briefings.current_briefing(session, ds, NOW)
     assert first["version"] == 1 and first["counts"]["speakers"] == 0
-    dialogue.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Bãi rác?", now=NOW)
+    speakers.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Bãi rác?", now=NOW)
     assert briefings.changed_since(session, ds) == ["1 công dân đăng ký phát biểu (tài liệu ghi 0)"]
     later = NOW + dt.timedelta(hours=2)
     second = briefings.refresh_briefing(session, ds, later)

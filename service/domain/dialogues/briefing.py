@@ -31,7 +31,7 @@ from service.domain.codes import (
 )
 from service.domain.deadlines.calendar import VN_TZ, local_date
 from service.domain.dialogues.commitments import is_overdue, open_commitments_before
-from service.domain.dialogues.operations import registrations_of, speaker_name
+from service.domain.dialogues.speakers import registrations_of, speaker_name
 from service.domain.errors import ValidationFailed
 from service.domain.intake.validation import FieldError, clean_text
 from service.domain.people import confidential, redaction

@@ -16,16 +16,8 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.deadlines.calendar import end_of_day, local_date
-from service.domain.dialogues.operations import (
-    _check_open_for_minutes,
-    _fields_error,
-    _office,
-    _tell_registrant,
-    find_petition,
-    registrations_of,
-    van_phong_code,
-    when_vn,
-)
+from service.domain.dialogues.operations import _check_open_for_minutes, _office, van_phong_code, when_vn
+from service.domain.dialogues.speakers import _fields_error, _tell_registrant, find_petition, registrations_of
 from service.domain.errors import Conflict, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor

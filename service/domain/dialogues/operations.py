@@ -7,7 +7,7 @@ practice of the plans). A session moves planned → announced → held → close
 Citizens register to speak (web, bots), staff record the minutes and the commitments, which are then
 tracked like petitions (service.domain.dialogues.commitments).
 
-Registrations and chat subscriptions live in service.domain.dialogues.speakers (re-exported here).
+Registrations and chat subscriptions live in service.domain.dialogues.speakers.
 Every function takes a Session and plain values, flushes and never commits.
 """
 from __future__ import annotations
@@ -21,19 +21,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.deadlines.calendar import VN_TZ, local_date
-from service.domain.dialogues.speakers import (  # noqa: F401
-    CHAT_CHANNELS,
-    REGISTRATION_CHANNELS,
-    _fields_error,
-    _tell_registrant,
-    find_petition,
-    register,
-    registrations_of,
-    speaker_name,
-    subscribe,  # re-exported: callers use dialogue.*
-    subscribed_units,
-    unsubscribe,
-)
+from service.domain.dialogues.speakers import _fields_error, _tell_registrant, find_petition, registrations_of
 from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.domain.inbound import Actor
 from service.domain.intake.validation import FieldError, clean_text

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.dialogues import changes, commitments
 from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.domain.dialogues.briefing import current_briefing
 from service.domain.documents.administrative import build_docx, docx_to_pdf
 from service.domain.documents.dialogue import briefing_document, conclusion_document
@@ -102,9 +103,9 @@ def session_json(ds: DialogueSession, *, detail: bool = False) -> dict[str, Any]
     if detail:
         offices = dict(s.execute(select(Office.id, Office.code).where(Office.unit_id == ds.unit_id)).all())
         codes = dict(s.execute(select(Petition.id, Petition.code).where(Petition.unit_id == ds.unit_id)).all())
-        body["registrations"] = [{"id": r.id, "name": dialogue.speaker_name(s, r), "question": r.question,
+        body["registrations"] = [{"id": r.id, "name": speakers.speaker_name(s, r), "question": r.question,
                                   "petition": codes.get(r.petition_id), "channel": r.channel,
-                                  "created_at": iso(r.created_at)} for r in dialogue.registrations_of(s, ds)]
+                                  "created_at": iso(r.created_at)} for r in speakers.registrations_of(s, ds)]
         body["agenda"] = [{"id": a.id, "position": a.position, "title": a.title,
                            "speaker": dialogue.agenda_speaker(s, a), "petition": codes.get(a.petition_id),
                            "answer": a.answer, "answered_by": offices.get(a.answered_by_office_id)}
@@ -163,7 +164,7 @@ def register_to_speak(session_id: int):
     if not dialogue.is_public(ds):
         raise NotFound(f"Không tìm thấy phiên đối thoại số {session_id}.", f"No dialogue session {session_id}.")
     data = _load(RegistrationSchema())
-    registration, created = dialogue.register(s, ds, name=data["name"], phone=data["phone"], question=data["question"],
+    registration, created = speakers.register(s, ds, name=data["name"], phone=data["phone"], question=data["question"],
                                               petition_code=data["petition_code"], channel="api")
     body = {"id": registration.id, "session": ds.id, "created": created}
     return jsonify(body), 201 if created else 200

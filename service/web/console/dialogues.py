@@ -9,6 +9,7 @@ from sqlalchemy import select
 from service.domain.dialogues import briefing as briefings
 from service.domain.dialogues import changes, commitments
 from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.domain.documents.administrative import build_docx, docx_to_pdf, soffice_path
 from service.domain.documents.dialogue import briefing_document, conclusion_document
 from service.domain.errors import Conflict, DomainError, ValidationFailed
@@ -87,7 +88,7 @@ def _page(ds: DialogueSession, *, failed: str | None = None, error: DomainError 
     return render_template(
         "console/dialogue.html", ds=ds, unit=unit, statuses=dialogue.STATUSES, failed=failed, error=error,
         values=request.form if failed else {}, codes=codes, offices=offices,
-        registrations=[(r, dialogue.speaker_name(s, r)) for r in dialogue.registrations_of(s, ds)],
+        registrations=[(r, speakers.speaker_name(s, r)) for r in speakers.registrations_of(s, ds)],
         agenda=[(a, dialogue.agenda_speaker(s, a)) for a in dialogue.agenda_of(s, ds)],
         commitments=commitments.commitments_of(s, ds), is_overdue=commitments.is_overdue,
         commitment_statuses=dialogue.COMMITMENT_STATUSES, pdf_available=soffice_path() is not None,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.models import DialogueSession, OutboxMessage
 from tests.domain.test_dialogue import UNIT
 from tests.web.console.test_dialogues_console import create, day, post
@@ -29,7 +29,7 @@ def test_postpone_edit_and_cancel_from_the_page_tell_the_registered(login_as, se
     page = create(client, days_ahead=10).headers["Location"]
     assert post(client, f"{page}/thong-bao").status_code == 303
     ds = session.scalar(select(DialogueSession))
-    dialogue.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Bãi rác?")
+    speakers.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Bãi rác?")
     session.commit()
 
     too_soon = post(client, f"{page}/doi-ngay", date=day(3), time="08:00")
@@ -61,7 +61,7 @@ def test_the_briefing_page_lists_its_versions_and_says_when_it_is_stale(login_as
     html = client.get(f"{page}/tai-lieu").get_data(as_text=True)
     assert "Phiên bản 1" in html and 'id="briefing-stale"' not in html
     ds = session.scalar(select(DialogueSession))
-    dialogue.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Bãi rác?")
+    speakers.register(session, ds, name="Trần Thị Hoa", phone="0912000003", question="Bãi rác?")
     session.commit()
     html = client.get(f"{page}/tai-lieu").get_data(as_text=True)
     assert 'id="briefing-stale"' in html and "1 công dân đăng ký phát biểu (tài liệu ghi 0)" in html

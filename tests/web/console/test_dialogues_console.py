@@ -8,7 +8,7 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from service.domain.dialogues import operations as dialogue
+from service.domain.dialogues import speakers
 from service.domain.documents.administrative import docx_text
 from service.domain.people.access import HIDDEN_DENOUNCER
 from service.domain.routing.units import find_unit
@@ -74,12 +74,12 @@ def test_whole_session_from_the_console(login_as, session):
     ds = session.get(DialogueSession, sid)
     session.refresh(ds)
     assert ds.status == "announced"
-    dialogue.register(session, ds, name=DENOUNCER, phone=DENOUNCER_PHONE, question="Xử lý cán bộ chưa?",
+    speakers.register(session, ds, name=DENOUNCER, phone=DENOUNCER_PHONE, question="Xử lý cán bộ chưa?",
                       petition_code=p["denounce"].code)
     session.commit()
     html = client.get(page).get_data(as_text=True)
     assert HIDDEN_DENOUNCER in html and DENOUNCER not in html
-    reg_id = dialogue.registrations_of(session, ds)[0].id
+    reg_id = speakers.registrations_of(session, ds)[0].id
     r = post(client, f"{page}/phat-bieu", registration_id=str(reg_id), title="Hỏi về xử lý cán bộ",
              answer="Đang xác minh.", office="van_phong")
     assert r.status_code == 303
