@@ -4,7 +4,7 @@
 # asks for it), and with --system all that plus PostgreSQL, Chromium, dovecot-imapd (database, browser and
 # mailbox tests: tests/notifications starts its own IMAP server from it), Tesseract with Vietnamese (OCR of
 # scanned letters in staff entry) and redis-server (the rate-limit store shared by several web machines:
-# scripts/redis.sh, tests/scale).
+# scripts/redis.sh, tests/reliability/test_two_machines.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

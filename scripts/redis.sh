@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts a local Redis (Debian's redis-server) on 127.0.0.1:${REDIS_PORT:-6379}, daemonized, unless one
 # already answers there; prints the URL. CI's PostgreSQL run uses it for the tests of several web machines
-# sharing one rate-limit store (tests/scale). Nothing is saved to disk: the counters are disposable.
+# sharing one rate-limit store (tests/reliability/test_two_machines.py). Nothing is saved to disk: the counters are disposable.
 set -euo pipefail
 port="${REDIS_PORT:-6379}"
 url="redis://127.0.0.1:${port}/0"
