@@ -20,7 +20,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bench.loadlib import ROOT, Fakes, Gunicorn, service_env
+from bench.load import wait_for_outbox
+from bench.loadlib import ROOT, Fakes, Gunicorn, Process, service_env
 from service.db import Database
 from service.domain.people import accounts
 from service.models.outbox import OutboxMessage
@@ -152,22 +153,36 @@ print(claimed)
 """
 
 
+def queue_notices(database: Database, tag: str, count: int) -> dict[tuple[str, str], list[str]]:
+    """`count` notices in the outbox, three or so to each of several Telegram chats (a Zalo consultation
+    message would need a citizen who wrote within 48 hours); returns the texts expected in each chat."""
+    notices: dict[tuple[str, str], list[str]] = {}
+    with database.session_scope() as session:
+        for i in range(count):
+            recipient = str(9100 + i % 20)
+            text = f"Thông báo {tag} số {i}: đơn của ông/bà đã được tiếp nhận."
+            notices.setdefault(("telegram", recipient), []).append(text)
+            session.add(OutboxMessage(dedupe_key=f"{tag}:{i}", channel="telegram", recipient=recipient, text=text))
+    return notices
+
+
+def outbox_statuses(database: Database) -> dict[str, int]:
+    with database.session_scope() as session:
+        return dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+
+
+def delivered_once(fakes: Fakes, notices: dict[tuple[str, str], list[str]]) -> None:
+    got = {("telegram", chat): sorted(texts) for chat, texts in fakes.delivered()["telegram"].items()}
+    assert got == {key: sorted(texts) for key, texts in notices.items()}  # each once, in its own chat
+
+
 def test_two_dispatchers_at_once_send_every_notice_exactly_once(service_db, tmp_path):
-    """The lease keeps a second `python -m service.jobs` waiting; this is the case behind it: two processes
-    dispatching the same outbox at the same moment (FOR UPDATE SKIP LOCKED and the conditional claim).
-    Three notices to each of 20 chats: each text arrives once, in the chat it was meant for."""
+    """The lease keeps a second `python -m service.jobs` waiting (the next test); this is the case behind it:
+    two processes dispatching one outbox at the same moment (FOR UPDATE SKIP LOCKED and the conditional claim)."""
     fakes = Fakes(tmp_path).start()
     database = Database(service_db)
-    notices = {}
     try:
-        with database.session_scope() as session:
-            for i in range(60):
-                # Telegram: a Zalo consultation message needs a citizen who wrote in the last 48 hours.
-                channel, recipient = "telegram", str(9100 + i % 20)
-                text = f"Thông báo số {i}: đơn của ông/bà đã được tiếp nhận."
-                notices.setdefault((channel, recipient), []).append(text)
-                session.add(OutboxMessage(dedupe_key=f"two-dispatchers:{i}", channel=channel,
-                                          recipient=recipient, text=text))
+        notices = queue_notices(database, "two-dispatchers", 60)
         env = {**os.environ, **service_env(service_db, fakes)}
         workers = [subprocess.Popen([sys.executable, "-c", DISPATCHER], cwd=ROOT, env=env, text=True,
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE) for _ in range(2)]
@@ -177,14 +192,31 @@ def test_two_dispatchers_at_once_send_every_notice_exactly_once(service_db, tmp_
             worker.stdin.write("go\n")
             worker.stdin.flush()
         claimed = [int(worker.communicate(timeout=180)[0].strip().splitlines()[-1]) for worker in workers]
-        with database.session_scope() as session:
-            statuses = dict(session.execute(select(OutboxMessage.status, func.count())
-                                            .group_by(OutboxMessage.status)).all())
-        delivered = fakes.delivered()
+        assert outbox_statuses(database) == {"sent": 60}
+        assert sum(claimed) == 60, claimed  # no message was claimed by both
+        delivered_once(fakes, notices)
     finally:
         fakes.kill()
         database.dispose()
-    assert statuses == {"sent": 60}, statuses
-    assert sum(claimed) == 60, claimed  # no message was claimed by both
-    got = {(platform, recipient): texts for platform, by in delivered.items() for recipient, texts in by.items()}
-    assert {key: sorted(texts) for key, texts in got.items()} == {key: sorted(texts) for key, texts in notices.items()}
+
+
+def test_two_jobs_processes_send_every_notice_exactly_once(service_db, tmp_path):
+    """Two `python -m service.jobs` (a main and a standby, on two machines): the notices queued before they
+    start all go out, each once."""
+    fakes = Fakes(tmp_path).start()
+    database = Database(service_db)
+    env = service_env(service_db, fakes, LOG_LEVEL="INFO")
+    jobs = [Process(f"jobs-{n}", [sys.executable, "-m", "service.jobs"], env, tmp_path) for n in (1, 2)]
+    try:
+        notices = queue_notices(database, "two-jobs", 40)
+        for process in jobs:
+            process.start()
+        statuses = wait_for_outbox(service_db, 150)
+        assert all(process.running for process in jobs), [process.log()[-2000:] for process in jobs]
+        assert statuses == {"sent": 40}, (statuses, [process.log()[-2000:] for process in jobs])
+        delivered_once(fakes, notices)
+    finally:
+        for process in jobs:
+            process.stop()
+        fakes.kill()
+        database.dispose()
