@@ -48,7 +48,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def two_machines(service_db, redis_url, tmp_path):
+def two_machines(redis_url, service_db, tmp_path):
     """Machines A and B: one gunicorn worker each (so what they share can only be the database and Redis)."""
     env = service_env(service_db, RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI=redis_url,
                       RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex[:8]}",  # counters of this test only
