@@ -2,8 +2,9 @@
 # Installs what the service needs on a fresh Debian machine: Python packages into .venv,
 # with --documents also LibreOffice Writer and the Tinos font (what the PDF documents need; scripts/serve.sh
 # asks for it), and with --system all that plus PostgreSQL, Chromium, dovecot-imapd (database, browser and
-# mailbox tests: tests/notifications starts its own IMAP server from it) and Tesseract with Vietnamese (OCR of
-# scanned letters in staff entry).
+# mailbox tests: tests/notifications starts its own IMAP server from it), Tesseract with Vietnamese (OCR of
+# scanned letters in staff entry) and redis-server (the rate-limit store shared by several web machines:
+# scripts/redis.sh, tests/reliability/test_two_machines.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,7 @@ if [[ "${1:-}" == "--system" ]]; then
   command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr)
   [[ -e /usr/share/tesseract-ocr/5/tessdata/vie.traineddata ]] || ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || need+=(tesseract-ocr-vie)
   command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   if (( ${#need[@]} )); then
     SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
     $SUDO apt-get update -qq

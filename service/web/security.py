@@ -9,6 +9,7 @@ from flask_limiter import Limiter
 from werkzeug.routing import IntegerConverter
 
 from service.domain.intake.limits import IntakeLimits
+from service.settings import InsecureSettings
 from service.web.proxies import TrustedProxies, parse_networks
 
 
@@ -63,6 +64,37 @@ def csp_for(tile_url: str | None) -> str:
     return CSP.replace("img-src 'self' data: blob:;", f"img-src 'self' data: blob: {parts.scheme}://{parts.netloc};")
 
 
+def check_limit_storage(uri: str | None) -> str:
+    """The rate limiter's store (RATELIMIT_STORAGE_URI), checked at start: `memory://` (one process, the
+    default) or a store every web machine shares, e.g. redis://127.0.0.1:6379/0. A wrong URI or a store
+    that does not answer stops the start with a message naming the setting, instead of every limited page
+    answering 500 later."""
+    from limits.errors import ConfigurationError
+    from limits.storage import storage_from_string
+
+    uri = (uri or "").strip() or "memory://"
+    hint = ("đặt memory:// (một máy) hoặc redis://máy:6379/0 (nhiều máy) — use memory:// for one machine or "
+            "redis://host:6379/0 shared by several")
+    try:
+        storage = storage_from_string(uri)
+    except (ConfigurationError, ValueError) as err:  # unknown scheme, missing client package, bad port…
+        raise InsecureSettings(f"RATELIMIT_STORAGE_URI='{_without_password(uri)}' không dùng được ({err}); "
+                               f"{hint}.") from err
+    if not uri.startswith("memory://") and not storage.check():
+        raise InsecureSettings(f"RATELIMIT_STORAGE_URI='{_without_password(uri)}': không kết nối được kho đếm "
+                               f"giới hạn (the rate-limit store does not answer); {hint}.")
+    return uri
+
+
+def _without_password(uri: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(uri)
+    if parts.password:
+        return uri.replace(f":{parts.password}@", ":***@", 1)
+    return uri
+
+
 class BoundedInt(IntegerConverter):
     """`<int:…>` path parts that fit the database's integer ids: a 30-digit id is a 404, not an overflow (500)."""
 
@@ -82,6 +114,12 @@ def init_security(app: Flask) -> None:
     # (service.domain.people.staff_sessions: idle lifetime, logout, password change).
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=app.config.get("STAFF_SESSION_MAX_HOURS") or 10)
     app.config["RATELIMIT_ENABLED"] = bool(app.config.get("RATELIMIT_ENABLED"))
+    if app.config["RATELIMIT_ENABLED"]:
+        # Counted where every web machine sees the same numbers (redis://… in production, README "Vận hành").
+        app.config["RATELIMIT_STORAGE_URI"] = check_limit_storage(app.config.get("RATELIMIT_STORAGE_URI"))
+        # Should the shared store fail later, each process counts on its own meanwhile: limits per machine
+        # rather than every public page answering 500.
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
     # Petitions per phone number and failed status look-ups per requester and per code, counted in the
     # database for every channel (web, API, the webhooks of the bots); passed by each adapter.
