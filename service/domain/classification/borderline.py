@@ -4,6 +4,8 @@ the business that causes it, and the office the writer turns to tells the field.
 - Water supply, power cuts and street lighting are `ha_tang_giao_thong` even when a company (the water
   company, the power company, "nhà máy nước") is named: the supply is the object, the company its source.
   A utility *bill* is not: it stays with the model (domain.md: a private utility bill is `khac`).
+- A road's surface sunk, broken or full of potholes is `ha_tang_giao_thong`, not construction: "lún" is
+  the road's, not a house's, when the text names a road and no building.
 - Smoke, dust, waste water and smell let out by a factory or a business are `moi_truong`: the pollution is
   the object, the business its source (`doanh_nghiep` is a business's own obstacles, domain.md).
 - Street vendors, goods, vehicles or materials taking the pavement or the roadway are public order
@@ -26,12 +28,15 @@ _BILL = re.compile(r"\b(?:tien dien|tien nuoc|hoa don|cong to|dong ho nuoc|chi s
 _UTILITY = re.compile(r"\b(?:mat nuoc|nuoc may|nuoc sinh hoat|cap nuoc|khong co nuoc|mat dien|cat dien|cup dien|"
                       r"den duong|den chieu sang|khong co dien)\b")
 _POLLUTION = re.compile(r"\b(?:xa khoi|khoi bui|khoi den|bui ban|bui bam|bui mu|nuoc thai|xa thai|dau thai|mui hoi|"
-                        r"mui hoa chat|mui khet|o nhiem)\b")
+                        r"mui hoa chat|mui khet|o nhiem|khoi tu|quan trac)\b")
 _PAVEMENT = r"(?:via he|long duong|le duong)"
 _OCCUPY = re.compile(rf"\b(?:lan chiem|chiem dung|chiem|ban hang|bay hang|bay ban|hop cho|do xe|dau xe|do vat lieu|"
                      rf"do tran lan|tap ket)(?: \w+){{0,3}}? {_PAVEMENT}\b|\b{_PAVEMENT}(?: \w+){{0,2}}? bi "
                      r"(?:lan chiem|chiem)\b")
 _BROKEN = re.compile(r"\b(?:vo|hong|sut|lun|o ga|xuong cap|nut|bong troc|vo nat)\b")
+_ROAD = re.compile(r"\b(?:quoc lo|ql|tinh lo|mat duong|tuyen duong|duong truc|duong lien|km)\b")
+_ROAD_DAMAGE = re.compile(r"\b(?:lun|sut|sut lun|o ga|o voi|hu hong|xuong cap|bong troc)\b")
+_BUILDING = re.compile(r"\b(?:nha|tuong|tang|chung cu|cong trinh|xay|mong)\b")
 _TURN_TO = r"(?:de nghi|kien nghi|yeu cau|nho|mong|bao|trinh bao|goi|kinh gui|gui|xin)(?: \w+){0,2}?"
 _OFFICES = (
     ("an_ninh_trat_tu", re.compile(rf"\b{_TURN_TO} (?:cong an|canh sat|dan phong)\b")),
@@ -44,6 +49,9 @@ _OBJECT_RULES = (
     ("ha_tang_giao_thong", ("doanh_nghiep", "moi_truong", "xay_dung_nha_o"),
      lambda t: bool(_UTILITY.search(t)) and not _BILL.search(t),
      "Quy tắc: cấp nước, điện, chiếu sáng là lĩnh vực Hạ tầng, giao thông, dù đơn nêu doanh nghiệp cung cấp."),
+    ("ha_tang_giao_thong", ("xay_dung_nha_o",),
+     lambda t: bool(_ROAD.search(t) and _ROAD_DAMAGE.search(t)) and not _BUILDING.search(t),
+     "Quy tắc: mặt đường lún, sụt, hư hỏng là lĩnh vực Hạ tầng, giao thông (đối tượng là con đường)."),
     ("moi_truong", ("doanh_nghiep",), lambda t: bool(_POLLUTION.search(t)),
      "Quy tắc: khói bụi, nước thải, mùi do cơ sở sản xuất kinh doanh gây ra là lĩnh vực Môi trường "
      "(đối tượng là ô nhiễm, không phải doanh nghiệp)."),
