@@ -41,6 +41,8 @@ def test_a_borderline_rule_moves_the_usual_mistake(text, wrong, right):
 @pytest.mark.parametrize("text, category", [
     # a utility bill is not the supply (domain.md: a private utility bill is khac)
     ("Điện lực tính tiền điện tháng này gấp ba, công tơ chạy sai.", "khac"),
+    # a supply polluted by waste water is pollution, not the supply's repair
+    ("Nước thải của xưởng chảy vào giếng, nước sinh hoạt của cả xóm có mùi hôi.", "moi_truong"),
     # a broken pavement is the road's repair, not public order
     ("Vỉa hè phố Lạch Tray bị vỡ nát, gạch bong tróc do các hộ kinh doanh cho ô tô lên xuống.", "ha_tang_giao_thong"),
     # a house sinking is construction, though a road is named

@@ -3,7 +3,8 @@ the business that causes it, and the office the writer turns to tells the field.
 
 - Water supply, power cuts and street lighting are `ha_tang_giao_thong` even when a company (the water
   company, the power company, "nhà máy nước") is named: the supply is the object, the company its source.
-  A utility *bill* is not: it stays with the model (domain.md: a private utility bill is `khac`).
+  A utility *bill* is not: it stays with the model (domain.md: a private utility bill is `khac`); nor is
+  a supply polluted (waste water in the wells): that is the pollution rule's.
 - A road's surface sunk, broken or full of potholes is `ha_tang_giao_thong`, not construction: "lún" is
   the road's, not a house's, when the text names a road and no building.
 - Smoke, dust, waste water and smell let out by a factory or a business are `moi_truong`: the pollution is
@@ -47,14 +48,14 @@ _OFFICES = (
 # (field moved to, fields it is moved away from, test on the folded core text, note)
 _OBJECT_RULES = (
     ("ha_tang_giao_thong", ("doanh_nghiep", "moi_truong", "xay_dung_nha_o"),
-     lambda t: bool(_UTILITY.search(t)) and not _BILL.search(t),
+     lambda t: bool(_UTILITY.search(t)) and not _BILL.search(t) and not _POLLUTION.search(t),
      "Quy tắc: cấp nước, điện, chiếu sáng là lĩnh vực Hạ tầng, giao thông, dù đơn nêu doanh nghiệp cung cấp."),
     ("ha_tang_giao_thong", ("xay_dung_nha_o",),
      lambda t: bool(_ROAD.search(t) and _ROAD_DAMAGE.search(t)) and not _BUILDING.search(t),
      "Quy tắc: mặt đường lún, sụt, hư hỏng là lĩnh vực Hạ tầng, giao thông (đối tượng là con đường)."),
     ("moi_truong", ("doanh_nghiep",), lambda t: bool(_POLLUTION.search(t)),
-     "Quy tắc: khói bụi, nước thải, mùi do cơ sở sản xuất kinh doanh gây ra là lĩnh vực Môi trường "
-     "(đối tượng là ô nhiễm, không phải doanh nghiệp)."),
+     ("Quy tắc: khói bụi, nước thải, mùi do cơ sở sản xuất kinh doanh gây ra là lĩnh vực Môi trường "
+      "(đối tượng là ô nhiễm, không phải doanh nghiệp).")),
     ("an_ninh_trat_tu", ("ha_tang_giao_thong", "doanh_nghiep"),
      lambda t: bool(_OCCUPY.search(t)) and not _BROKEN.search(t),
      "Quy tắc: lấn chiếm vỉa hè, lòng đường là lĩnh vực An ninh, trật tự."),
