@@ -144,6 +144,22 @@ def test_city_petition_on_a_commune_matter_is_vuot_cap(session):
     assert {"rule": "escalated", "petition": city.code, "unit": "Thành phố Hải Phòng"} in flag.explanation["rules"]
 
 
+def test_city_petition_naming_the_commune_and_two_objects_of_its_matter_is_linked_and_vuot_cap(session):
+    from service.models import Event
+    land = ("Tôi khiếu nại Quyết định số 732/QĐ-UBND của UBND phường Ngô Quyền về đơn giá bồi thường khi thu hồi "
+            "đất làm dự án cải tạo mương An Kim Hải, giá quá thấp so với thị trường.")
+    first = send(session, 1, kind="khieu_nai", content=land)
+    city = send(session, 2, unit="31", kind="khieu_nai", content=(
+        "Kính gửi UBND thành phố. Các hộ dân phường Ngô Quyền đã nhiều lần khiếu nại Quyết định 732/QĐ-UBND về "
+        "đơn giá bồi thường của dự án cải tạo mương An Kim Hải nhưng phường chưa giải quyết."))
+    # The same decision and the same project, sent over the commune's head: the same matter without asking.
+    assert city.matter_id == first.matter_id and not suggestions.for_petition(session, city)
+    linked = session.scalar(select(Event).where(Event.petition_id == city.id, Event.kind == "matter_linked"))
+    assert "vượt cấp" in linked.reason and "Kim Hải" in linked.reason
+    [flag] = open_flags(session, flags.PHUC_TAP, petition_id=None)
+    assert {"rule": "escalated", "petition": city.code, "unit": "Thành phố Hải Phòng"} in flag.explanation["rules"]
+
+
 def test_escalated_param_flags_a_petition_forwarded_from_above(session):
     p = send(session, 1)
     flags.evaluate_petition_flags(session, p, NOW, escalated=True)

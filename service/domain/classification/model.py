@@ -25,10 +25,12 @@ from threadpoolctl import threadpool_limits
 
 from service.domain.classification import calibration as calibrating
 from service.domain.classification import store
+from service.domain.classification.borderline import field_rule
 from service.domain.classification.features import model_text, remedy_of_told_problem, rule_matrix
 from service.domain.classification.normalise import (
     TAKING_AMOUNT,
     Phrase,
+    classifier_text,
     Rules,
     denounces_official,
     find,
@@ -268,6 +270,10 @@ def classify(text: str, title: str | None = None, *, session: Session | None = N
         notes.append(f"Giống {similarity:.0%} một đơn đã được cán bộ phân loại lại: theo phân loại của cán bộ.")
         source = "correction"
     else:
+        moved = field_rule(folded, classifier_text(raw), category, category_p)
+        if moved:
+            (category, note), category_conf = moved, max(category_p.get(moved[0], 0), 1 - category_conf)
+            notes.append(note)
         if kind == "kien_nghi" and remedy_of_told_problem(folded):
             kind, kind_conf = "phan_anh", max(kind_p.get("phan_anh", 0), 1 - kind_conf)
             notes.append("Quy tắc: đơn kể một sự việc, vấn đề và chỉ đề nghị khắc phục chính việc đó là phản ánh.")

@@ -1,7 +1,11 @@
 """Is a candidate link strong enough to make without asking? (issue #17: grouping that errs on the side of asking)
 
 A petition joins a matter automatically only when the re-rank accepts it (`operations.accepts`) AND
-  - it is of the same unit (a petition to the city about a commune's matter is only suggested),
+  - it is of the same unit, or it went over that unit's head (vượt cấp): sent to the city, it names the commune
+    whose matter it is and shares at least two concrete objects with it (`OVER_HEAD_OBJECTS`: "Quyết định
+    215/QĐ-UBND" and "đường nối Quốc lộ 10"). The same content sent higher up is the same matter: its people
+    count towards đông người (Luật Tiếp công dân Điều 29, legal.md) and the matter is phức tạp, kéo dài
+    (vượt cấp, `flags`). A city-level petition that shares less, or names no commune, is only suggested,
   - its field is the matter's or a compatible one (the classifier's known confusions, `COMPATIBLE`),
   - they share a *concrete object*: a number (the ngõ, thôn, house, plot, decision, km), a person's full name
     (a named official), or a name written after an object word ("karaoke Ánh Dương", "Công ty … Việt Hưng",
@@ -33,6 +37,7 @@ _PLACE = r"thon|xom|phuong|xa|dao|thi tran|huyen|dac khu|khu vuc|vinh"
 _NUMBERED = ("ngo", "ngach", "hem", "so", "thua", "km", "thon", "to dan pho", "tdp", "quyet dinh", "qd", "lo")
 _NUMBER_AFTER = re.compile(r"\b(" + "|".join(sorted(_NUMBERED, key=len, reverse=True)) + r")(?: so)? (\d+)\b")
 _YEAR = re.compile(r"^(19|20)\d\d$")
+OVER_HEAD_OBJECTS = 2  # shared concrete objects that link a petition sent over the commune's head
 
 
 
@@ -93,9 +98,10 @@ def compatible(field_a: str | None, fields_b: set[str]) -> bool:
 
 
 def judge(s: Similarity, mine: str, theirs: str, category: str | None, categories: set[str], same_unit: bool,
-          trusted: frozenset[str] = frozenset()) -> Evidence:
+          trusted: frozenset[str] = frozenset(), over_head: bool = False) -> Evidence:
     """`mine`/`theirs`: the folded texts of the petition and of the matter's petitions; `category` None when
-    the classifier was unsure of the petition's field (then the field does not stand in the way)."""
+    the classifier was unsure of the petition's field (then the field does not stand in the way); `over_head`:
+    the petition was sent to the city and names the matter's commune (vượt cấp)."""
     objects = [n for n in s.names if concrete(n, mine, theirs, trusted)]
     if not objects and s.topic >= PLACE_AND_TOPIC:  # "xưởng bột cá ở Bàng La": the place and what is there
         objects = [n for n in s.names if not n.isdigit() and not (  # "đảo Cát Bà" here, "chợ Cát Bà" there
@@ -104,7 +110,8 @@ def judge(s: Similarity, mine: str, theirs: str, category: str | None, categorie
     conflict = [f"{k} {'/'.join(sorted(a[k]))} ≠ {'/'.join(sorted(b[k]))}" for k in a.keys() & b.keys()
                 if not a[k] & b[k]]
     same_field = compatible(category, categories)
-    why = ("gửi đơn vị khác" if not same_unit else "khác lĩnh vực" if not same_field else
+    escalated = not same_unit and over_head and len(objects) >= OVER_HEAD_OBJECTS
+    why = ("gửi đơn vị khác" if not (same_unit or escalated) else "khác lĩnh vực" if not same_field else
            "số hiệu khác nhau: " + "; ".join(conflict) if conflict else
            "chỉ trùng địa danh, chưa trùng đối tượng cụ thể" if not objects else "")
     return Evidence(not why, objects, list(s.names), same_field, same_unit, conflict, why)
@@ -127,6 +134,8 @@ def sentence(e: Evidence, text: str, category: str | None = None, people: int | 
     head = ("cùng đối tượng: " if e.objects else "trùng địa danh: ") + ", ".join(shown) if shown else \
         "nội dung gần giống"
     parts = [head]
+    if not e.same_unit and e.strong:
+        parts.append("đơn gửi vượt cấp, nêu đúng xã, phường của vụ việc")
     if category and e.same_field:
         parts.append(f"cùng lĩnh vực {category_label(category)}")
     if e.why_not:

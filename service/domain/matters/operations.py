@@ -199,7 +199,8 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
         if not (link or ask):
             continue
         fields = {f for f, k in c.categories.items() if 3 * k >= sum(c.categories.values())}  # its main fields
-        e = evidence.judge(s, folded, c.text, category, fields, not cross, lesson.trusted)
+        over_head = cross and petition.unit.kind == "city" and c.unit_id in named  # vượt cấp (evidence.py)
+        e = evidence.judge(s, folded, c.text, category, fields, not cross, lesson.trusted, over_head)
         if (link and e.strong) or ask:
             found.append((link and e.strong, s.score, c.matter_id, s, e))
     found.sort(key=lambda x: (x[0], x[1]), reverse=True)
