@@ -305,9 +305,8 @@ def test_the_decisions_kept_on_the_row_give_the_events_figures_for_any_period(se
             end_year, end_month = divmod(month + length, 12)
             last = dt.date(2025 + year + end_year, end_month + 1, 14)
             period = report_periods.Period("range", "thử", start, last)
-            scope = reports._scope(unit, period)
-            got = sorted((pid, carried, reports.OUTCOME_OF_WEIGHT[weight]) for pid, carried, weight in
-                         session.execute(select(scope.c.id, scope.c.carried, scope.c.outcome)))
+            got = sorted((r["id"], r["carried"], reports.OUTCOME_OF_WEIGHT[r["outcome"]])
+                         for r in reports.scope_rows(session, unit, period))
             want = sorted(session.execute(_scope_from_events(unit, period)).all())
             assert got == want, (start, last)
             checked += len(want)
