@@ -27,22 +27,22 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg  # noqa: E402
-from sqlalchemy import event, func, select  # noqa: E402
+import psycopg
+from sqlalchemy import event, func, select
 
-from bench.common import copy_rows as _copy  # noqa: E402
-from bench import reports_reference as reference  # noqa: E402
-from bench.common import recreate_database  # noqa: E402
-from service.cli import run_setup  # noqa: E402
-from service.db import Database  # noqa: E402
-from service.domain.codes import CHANNELS, KINDS, categories  # noqa: E402
-from service.domain.deadlines.calendar import VN_TZ  # noqa: E402
-from service.domain.events import note_decision  # noqa: E402
-from service.domain.documents import spreadsheets  # noqa: E402
-from service.domain.reports import queries as reports  # noqa: E402
-from service.domain.reports.periods import parse_period  # noqa: E402
-from service.models.petition import Petition  # noqa: E402
-from service.models.unit import Office, Unit  # noqa: E402
+from bench import reports_reference as reference
+from bench.common import copy_rows as _copy
+from bench.common import recreate_database
+from service.cli import run_setup
+from service.db import Database
+from service.domain.codes import CHANNELS, KINDS, categories
+from service.domain.deadlines.calendar import VN_TZ
+from service.domain.documents import spreadsheets
+from service.domain.events import note_decision
+from service.domain.reports import queries as reports
+from service.domain.reports.periods import parse_period
+from service.models.petition import Petition
+from service.models.unit import Office, Unit
 
 DEFAULT_URL = "postgresql://tiepdan:tiepdan@127.0.0.1:5432/tiepdan_bench_reports"
 FIRST = dt.datetime(2025, 6, 15, tzinfo=VN_TZ)
@@ -157,7 +157,7 @@ def statement_log(engine):
 
 def same_figures(new: dict, old: dict) -> bool:
     """The report of the current code and of the reference, `generated_at` aside."""
-    keep = lambda r: {k: v for k, v in r.items() if k != "generated_at"}  # noqa: E731
+    keep = lambda r: {k: v for k, v in r.items() if k != "generated_at"}
     return json.dumps(keep(new), sort_keys=True, default=str) == json.dumps(keep(old), sort_keys=True, default=str)
 
 

@@ -27,16 +27,16 @@ from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain.codes import CHANNELS, KINDS, STATUSES, STEPS, categories
+from service.domain.codes import CHANNELS, KINDS, STATUSES, categories
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import DECISION_WEIGHT
 from service.domain.people import access
+from service.domain.reports import deadlines as deadline_figures
 from service.domain.reports import periods as report_periods
-from service.domain.reports.periods import Period
 from service.domain.reports import sections
+from service.domain.reports.periods import Period
 from service.domain.routing.units import CITY_CODE, find_unit
 from service.models.catalogue import CatalogueTask
-from service.models.deadline import Deadline
 from service.models.event import Event
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
@@ -50,10 +50,9 @@ SETTLED = ("answered", "returned", "guided", "transferred", "withdrawn", "closed
 SIGNERS = ("mot_nguoi", "hai_den_bon", "nhieu_nguoi", "khong_ro_ten")
 OUTCOMES = ("trong_tham_quyen", "chuyen_don", "huong_dan", "tra_lai", "rut_don", "chua_xu_ly")
 OUTSIDE_COMPETENCE = ("chuyen_don", "huong_dan")
-TIMELINESS = ("on_time", "late", "overdue_open", "pending")
-FINAL_STEPS = ("tra_loi", "giai_quyet")  # a petition is answered (KNPA) or resolved (KN, TC) when its last step is met
-OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
-NO_OFFICE = "chua_giao"
+TIMELINESS = deadline_figures.TIMELINESS
+FINAL_STEPS = deadline_figures.FINAL_STEPS
+NO_OFFICE = deadline_figures.NO_OFFICE
 # Seed plans task 4.4: corruption, harassment, extra fees, received by hotline, phone, SMS, e-mail and the like.
 TASK_44_CATEGORIES = ("thu_tuc_hanh_chinh", "can_bo_cong_vu")
 TASK_44_CHANNELS = ("hotline", "sms", "email", "telegram", "zalo", "web", "api")
@@ -275,62 +274,6 @@ def _petition_figures(session: Session, unit: Unit | None, period: Period) -> di
     return fig
 
 
-def _deadline_figures(session: Session, unit: Unit | None, period: Period, as_of: dt.datetime) -> dict[str, Any]:
-    """Every deadline that matters for the period: not met before it began, started before its end, not
-    cancelled by then. (Steps met earlier were counted by earlier reports.)
-
-    One join of the deadlines with the petitions (for the lead office); a unit's goes from its petitions
-    (ix_petitions_report) to their deadlines (ix_deadlines_report) without reading either table's rows."""
-    d, p = Deadline.__table__, Petition.__table__
-    # Booleans, not a CASE, are grouped: the planner knows each has two values, so it aggregates in parallel
-    # workers before the join's rows meet (issue #19); the loop below names the bucket.
-    met = and_(d.c.met_at.is_not(None), d.c.met_at < as_of)
-    flags = (met.label("met"), (d.c.met_at <= d.c.due_at).label("in_time"), (d.c.due_at < as_of).label("past_due"))
-    stmt = (select(d.c.step, p.c.lead_office_id, *flags, func.count())
-            .select_from(d.join(p, p.c.id == d.c.petition_id))
-            .where(d.c.starts_at < as_of, or_(d.c.met_at.is_(None), d.c.met_at >= period.start),
-                   or_(d.c.cancelled_at.is_(None), d.c.cancelled_at >= as_of))
-            .group_by(d.c.step, p.c.lead_office_id, *flags))
-    if unit is not None:
-        stmt = stmt.where(p.c.unit_id == unit.id)
-    office_codes = dict(session.execute(select(Office.id, Office.code)).all())
-    by_step = {s: _zeros(TIMELINESS) for s in STEPS}
-    by_office: dict[str, dict[str, int]] = {}
-    for step, office_id, was_met, in_time, past_due, n in session.execute(stmt):
-        # on time (met by then, not after its due time), late (met after it), overdue and open, pending
-        status = TIMELINESS[0 if was_met and in_time else 1 if was_met else 2 if past_due else 3]
-        by_step.setdefault(step, _zeros(TIMELINESS))[status] += n
-        by_office.setdefault(office_codes.get(office_id, NO_OFFICE), _zeros(TIMELINESS))[status] += n
-    totals = {k: sum(v[k] for v in by_step.values()) for k in TIMELINESS}
-    return {"on_time": totals["on_time"], "overdue": totals["late"] + totals["overdue_open"],
-            "answered": _answered(session, unit, period, as_of),
-            "deadlines": {"totals": totals, "by_step": by_step, "by_office": dict(sorted(by_office.items()))}}
-
-
-def _answered(session: Session, unit: Unit | None, period: Period, as_of: dt.datetime) -> dict[str, int]:
-    """Petitions, not steps: those answered or resolved in the period (their last step, tra_loi or giai_quyet, met
-    within it), how many of them on time, and the petitions still open with a step past due.
-
-    One row per answered petition from the final steps' partial covering index (ix_deadlines_final_met), no join
-    for the city; the open ones counted over the petitions with a past-due open step (EXISTS on
-    ix_deadlines_open_petition), so neither needs a DISTINCT over a join."""
-    d, p = Deadline.__table__, Petition.__table__
-    final = and_(d.c.step.in_(FINAL_STEPS), d.c.cancelled_at.is_(None), d.c.met_at.is_not(None),
-                 d.c.met_at >= period.start, d.c.met_at < as_of)
-    per_petition = (select(d.c.petition_id, func.max(case((d.c.met_at <= d.c.due_at, 1), else_=0)).label("on_time"))
-                    .where(final).group_by(d.c.petition_id))
-    overdue = (select(d.c.id).where(d.c.petition_id == p.c.id, d.c.met_at.is_(None), d.c.cancelled_at.is_(None),
-                                    d.c.starts_at < as_of, d.c.due_at < as_of).exists())
-    late_open = select(func.count()).select_from(p).where(p.c.status.in_(OPEN_STATUSES), overdue)
-    if unit is not None:
-        per_petition = per_petition.where(d.c.petition_id.in_(select(p.c.id).where(p.c.unit_id == unit.id)))
-        late_open = late_open.where(p.c.unit_id == unit.id)
-    per_petition = per_petition.subquery("answered")
-    total, on_time = session.execute(select(func.count(), func.coalesce(func.sum(per_petition.c.on_time), 0))).one()
-    return {"total": total, "on_time": on_time, "late": total - on_time,
-            "open_overdue": session.scalar(late_open) or 0}
-
-
 def build(session: Session, unit: Unit | None, period: Period, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The report of `unit` (None: the whole city) for `period`, JSON-ready."""
     now = now or utcnow()
@@ -340,7 +283,7 @@ def build(session: Session, unit: Unit | None, period: Period, *, now: dt.dateti
         session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL jit = off"))
     figures = _petition_figures(session, unit, period)
     task44 = figures.pop("_task44")
-    deadlines = _deadline_figures(session, unit, period, as_of)
+    deadlines = deadline_figures.figures(session, unit, period, as_of)
     flagged = sections.flagged(session, unit, period)
     ratings = sections.ratings(session, unit, period)
     received_44 = {ch: task44[ch]["received"] for ch in sorted(task44)}
@@ -368,7 +311,9 @@ def report_for(session: Session, user: User, *, unit: str | None = None, period:
     chosen = report_periods.resolve(period, first, last)
     scope = scope_for(session, user, unit)
     report = build(session, scope, chosen, now=now)
-    from service.domain.plans.tracking import report_section  # the plan's own tasks (issue #21)
+    from service.domain.plans.tracking import (
+        report_section,  # the plan's own tasks (issue #21)
+    )
     report["plan_tasks"] = report_section(session, scope, chosen, now or utcnow())
     return report
 
