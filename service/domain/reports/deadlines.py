@@ -50,16 +50,23 @@ def figures(session: Session, unit: Unit | None, period: Period, as_of: dt.datet
             "deadlines": {"totals": totals, "by_step": by_step, "by_office": dict(sorted(by_office.items()))}}
 
 
+def _flags(d, as_of: dt.datetime) -> dict[str, Any]:
+    """The comparisons every rule below is made of, as booleans computed by the database (no timestamp reaches
+    Python, and the planner knows each has two values)."""
+    return {"met": and_(d.c.met_at.is_not(None), d.c.met_at < as_of), "in_time": d.c.met_at <= d.c.due_at,
+            "past_due": d.c.due_at < as_of, "started": d.c.starts_at < as_of,
+            "live": or_(d.c.cancelled_at.is_(None), d.c.cancelled_at >= as_of),
+            "uncancelled": d.c.cancelled_at.is_(None), "unmet": d.c.met_at.is_(None)}
+
+
 def _city(session: Session, period: Period, as_of: dt.datetime) -> tuple[dict[tuple, int], dict[str, int]]:
     d, p = Deadline.__table__, Petition.__table__
-    # Booleans, not a CASE, are grouped: the planner knows each has two values, so it aggregates in parallel
-    # workers before the join's rows meet; `_bucket` names the bucket.
-    met = and_(d.c.met_at.is_not(None), d.c.met_at < as_of)
-    flags = (met.label("met"), (d.c.met_at <= d.c.due_at).label("in_time"), (d.c.due_at < as_of).label("past_due"))
+    f = _flags(d, as_of)
+    # Booleans, not a CASE, are grouped: the planner aggregates in parallel workers before the join's rows meet.
+    flags = (f["met"].label("met"), f["in_time"].label("in_time"), f["past_due"].label("past_due"))
     stmt = (select(d.c.step, p.c.lead_office_id, *flags, func.count())
             .select_from(d.join(p, p.c.id == d.c.petition_id))
-            .where(d.c.starts_at < as_of, or_(d.c.met_at.is_(None), d.c.met_at >= period.start),
-                   or_(d.c.cancelled_at.is_(None), d.c.cancelled_at >= as_of))
+            .where(f["started"], or_(f["unmet"], d.c.met_at >= period.start), f["live"])
             .group_by(d.c.step, p.c.lead_office_id, *flags))
     counts: dict[tuple, int] = {}
     for step, office_id, was_met, in_time, past_due, n in session.execute(stmt):
@@ -68,38 +75,42 @@ def _city(session: Session, period: Period, as_of: dt.datetime) -> tuple[dict[tu
     # Petitions, not steps: one row per answered petition from the final steps' partial covering index
     # (ix_deadlines_final_met), no join; the open ones counted over the petitions with a past-due open step
     # (EXISTS), so neither needs a DISTINCT over a join.
-    final = and_(d.c.step.in_(FINAL_STEPS), d.c.cancelled_at.is_(None), d.c.met_at.is_not(None),
-                 d.c.met_at >= period.start, d.c.met_at < as_of)
-    per_petition = (select(d.c.petition_id, func.max(case((d.c.met_at <= d.c.due_at, 1), else_=0)).label("on_time"))
+    final = and_(d.c.step.in_(FINAL_STEPS), f["uncancelled"], f["met"], d.c.met_at >= period.start)
+    per_petition = (select(d.c.petition_id, func.max(case((f["in_time"], 1), else_=0)).label("on_time"))
                     .where(final).group_by(d.c.petition_id).subquery("answered"))
     total, on_time = session.execute(select(func.count(), func.coalesce(func.sum(per_petition.c.on_time), 0))).one()
-    overdue = (select(d.c.id).where(d.c.petition_id == p.c.id, d.c.met_at.is_(None), d.c.cancelled_at.is_(None),
-                                    d.c.starts_at < as_of, d.c.due_at < as_of).exists())
+    overdue = (select(d.c.id).where(d.c.petition_id == p.c.id, f["unmet"], f["uncancelled"], f["started"],
+                                    f["past_due"]).exists())
     open_overdue = session.scalar(select(func.count()).select_from(p).where(p.c.status.in_(OPEN_STATUSES), overdue))
     return counts, {"total": total, "on_time": on_time, "late": total - on_time, "open_overdue": open_overdue or 0}
 
 
 def _unit(session: Session, unit: Unit, period: Period, as_of: dt.datetime) -> tuple[dict[tuple, int], dict[str, int]]:
     """The same three figures from one read of the unit's deadlines not met before the period (every one the
-    figures look at), judged row by row: the unit's petitions are a few thousand, their deadlines found by petition."""
+    figures look at), judged row by row from the same comparisons: the unit's petitions are a few thousand,
+    their deadlines found by petition."""
     d, p = Deadline.__table__, Petition.__table__
+    f = _flags(d, as_of)
+    names = ("met", "in_time", "past_due", "started", "live", "uncancelled", "unmet")
+    # Grouped by the comparisons, and by petition only where a petition-level figure needs it (a final step met,
+    # an open one past due): a few thousand rows, not every deadline, reach Python.
+    relevant = or_(and_(d.c.step.in_(FINAL_STEPS), f["uncancelled"], f["met"]),
+                   and_(p.c.status.in_(OPEN_STATUSES), f["unmet"], f["uncancelled"], f["started"], f["past_due"]))
+    keys = (d.c.step, p.c.lead_office_id, p.c.status, *(f[n].label(n) for n in names),
+            case((relevant, d.c.petition_id)).label("pid"))
     rows = session.execute(
-        select(d.c.petition_id, d.c.step, p.c.lead_office_id, p.c.status, d.c.starts_at, d.c.due_at, d.c.met_at,
-               d.c.cancelled_at)
-        .select_from(p.join(d, d.c.petition_id == p.c.id))
-        .where(p.c.unit_id == unit.id, or_(d.c.met_at.is_(None), d.c.met_at >= period.start)))
+        select(*keys, func.count()).select_from(p.join(d, d.c.petition_id == p.c.id))
+        .where(p.c.unit_id == unit.id, or_(f["unmet"], d.c.met_at >= period.start)).group_by(*keys)).all()
     counts: dict[tuple, int] = {}
     answered: dict[int, bool] = {}  # petition: answered on time
     open_overdue: set[int] = set()
-    for pid, step, office_id, status, starts_at, due_at, met_at, cancelled_at in rows:
-        if starts_at < as_of and (cancelled_at is None or cancelled_at >= as_of):
-            was_met = met_at is not None and met_at < as_of
-            key = (step, office_id, _bucket(was_met, was_met and met_at <= due_at, due_at < as_of))
-            counts[key] = counts.get(key, 0) + 1
-        if step in FINAL_STEPS and cancelled_at is None and met_at is not None and met_at < as_of:
-            answered[pid] = answered.get(pid, False) or met_at <= due_at  # (met_at >= start: the WHERE above)
-        if (status in OPEN_STATUSES and met_at is None and cancelled_at is None and starts_at < as_of
-                and due_at < as_of):
+    for step, office_id, status, met, in_time, past_due, started, live, uncancelled, unmet, pid, n in rows:
+        if started and live:
+            key = (step, office_id, _bucket(met, in_time, past_due))
+            counts[key] = counts.get(key, 0) + n
+        if step in FINAL_STEPS and uncancelled and met:  # (met_at >= the start: the WHERE above)
+            answered[pid] = bool(answered.get(pid) or in_time)
+        if status in OPEN_STATUSES and unmet and uncancelled and started and past_due:
             open_overdue.add(pid)
     on_time = sum(answered.values())
     return counts, {"total": len(answered), "on_time": on_time, "late": len(answered) - on_time,

@@ -143,7 +143,7 @@ def _parts(unit: Unit | None, period: Period):
     events do not straddle a boundary of the period they say it all: plain columns and comparisons. (2) The few
     that straddle (found by one more scan of the row) are judged from their decision events, over the events'
     decision index."""
-    p, e = Petition.__table__, Event.__table__
+    p = Petition.__table__
     start, end = period.start, period.end
     # (1) The negation of _straddles written out with its NULLs (a petition never decided straddles nothing);
     # open at the start by the row: not settled before it, or reopened after the settling.
@@ -156,36 +156,51 @@ def _parts(unit: Unit | None, period: Period):
                   p.c.settled_at.is_(None), p.c.reopened_at > p.c.settled_at)
     plain = select(*_columns(p, period, p.c.decision, p.c.decision_at < end)) \
         .where(p.c.received_at < end, not_straddling, counted)
-    # (2) The straddling ones: their decision events grouped, the weightiest before the end, the latest settling
-    # and reopening before the start.
+    # (2) The straddling ones (`_from_events` judges them).
     straddling = select(p.c.id).where(p.c.received_at < end, _straddles(p, period))
     if unit is not None:
         plain, straddling = plain.where(p.c.unit_id == unit.id), straddling.where(p.c.unit_id == unit.id)
+    return plain, straddling
+
+
+def _from_events(period: Period, ids: list[int]):
+    """The straddling petitions `ids` judged from their decision events: the weightiest before the end, the
+    latest settling and reopening before the start. The ids are read first (one more scan of the row), so the
+    planner knows they are few and goes from the events' decision index to the petitions' primary key."""
+    p, e = Petition.__table__, Event.__table__
+    start, end = period.start, period.end
     weight = case(*((e.c.kind == kind, w) for kind, w, _ in DECISIONS), else_=0)
     ev = (select(e.c.petition_id.label("pid"), func.max(weight).label("decision"),
                  func.max(case((and_(e.c.kind.in_(SETTLED), e.c.at < start), e.c.at))).label("settled"),
                  func.max(case((and_(e.c.kind == "reopened", e.c.at < start), e.c.at))).label("reopened"))
-          .where(e.c.kind.in_(SETTLED + ("accepted", "reopened")), e.c.at < end, e.c.petition_id.in_(straddling))
+          .where(e.c.kind.in_(SETTLED + ("accepted", "reopened")), e.c.at < end, e.c.petition_id.in_(ids))
           .group_by(e.c.petition_id).subquery("ev"))
     decision = case(*((ev.c.decision == w, kind) for w, kind in KIND_OF_WEIGHT.items()))
-    from_events = (select(*_columns(p, period, decision, ev.c.decision > 0))
-                   .select_from(p.join(ev, ev.c.pid == p.c.id))
-                   .where(or_(p.c.received_at >= start, ev.c.settled.is_(None), ev.c.reopened > ev.c.settled)))
-    return plain, from_events
+    return (select(*_columns(p, period, decision, ev.c.decision > 0))
+            .select_from(p.join(ev, ev.c.pid == p.c.id))
+            .where(or_(p.c.received_at >= start, ev.c.settled.is_(None), ev.c.reopened > ev.c.settled)))
+
+
+def _straddling_rows(session: Session, straddling, period: Period) -> list[dict[str, Any]]:
+    ids = list(session.scalars(straddling))
+    rows = []
+    for i in range(0, len(ids), 5000):  # SQLite takes some 30,000 parameters a statement
+        rows += [_logical(dict(row._mapping)) for row in session.execute(_from_events(period, ids[i:i + 5000]))]
+    return rows
 
 
 def scope_rows(session: Session, unit: Unit | None, period: Period) -> list[dict[str, Any]]:
     """Every petition counted in the period with the report's values (what the tests compare with the events)."""
-    rows = []
-    for part in _parts(unit, period):
-        rows += [_logical(dict(row._mapping)) for row in session.execute(part)]
-    return rows
+    plain, straddling = _parts(unit, period)
+    return [_logical(dict(row._mapping)) for row in session.execute(plain)] + \
+        _straddling_rows(session, straddling, period)
 
 
 def _grouped(session: Session, unit: Unit | None, period: Period) -> dict[str, dict[tuple, int]]:
     """{group name: {key: count}} for every group of GROUPS: the plain part grouped by the database (one GROUP BY
     a group), the straddling part read row by row (a few thousand at most); both turned into the report's keys."""
-    plain, from_events = (part.subquery() for part in _parts(unit, period))
+    plain, straddling = _parts(unit, period)
+    plain = plain.subquery()
     out: dict[str, dict[tuple, int]] = {name: {} for name in GROUPS}
 
     def add(name: str, value_of: dict[str, Any], n: int) -> None:
@@ -196,9 +211,7 @@ def _grouped(session: Session, unit: Unit | None, period: Period) -> dict[str, d
         keys = [plain.c[c] for c in cols]
         for *key, n in session.execute(select(*keys, func.count()).group_by(*keys)):
             add(name, _logical(dict(zip(cols, key))) if name == "people" else dict(zip(cols, key)), n)
-    names = list(dict.fromkeys(c for cols in RAW.values() for c in cols))
-    for row in session.execute(select(*(from_events.c[c] for c in names))):
-        value_of = _logical(dict(zip(names, row)))
+    for value_of in _straddling_rows(session, straddling, period):
         for name in GROUPS:
             add(name, value_of, 1)
     return out
