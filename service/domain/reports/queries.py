@@ -1,8 +1,8 @@
 """Periodic reports of a unit or of the whole city (TT 01/2024/TT-TTCP; seed plans tasks 4.3-4.5, 4.11).
 
 `build(session, unit, period)` answers one JSON-ready dict. Every figure comes from aggregate SQL (GROUP BY);
-no petition row is loaded into Python, so the yearly city report over a million petitions stays fast
-(bench/reports.py). Definitions (each one is stated in the report's notes as well):
+only the few petitions whose decisions straddle a boundary of the period are read one by one (`_parts`), so the
+yearly city report over a million petitions stays fast (bench/reports.py; the deadline figures: reports/deadlines.py). Definitions (each one is stated in the report's notes as well):
 
 - received = carried over (received before the period and still open at its start, judged from the workflow
   events before the start) + new (received within the period);
