@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from service.models.petition import Petition
 
 
+FINAL_MET = "step IN ('tra_loi', 'giai_quyet') AND cancelled_at IS NULL"  # the reports' answered steps
+
+
 class Deadline(Base):
     __tablename__ = "deadlines"
     # Partial indexes keep the 5-minute deadline scan near the cost of a COUNT (bench/deadlines.py).
@@ -37,6 +40,12 @@ class Deadline(Base):
         Index("ix_deadlines_open_petition", "petition_id", "due_at", "id",
               postgresql_where=text("met_at IS NULL AND cancelled_at IS NULL"),
               sqlite_where=text("met_at IS NULL AND cancelled_at IS NULL")),
+        # The periodic reports (issue #19), PostgreSQL only (INCLUDE; empty on SQLite): a unit's deadlines by
+        # petition without the table, and the answered petitions of a period from the final steps met in it.
+        Index("ix_deadlines_report", "petition_id", postgresql_include=["step", "starts_at", "due_at", "met_at",
+                                                                        "cancelled_at"], sqlite_where=text("0")),
+        Index("ix_deadlines_final_met", "met_at", postgresql_include=["petition_id", "due_at"],
+              postgresql_where=text(FINAL_MET), sqlite_where=text("0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     from service.models.unit import Office, Unit
 
 
+# What a report reads of a petition (ix_petitions_report, PostgreSQL only; migration e19rep000001 says the same).
+REPORT_COLUMNS = ["id", "lead_office_id", "task_id", "kind", "category", "channel", "status", "anonymous",
+                  "co_signer_count", "decision", "decision_at", "settled_at", "reopened_at", "first_decided_at",
+                  "last_decided_at"]
+
+
 class Petition(Base):
     __tablename__ = "petitions"
     __table_args__ = (
@@ -30,6 +36,9 @@ class Petition(Base):
                                                                 "received_at"], sqlite_where=text("0")),
         Index("ix_petitions_content_trgm", "content_folded", postgresql_using="gin",
               postgresql_ops={"content_folded": "gin_trgm_ops"}, sqlite_where=text("0")),
+        # A unit's periodic report (service.domain.reports.queries) read from the index alone (issue #19).
+        Index("ix_petitions_report", "unit_id", "received_at", postgresql_include=REPORT_COLUMNS,
+              sqlite_where=text("0")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

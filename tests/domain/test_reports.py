@@ -305,9 +305,8 @@ def test_the_decisions_kept_on_the_row_give_the_events_figures_for_any_period(se
             end_year, end_month = divmod(month + length, 12)
             last = dt.date(2025 + year + end_year, end_month + 1, 14)
             period = report_periods.Period("range", "thử", start, last)
-            scope = reports._scope(unit, period)
-            got = sorted((pid, carried, reports.OUTCOME_OF_WEIGHT[weight]) for pid, carried, weight in
-                         session.execute(select(scope.c.id, scope.c.carried, scope.c.outcome)))
+            got = sorted((r["id"], r["carried"], reports.OUTCOME_OF_WEIGHT[r["outcome"]])
+                         for r in reports.scope_rows(session, unit, period))
             want = sorted(session.execute(_scope_from_events(unit, period)).all())
             assert got == want, (start, last)
             checked += len(want)
@@ -340,3 +339,29 @@ def test_the_xlsx_cells_keep_their_styles_when_copied(session):
                     texts += 1
                 bold += cell.font.bold
     assert numbers and texts and bold
+
+
+def test_the_city_deadline_figures_are_the_sum_of_every_units(session):
+    """Issue #19: the city's deadline figures come from aggregates in the database, a unit's from one read of its
+    deadlines judged in Python; both follow the same rules, so the city's are the sum of its units'."""
+    p = build_dataset(session)
+    _act(session, p["Z"], "answer", at(2026, 3, 20), text="Đã điều chỉnh lịch tàu. Cán bộ đã kiểm tra và thông báo.")
+    session.commit()
+    for period in (SIX_MONTHS, report_periods.parse_period("2026-q1"), report_periods.parse_period("2026-year")):
+        city = reports.build(session, None, period, now=AFTER)
+        units = [_report(session, unit=code, period=period) for code in (UNIT, OTHER)]
+        assert city["answered"] == {k: sum(u["answered"][k] for u in units) for k in city["answered"]}
+        for part in ("totals", "by_step"):
+            summed = json.loads(json.dumps(units[0]["deadlines"][part]))
+            for key, value in units[1]["deadlines"][part].items():
+                if isinstance(value, dict):
+                    for bucket, n in value.items():
+                        summed.setdefault(key, {}).setdefault(bucket, 0)
+                        summed[key][bucket] += n
+                else:
+                    summed[key] = summed.get(key, 0) + value
+            assert city["deadlines"][part] == summed, (period.code, part)
+        assert city["on_time"] == sum(u["on_time"] for u in units)
+        assert city["overdue"] == sum(u["overdue"] for u in units)
+        assert city["total"] == sum(u["total"] for u in units)
+    assert city["answered"]["total"] and sum(1 for n in city["deadlines"]["totals"].values() if n) >= 2

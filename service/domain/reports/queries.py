@@ -1,8 +1,8 @@
 """Periodic reports of a unit or of the whole city (TT 01/2024/TT-TTCP; seed plans tasks 4.3-4.5, 4.11).
 
 `build(session, unit, period)` answers one JSON-ready dict. Every figure comes from aggregate SQL (GROUP BY);
-no petition row is loaded into Python, so the yearly city report over a million petitions stays fast
-(bench/reports.py). Definitions (each one is stated in the report's notes as well):
+only the few petitions whose decisions straddle a boundary of the period are read one by one (`_parts`), so the
+yearly city report over a million petitions stays fast (bench/reports.py; the deadline figures: reports/deadlines.py). Definitions (each one is stated in the report's notes as well):
 
 - received = carried over (received before the period and still open at its start, judged from the workflow
   events before the start) + new (received within the period);
@@ -23,20 +23,20 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, text, tuple_
+from sqlalchemy import and_, case, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.domain.codes import CHANNELS, KINDS, STATUSES, STEPS, categories
+from service.domain.codes import CHANNELS, KINDS, STATUSES, categories
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import DECISION_WEIGHT
 from service.domain.people import access
+from service.domain.reports import deadlines as deadline_figures
 from service.domain.reports import periods as report_periods
-from service.domain.reports.periods import Period
 from service.domain.reports import sections
+from service.domain.reports.periods import Period
 from service.domain.routing.units import CITY_CODE, find_unit
 from service.models.catalogue import CatalogueTask
-from service.models.deadline import Deadline
 from service.models.event import Event
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
@@ -50,10 +50,9 @@ SETTLED = ("answered", "returned", "guided", "transferred", "withdrawn", "closed
 SIGNERS = ("mot_nguoi", "hai_den_bon", "nhieu_nguoi", "khong_ro_ten")
 OUTCOMES = ("trong_tham_quyen", "chuyen_don", "huong_dan", "tra_lai", "rut_don", "chua_xu_ly")
 OUTSIDE_COMPETENCE = ("chuyen_don", "huong_dan")
-TIMELINESS = ("on_time", "late", "overdue_open", "pending")
-FINAL_STEPS = ("tra_loi", "giai_quyet")  # a petition is answered (KNPA) or resolved (KN, TC) when its last step is met
-OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
-NO_OFFICE = "chua_giao"
+TIMELINESS = deadline_figures.TIMELINESS
+FINAL_STEPS = deadline_figures.FINAL_STEPS
+NO_OFFICE = deadline_figures.NO_OFFICE
 # Seed plans task 4.4: corruption, harassment, extra fees, received by hotline, phone, SMS, e-mail and the like.
 TASK_44_CATEGORIES = ("thu_tuc_hanh_chinh", "can_bo_cong_vu")
 TASK_44_CHANNELS = ("hotline", "sms", "email", "telegram", "zalo", "web", "api")
@@ -93,77 +92,128 @@ DECISIONS = tuple((kind, DECISION_WEIGHT[kind], code) for kind, code in (
     ("withdrawn", "rut_don"), ("accepted", "trong_tham_quyen"), ("answered", "trong_tham_quyen"),
     ("transferred", "chuyen_don"), ("guided", "huong_dan"), ("returned", "tra_lai")))
 OUTCOME_OF_WEIGHT = {0: "chua_xu_ly", **{w: code for _, w, code in DECISIONS}}
-# The marginal tables come from four groupings of the same petitions (GROUPING SETS on PostgreSQL: one pass): at a
-# million rows each grouping set costs a hash of every row, so the nine tables of the report are summed in Python
-# from four small groupings (at most a few thousand groups) instead of being nine sets (issue #19).
-GROUPS = {"people": ("kind", "outcome", "signers", "carried"), "fields": ("category", "channel", "outcome"),
-          "where": ("unit_id", "lead_office_id", "status"), "task": ("task_id",)}
-MARGINS = {"kind_outcome": ("people", (0, 1)), "signers": ("people", (2, 3)), "category": ("fields", (0,)),
-           "channel": ("fields", (1,)), "task44": ("fields", (0, 1, 2)), "status": ("where", (2,)),
-           "office": ("where", (1,)), "unit": ("where", (0,)), "task": ("task", (0,))}
+# The marginal tables come from two groupings of the same petitions: at a million rows each grouping costs a hash of
+# every row, so the nine tables of the report are summed in Python from two small groupings (a few thousand groups:
+# a task and an office go with a field) instead of being nine (issue #19).
+GROUPS = {"people": ("kind", "category", "channel", "outcome", "signers", "carried"),
+          "where": ("unit_id", "lead_office_id", "status", "task_id")}
+MARGINS = {"kind_outcome": ("people", (0, 3)), "signers": ("people", (4, 5)), "category": ("people", (1,)),
+           "channel": ("people", (2,)), "task44": ("people", (1, 2, 3)), "status": ("where", (2,)),
+           "office": ("where", (1,)), "unit": ("where", (0,)), "task": ("where", (3,))}
 
 
-def _scope(unit: Unit | None, period: Period):
-    """One row per petition counted in the period: carried over or new, with its outcome at the end.
+def _straddles(p, period: Period):
+    """The petitions whose decision events straddle a boundary of the period: the weightiest decision reached after
+    the end while an earlier one came before it, or (received before the start) decided before and after the start.
+    Only for these does the row not say it all; everything else is judged from the row."""
+    start, end = period.start, period.end
+    return or_(and_(p.c.first_decided_at < end, p.c.decision_at >= end),
+               and_(p.c.received_at < start, p.c.first_decided_at < start, p.c.last_decided_at >= start))
+
+
+WEIGHT_OF_DECISION = {kind: w for kind, w, _ in DECISIONS}
+KIND_OF_WEIGHT = {w: kind for kind, w, _ in reversed(DECISIONS)}  # 4: "accepted" (answered weighs the same)
+# What the database groups: plain columns and comparisons (booleans), whose distinct values PostgreSQL's planner
+# knows, so it runs each GROUP BY as a parallel partial aggregate; `_logical` turns a raw key into the report's.
+RAW = {"people": ("kind", "category", "channel", "decision", "decided", "anonymous", "co4", "co1", "carried"),
+       "where": ("unit_id", "lead_office_id", "status", "task_id")}
+
+
+def _columns(p, period: Period, decision, decided) -> list:
+    """The raw columns of a counted petition, labelled as RAW names them."""
+    return [p.c.id, p.c.unit_id, p.c.kind, p.c.category, p.c.channel, p.c.status, p.c.lead_office_id, p.c.task_id,
+            decision.label("decision"), decided.label("decided"), p.c.anonymous.label("anonymous"),
+            (p.c.co_signer_count >= 4).label("co4"), (p.c.co_signer_count >= 1).label("co1"),
+            (p.c.received_at < period.start).label("carried")]
+
+
+def _logical(v: dict[str, Any]) -> dict[str, Any]:
+    """The report's values of a raw row: the outcome as the decision's weight by the end, the index in SIGNERS
+    ("đơn nhiều người đứng tên" from five names: the petitioner and four co-signers), carried over as 0/1."""
+    return {**v, "outcome": WEIGHT_OF_DECISION.get(v["decision"], 0) if v["decided"] else 0,
+            "signers": 3 if v["anonymous"] else 2 if v["co4"] else 1 if v["co1"] else 0,
+            "carried": 1 if v["carried"] else 0}
+
+
+def _parts(unit: Unit | None, period: Period):
+    """The petitions counted in the period (carried over or new), with their decision by its end, in two parts.
 
     The petition row keeps its decisions (events.note_decision): the weightiest one and when it was first reached,
-    the latest settling and reopening, the first and last decision event. They give the outcome at the period's
-    end and whether the petition was open at its start, without the events, for every petition whose decision
-    events do not straddle a boundary of the period; only those few (decided partly before and partly after the
-    start or the end) are grouped from the events, over the decision events' partial index."""
+    the latest settling and reopening, the first and last decision event. (1) For every petition whose decision
+    events do not straddle a boundary of the period they say it all: plain columns and comparisons. (2) The few
+    that straddle (found by one more scan of the row) are judged from their decision events, over the events'
+    decision index."""
+    p = Petition.__table__
+    start, end = period.start, period.end
+    # (1) The negation of _straddles written out with its NULLs (a petition never decided straddles nothing);
+    # open at the start by the row: not settled before it, or reopened after the settling.
+    not_straddling = and_(
+        or_(p.c.first_decided_at.is_(None), p.c.first_decided_at >= end, p.c.decision_at.is_(None),
+            p.c.decision_at < end),
+        or_(p.c.received_at >= start, p.c.first_decided_at.is_(None), p.c.first_decided_at >= start,
+            p.c.last_decided_at < start))
+    counted = or_(p.c.received_at >= start, p.c.last_decided_at.is_(None), p.c.last_decided_at >= start,
+                  p.c.settled_at.is_(None), p.c.reopened_at > p.c.settled_at)
+    plain = select(*_columns(p, period, p.c.decision, p.c.decision_at < end)) \
+        .where(p.c.received_at < end, not_straddling, counted)
+    # (2) The straddling ones (`_from_events` judges them).
+    straddling = select(p.c.id).where(p.c.received_at < end, _straddles(p, period))
+    if unit is not None:
+        plain, straddling = plain.where(p.c.unit_id == unit.id), straddling.where(p.c.unit_id == unit.id)
+    return plain, straddling
+
+
+def _from_events(period: Period, ids: list[int]):
+    """The straddling petitions `ids` judged from their decision events: the weightiest before the end, the
+    latest settling and reopening before the start. The ids are read first (one more scan of the row), so the
+    planner knows they are few and goes from the events' decision index to the petitions' primary key."""
     p, e = Petition.__table__, Event.__table__
     start, end = period.start, period.end
-    straddles = or_(and_(p.c.first_decided_at < end, p.c.decision_at >= end),
-                    and_(p.c.received_at < start, p.c.first_decided_at < start, p.c.last_decided_at >= start))
-    straddling = select(p.c.id).where(p.c.received_at < end, straddles)
-    if unit is not None:
-        straddling = straddling.where(p.c.unit_id == unit.id)
     weight = case(*((e.c.kind == kind, w) for kind, w, _ in DECISIONS), else_=0)
     ev = (select(e.c.petition_id.label("pid"), func.max(weight).label("decision"),
                  func.max(case((and_(e.c.kind.in_(SETTLED), e.c.at < start), e.c.at))).label("settled"),
                  func.max(case((and_(e.c.kind == "reopened", e.c.at < start), e.c.at))).label("reopened"))
-          .where(e.c.kind.in_(SETTLED + ("accepted", "reopened")), e.c.at < end,
-                 e.c.petition_id.in_(straddling))
+          .where(e.c.kind.in_(SETTLED + ("accepted", "reopened")), e.c.at < end, e.c.petition_id.in_(ids))
           .group_by(e.c.petition_id).subquery("ev"))
-    # Without straddling events the row says it all: settled / reopened as of the start, decision as of the end.
-    row_settled = case((p.c.last_decided_at < start, p.c.settled_at))
-    row_reopened = case((p.c.last_decided_at < start, p.c.reopened_at))
-    settled = case((ev.c.pid.is_not(None), ev.c.settled), else_=row_settled)
-    reopened = case((ev.c.pid.is_not(None), ev.c.reopened), else_=row_reopened)
-    open_at_start = or_(settled.is_(None), and_(reopened.is_not(None), reopened > settled))
-    # The outcome as the decision's weight (OUTCOME_OF_WEIGHT names it in Python): integers, not text, are grouped.
-    from_row = case(*((p.c.decision == kind, w) for kind, w, _ in DECISIONS), else_=0)
-    outcome = case((ev.c.pid.is_not(None), func.coalesce(ev.c.decision, 0)), (p.c.decision_at < end, from_row),
-                   else_=0)
-    stmt = (select(p.c.id, p.c.unit_id, p.c.kind, p.c.category, p.c.channel, p.c.status, p.c.lead_office_id,
-                   p.c.task_id, _signers(p).label("signers"),
-                   case((p.c.received_at < start, 1), else_=0).label("carried"), outcome.label("outcome"))
-            .select_from(p.outerjoin(ev, ev.c.pid == p.c.id))
-            .where(p.c.received_at < end, or_(p.c.received_at >= start, open_at_start)))
-    if unit is not None:
-        stmt = stmt.where(p.c.unit_id == unit.id)
-    return stmt.subquery("scope")
+    decision = case(*((ev.c.decision == w, kind) for w, kind in KIND_OF_WEIGHT.items()))
+    return (select(*_columns(p, period, decision, ev.c.decision > 0))
+            .select_from(p.join(ev, ev.c.pid == p.c.id))
+            .where(or_(p.c.received_at >= start, ev.c.settled.is_(None), ev.c.reopened > ev.c.settled)))
 
 
-def _grouped(session: Session, scope, groups: dict[str, tuple[str, ...]]) -> dict[str, dict[tuple, int]]:
-    """{group name: {key: count}} for every group of columns of the scope."""
-    out: dict[str, dict[tuple, int]] = {name: {} for name in groups}
-    if session.get_bind().dialect.name != "postgresql":
-        for name, cols in groups.items():
-            columns = [scope.c[c] for c in cols]
-            for *key, n in session.execute(select(*columns, func.count()).group_by(*columns)):
-                out[name][tuple(key)] = n
-        return out
-    names = list(dict.fromkeys(c for cols in groups.values() for c in cols))
-    by_signature = {tuple(c in cols for c in names): name for name, cols in groups.items()}
-    sets = func.grouping_sets(*(tuple_(*(scope.c[c] for c in cols)) for cols in groups.values()))
-    stmt = select(*(scope.c[c] for c in names), *(func.grouping(scope.c[c]) for c in names), func.count()) \
-        .group_by(sets)
-    for row in session.execute(stmt):
-        values, present = row[:len(names)], tuple(g == 0 for g in row[len(names):-1])
-        name = by_signature[present]
-        value_of = dict(zip(names, values))
-        out[name][tuple(value_of[c] for c in groups[name])] = row[-1]
+def _straddling_rows(session: Session, straddling, period: Period) -> list[dict[str, Any]]:
+    ids = list(session.scalars(straddling))
+    rows = []
+    for i in range(0, len(ids), 5000):  # SQLite takes some 30,000 parameters a statement
+        rows += [_logical(dict(row._mapping)) for row in session.execute(_from_events(period, ids[i:i + 5000]))]
+    return rows
+
+
+def scope_rows(session: Session, unit: Unit | None, period: Period) -> list[dict[str, Any]]:
+    """Every petition counted in the period with the report's values (what the tests compare with the events)."""
+    plain, straddling = _parts(unit, period)
+    return [_logical(dict(row._mapping)) for row in session.execute(plain)] + \
+        _straddling_rows(session, straddling, period)
+
+
+def _grouped(session: Session, unit: Unit | None, period: Period) -> dict[str, dict[tuple, int]]:
+    """{group name: {key: count}} for every group of GROUPS: the plain part grouped by the database (one GROUP BY
+    a group), the straddling part read row by row (a few thousand at most); both turned into the report's keys."""
+    plain, straddling = _parts(unit, period)
+    plain = plain.subquery()
+    out: dict[str, dict[tuple, int]] = {name: {} for name in GROUPS}
+
+    def add(name: str, value_of: dict[str, Any], n: int) -> None:
+        key = tuple(value_of[c] for c in GROUPS[name])
+        out[name][key] = out[name].get(key, 0) + n
+
+    for name, cols in RAW.items():
+        keys = [plain.c[c] for c in cols]
+        for *key, n in session.execute(select(*keys, func.count()).group_by(*keys)):
+            add(name, _logical(dict(zip(cols, key))) if name == "people" else dict(zip(cols, key)), n)
+    for value_of in _straddling_rows(session, straddling, period):
+        for name in GROUPS:
+            add(name, value_of, 1)
     return out
 
 
@@ -176,8 +226,7 @@ def _sorted(counts: dict[str, int]) -> dict[str, int]:
 
 
 def _petition_figures(session: Session, unit: Unit | None, period: Period) -> dict[str, Any]:
-    scope = _scope(unit, period)
-    grouped = _grouped(session, scope, GROUPS)
+    grouped = _grouped(session, unit, period)
     g: dict[str, Counter] = {}
     for name, (source, positions) in MARGINS.items():
         g[name] = Counter()
@@ -238,52 +287,6 @@ def _petition_figures(session: Session, unit: Unit | None, period: Period) -> di
     return fig
 
 
-def _deadline_figures(session: Session, unit: Unit | None, period: Period, as_of: dt.datetime) -> dict[str, Any]:
-    """Every deadline that matters for the period: not met before it began, started before its end, not
-    cancelled by then. (Steps met earlier were counted by earlier reports.)"""
-    d, p = Deadline.__table__, Petition.__table__
-    met = and_(d.c.met_at.is_not(None), d.c.met_at < as_of)
-    # The index in TIMELINESS (on_time, late, overdue_open, pending): integers group faster than text.
-    timeliness = case((and_(met, d.c.met_at <= d.c.due_at), 0), (met, 1), (d.c.due_at < as_of, 2), else_=3)
-    stmt = (select(d.c.step, p.c.lead_office_id, timeliness, func.count())
-            .select_from(d.join(p, p.c.id == d.c.petition_id))
-            .where(d.c.starts_at < as_of, or_(d.c.met_at.is_(None), d.c.met_at >= period.start),
-                   or_(d.c.cancelled_at.is_(None), d.c.cancelled_at >= as_of))
-            .group_by(d.c.step, p.c.lead_office_id, timeliness))
-    if unit is not None:
-        stmt = stmt.where(p.c.unit_id == unit.id)
-    office_codes = dict(session.execute(select(Office.id, Office.code)).all())
-    by_step = {s: _zeros(TIMELINESS) for s in STEPS}
-    by_office: dict[str, dict[str, int]] = {}
-    for step, office_id, index, n in session.execute(stmt):
-        status = TIMELINESS[index]
-        by_step.setdefault(step, _zeros(TIMELINESS))[status] += n
-        by_office.setdefault(office_codes.get(office_id, NO_OFFICE), _zeros(TIMELINESS))[status] += n
-    totals = {k: sum(v[k] for v in by_step.values()) for k in TIMELINESS}
-    return {"on_time": totals["on_time"], "overdue": totals["late"] + totals["overdue_open"],
-            "answered": _answered(session, unit, period, as_of),
-            "deadlines": {"totals": totals, "by_step": by_step, "by_office": dict(sorted(by_office.items()))}}
-
-
-def _answered(session: Session, unit: Unit | None, period: Period, as_of: dt.datetime) -> dict[str, int]:
-    """Petitions, not steps: those answered or resolved in the period (their last step, tra_loi or giai_quyet, met
-    within it), how many of them on time, and the petitions still open with a step past due."""
-    d, p = Deadline.__table__, Petition.__table__
-    final = and_(d.c.step.in_(FINAL_STEPS), d.c.cancelled_at.is_(None), d.c.met_at.is_not(None),
-                 d.c.met_at >= period.start, d.c.met_at < as_of)
-    answered = (select(func.count(func.distinct(d.c.petition_id)),
-                       func.count(func.distinct(case((d.c.met_at <= d.c.due_at, d.c.petition_id)))))
-                .select_from(d.join(p, p.c.id == d.c.petition_id)).where(final))
-    late_open = (select(func.count(func.distinct(d.c.petition_id))).select_from(d.join(p, p.c.id == d.c.petition_id))
-                 .where(p.c.status.in_(OPEN_STATUSES), d.c.met_at.is_(None), d.c.cancelled_at.is_(None),
-                        d.c.starts_at < as_of, d.c.due_at < as_of))
-    if unit is not None:
-        answered, late_open = answered.where(p.c.unit_id == unit.id), late_open.where(p.c.unit_id == unit.id)
-    total, on_time = session.execute(answered).one()
-    return {"total": total, "on_time": on_time, "late": total - on_time,
-            "open_overdue": session.scalar(late_open) or 0}
-
-
 def build(session: Session, unit: Unit | None, period: Period, *, now: dt.datetime | None = None) -> dict[str, Any]:
     """The report of `unit` (None: the whole city) for `period`, JSON-ready."""
     now = now or utcnow()
@@ -293,7 +296,7 @@ def build(session: Session, unit: Unit | None, period: Period, *, now: dt.dateti
         session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'; SET LOCAL jit = off"))
     figures = _petition_figures(session, unit, period)
     task44 = figures.pop("_task44")
-    deadlines = _deadline_figures(session, unit, period, as_of)
+    deadlines = deadline_figures.figures(session, unit, period, as_of)
     flagged = sections.flagged(session, unit, period)
     ratings = sections.ratings(session, unit, period)
     received_44 = {ch: task44[ch]["received"] for ch in sorted(task44)}
@@ -321,7 +324,9 @@ def report_for(session: Session, user: User, *, unit: str | None = None, period:
     chosen = report_periods.resolve(period, first, last)
     scope = scope_for(session, user, unit)
     report = build(session, scope, chosen, now=now)
-    from service.domain.plans.tracking import report_section  # the plan's own tasks (issue #21)
+    from service.domain.plans.tracking import (
+        report_section,  # the plan's own tasks (issue #21)
+    )
     report["plan_tasks"] = report_section(session, scope, chosen, now or utcnow())
     return report
 

@@ -80,7 +80,8 @@ def ratings(session: Session, unit: Unit | None, period: Period) -> dict[str, An
     if unit is not None:
         latest = latest.where(r.c.petition_id.in_(select(p.c.id).where(p.c.unit_id == unit.id)))
     latest = latest.group_by(r.c.petition_id).subquery()
-    rows = session.execute(select(r.c.score, func.count()).where(r.c.id.in_(select(latest.c.rid)))
+    # A join, not IN: the planner then hashes the latest ratings rather than looking each one up (issue #19).
+    rows = session.execute(select(r.c.score, func.count()).select_from(r.join(latest, latest.c.rid == r.c.id))
                            .group_by(r.c.score)).all()
     dist = {str(s): 0 for s in range(1, 6)}
     for score, n in rows:
