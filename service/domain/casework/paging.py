@@ -43,7 +43,8 @@ class Cursor:
 def _bad(text: str) -> search.BadFilter:
     shown = text if len(text) <= 40 else text[:40] + "…"
     return search.BadFilter(f"Bộ lọc không hợp lệ: vị trí trang “{shown}” không đúng; hãy mở lại trang đầu.",
-                            "Invalid filters: after", fields={"after": [f"Vị trí trang “{shown}” không hợp lệ."]})
+                            "Invalid filters: after",
+                            fields={"after": [f"Vị trí trang “{shown}” không hợp lệ; hãy mở lại trang đầu."]})
 
 
 def decode(text: str | None) -> Cursor | None:
