@@ -2,7 +2,7 @@
 
 The inbox order is: petitions with an open deadline by their nearest one (due_at, deadline id), then those
 without one, newest first (received_at DESC, id DESC); a word search is ranked (lookup.ranked) over at most
-lookup.RANK_CAP matches. An OFFSET reads and throws away every row before the page (and past the petitions with a
+lookup.RANK_CAP matches (the newest ones). An OFFSET reads and throws away every row before the page (and past the petitions with a
 deadline it first counts them); a cursor — the sort key of the last row shown, opaque to the reader (base64 of a
 small JSON list) — starts the next page right there, so any page costs what the first does. `page=` still works
 (old links, the "previous page" link); a cursor of another order (a search typed since) is ignored.
@@ -76,8 +76,7 @@ def walk(session: Session, user: User, f: search.PetitionFilters, *, page: int =
     """
     now = now or utcnow()
     if rank and lookup.ranks(f.q):  # a word search: the best matches first (lookup.score)
-        every, more, _ = walk(session, user, f, per_page=lookup.RANK_CAP, now=now, soon_cutoff=soon_cutoff,
-                              rank=False)
+        every, more = _newest_matches(session, user, f, now, soon_cutoff)
         start = after.id if after is not None and after.segment == "r" else (max(page, 1) - 1) * per_page
         ordered = lookup.ranked(session, user, every, f.q)
         has_next = more or len(ordered) > start + per_page
@@ -125,3 +124,32 @@ def walk(session: Session, user: User, f: search.PetitionFilters, *, page: int =
     loaded = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_([r[0] for r in rows])))}
     return ([(loaded[pid], due, step) for pid, due, step, _ in rows], has_next,
             rows[-1][3] if has_next and rows else None)
+
+
+def _newest_matches(session: Session, user: User, f: search.PetitionFilters, now: dt.datetime,
+                    soon_cutoff: dt.datetime | None) -> tuple[list[tuple[Petition, dt.datetime | None, str | None]], bool]:
+    """The newest lookup.RANK_CAP matches of a word search in inbox order (nearest open deadline first, then the
+    newest), and whether there are more. Newest by id: PostgreSQL stops after RANK_CAP + 1 hits of the trigram
+    index (or of the id index backwards), where walking deadlines in due order read every open deadline of the
+    city before the rare words were found (issue #19)."""
+    search._serial_plans(session)
+    base = search.filtered(user, f, now, soon_cutoff=soon_cutoff or due_soon_cutoff(now))
+    ids = list(session.scalars(base.with_only_columns(Petition.id).order_by(Petition.id.desc())
+                               .limit(lookup.RANK_CAP + 1)))
+    more, ids = len(ids) > lookup.RANK_CAP, ids[:lookup.RANK_CAP]
+    if not ids:
+        return [], False
+    nearest: dict[int, tuple[dt.datetime, int, str]] = {}
+    for pid, due, did, step in session.execute(
+            select(Deadline.petition_id, Deadline.due_at, Deadline.id, Deadline.step)
+            .where(Deadline.petition_id.in_(ids), search._is_open()).order_by(Deadline.due_at, Deadline.id)):
+        nearest.setdefault(pid, (due, did, step))
+    loaded = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_(ids)))}
+
+    def order(pid: int):
+        if pid in nearest:
+            return 0, nearest[pid][0].timestamp(), nearest[pid][1]
+        return 1, -loaded[pid].received_at.timestamp(), -pid
+
+    return [(loaded[pid], *((nearest[pid][0], nearest[pid][2]) if pid in nearest else (None, None)))
+            for pid in sorted(ids, key=order)], more
