@@ -126,3 +126,18 @@ def test_a_ranked_cursor_on_a_list_without_a_search_starts_at_the_top(session):
     again, _, _ = paging.walk(session, clerk, search.PetitionFilters(), per_page=3, now=NOW,
                               after=paging.Cursor("r", None, 3))
     assert [p.id for p, _, _ in again] == [p.id for p, _, _ in top]
+
+
+def test_a_name_search_compiles_to_an_index_condition_on_postgresql_and_keeps_its_name_in_the_cache_key():
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from service.domain.casework import lookup
+    from service.models import Petition, User
+
+    admin = User(role="admin", active=True)
+    stmt = select(Petition.id).where(lookup.clause(admin, "Lê Văn Cường"))
+    assert "= ANY(ARRAY(SELECT people.petition_id" in str(stmt.compile(dialect=postgresql.dialect()))
+    assert "IN (SELECT people.petition_id" in str(stmt.compile(dialect=sqlite.dialect()))
+    other = select(Petition.id).where(lookup.clause(admin, "Trần Thị Bình"))
+    values = [[b.value for b in s._generate_cache_key().bindparams] for s in (stmt, other)]
+    assert "le van cuong" in values[0] and "tran thi binh" in values[1]
