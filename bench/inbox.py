@@ -7,8 +7,8 @@ units, then COPYs N petitions over three years into the 115 units (one petitione
 deadlines, most of them met; open ones recent or stuck; some dong_nguoi / phuc_tap_keo_dai / qua_han /
 sap_han flags; 2 % of open ones waiting for reclassification). It then logs in as a van_phong clerk
 of one unit, a phong_kinh_te clerk of that unit, an inspector and an admin, and times the whole page
-(through the Flask app: session, queries, template) for several filter combinations, printing
-p50 / p95 (goal p95 <= 100 ms).
+(through the Flask app: session, queries, template) for several filter combinations and deep pages reached
+through the "Trang sau" cursor, printing p50 / p95 and the worst p95 (goal p95 <= 100 ms every row).
 """
 from __future__ import annotations
 
@@ -74,7 +74,11 @@ SCENARIOS = [  # (who, query string)
     ("inspector", ""), ("inspector", "overdue=1"), ("inspector", "q=can+bo+thu+tien"), ("inspector", f"unit={UNIT}"),
     ("inspector", "flag=dong_nguoi"), ("inspector", "q=karaoke"),
     ("admin", ""), ("admin", "q=ngap+nuoc&overdue=1"), ("admin", "status=received"),
+    # Deep pages through the cursor ("Trang sau" followed DEEP - 1 times, then the DEEP-th page timed): keyset
+    # pagination makes them cost what the first page does (issue #19).
+    ("van_phong", "@deep"), ("inspector", "@deep"), ("admin", "@deep"), ("van_phong", "q=ngap+nuoc&@deep"),
 ]
+DEEP = 5
 
 
 def _phrases() -> dict[str, list[tuple[str, str]]]:
@@ -104,7 +108,9 @@ def load(database: Database, url: str, n: int, now: dt.datetime, seed: int = 11)
             text, folded = f"{text}, {t}", f"{folded} {tf}"
         anonymous = kind == "to_cao" and rng.random() < 0.2
         review = is_open and rng.random() < 0.02
-        petitions.append((i, f"B{i:09d}", kind, cat, 1, "web", unit, text + ".", folded, received, status,
+        # content_redacted as intake derives it (no names in these texts): never NULL, or every listed
+        # denunciation would be redacted again on read, a cost production never pays
+        petitions.append((i, f"B{i:09d}", kind, cat, 1, "web", unit, text + ".", text + ".", folded, received, status,
                           offices.get((unit, OFFICE_OF[cat])), "[]", anonymous, False, 0, False, review, empty, empty,
                           None if is_open else received + dt.timedelta(days=30), received, received))
         if not anonymous:
@@ -127,7 +133,7 @@ def load(database: Database, url: str, n: int, now: dt.datetime, seed: int = 11)
                 flags.append((fid, code, i, received, empty))
     with psycopg.connect(url) as conn:
         _copy(conn, "petitions", ["id", "code", "kind", "category", "round", "channel", "unit_id", "content",
-                                  "content_folded", "received_at", "status", "lead_office_id",
+                                  "content_redacted", "content_folded", "received_at", "status", "lead_office_id",
                                   "collaborating_office_codes", "anonymous", "identity_disclosed", "co_signer_count",
                                   "complex", "needs_review", "classification", "routing", "closed_at", "created_at",
                                   "updated_at"], petitions)
@@ -169,14 +175,28 @@ def pct(values: list[float], q: float) -> float:
     return data[min(len(data) - 1, int(q * len(data)))] * 1000
 
 
+def deep_url(client, query: str) -> str:
+    """The DEEP-th page of `query` reached as a reader does: following the "Trang sau" link (a cursor)."""
+    url = f"/can-bo/don?{query}"
+    for _ in range(DEEP - 1):
+        html = client.get(url).get_data(as_text=True)
+        url = html.split('rel="prev"', 1)[-1].rsplit('" rel="next"', 1)[0].rsplit('href="', 1)[1].replace("&amp;", "&")
+    assert "after=" in url and f"page={DEEP}" in url, url
+    return url
+
+
 def measure(clients: dict, repeat: int) -> list[float]:
     p95s = []
     print(f"\n{'who':<14} {'query':<46} {'p50':>8} {'p95':>8}  rows")
     for who, query in SCENARIOS:
         client, times = clients[who], []
+        url = f"/can-bo/don?{query}"
+        if query.endswith("@deep"):
+            url = deep_url(client, query.removesuffix("@deep").rstrip("&"))
+            query = query.replace("@deep", f"Trang sau ×{DEEP - 1} (cursor)")
         for i in range(repeat + 2):
             started = time.perf_counter()
-            answer = client.get(f"/can-bo/don?{query}")
+            answer = client.get(url)
             elapsed = time.perf_counter() - started
             assert answer.status_code == 200, (who, query, answer.status_code)
             if i >= 2:  # two warm-up calls
@@ -207,7 +227,10 @@ def main() -> int:
         print(f"loaded in {time.perf_counter() - started:.0f} s")
     clients = make_clients(database, url)
     p95s = measure(clients, args.repeat)
-    print(f"\nworst p95 {max(p95s):.1f} ms, median p95 {statistics.median(p95s):.1f} ms (goal <= 100 ms)")
+    worst = max(range(len(p95s)), key=p95s.__getitem__)
+    print(f"\nworst p95 {p95s[worst]:.1f} ms ({' '.join(SCENARIOS[worst])}), median p95 "
+          f"{statistics.median(p95s):.1f} ms, {sum(p > 100 for p in p95s)} of {len(p95s)} above 100 ms "
+          f"(goal <= 100 ms every row)")
     database.dispose()
     return 0
 

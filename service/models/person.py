@@ -28,7 +28,8 @@ class Person(Base):
     # CCCD: sensitive personal data, stored encrypted (Luật BVDLCN 91/2025/QH15); found by its keyed hash.
     id_number: Mapped[str | None] = mapped_column(EncryptedText())
     id_number_hash: Mapped[str | None] = mapped_column(String(64), index=True)
-    name_folded: Mapped[str | None] = mapped_column(String(200))
+    # Indexed: a word search also looks for the petitioner's exact name (casework.lookup), on every inbox search.
+    name_folded: Mapped[str | None] = mapped_column(String(200), index=True)
     chat_channel: Mapped[str | None] = mapped_column(String(16))  # telegram | zalo, for replies
     chat_user_id: Mapped[str | None] = mapped_column(String(64))
     # Channels the citizen refused in the form: notices then go elsewhere (Luật BVDLCN 91/2025/QH15).

@@ -39,6 +39,11 @@ class Petition(Base):
         # A unit's periodic report (service.domain.reports.queries) read from the index alone (issue #19).
         Index("ix_petitions_report", "unit_id", "received_at", postgresql_include=REPORT_COLUMNS,
               sqlite_where=text("0")),
+        # One unit's inbox (issue #19): its petitions read from the index alone (the access policy's and the
+        # filters' columns included on PostgreSQL), and those without an open deadline newest first, by cursor.
+        Index("ix_petitions_unit_received", "unit_id", "received_at", "id",
+              postgresql_include=["lead_office_id", "assignee_id", "kind", "status", "category", "channel",
+                                  "needs_review"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,3 +25,6 @@ class PetitionQuerySchema(StrictSchema):
         "never a denunciation for whoever may not know its denouncer).")})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    after = fields.String(validate=validate.Length(max=200), metadata={"description": (
+        "The `next_cursor` of the previous answer: the next page starts right after its last row, as fast as the "
+        "first page whatever the depth (`page` then only numbers the page).")})

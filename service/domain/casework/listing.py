@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from service.domain.casework import estimates, search
+from service.domain.casework import estimates, paging, search
 from service.models.petition import Petition
 from service.models.user import User
 
@@ -24,6 +24,7 @@ class Listed:
     total: int
     total_exact: bool
     has_next: bool
+    next_cursor: str | None = None  # `after=` of the next page (casework.paging)
 
 
 def capped_count(session: Session, stmt: Select, cap: int) -> int | None:
@@ -43,8 +44,10 @@ def count_or_estimate(session: Session, stmt: Select, cap: int | None = None) ->
 
 
 def list_page(session: Session, user: User, f: search.PetitionFilters, *, page: int = 1, per_page: int = 20,
-              now: dt.datetime | None = None, cap: int | None = None) -> Listed:
+              now: dt.datetime | None = None, cap: int | None = None, after: str | None = None) -> Listed:
+    """One page: from `after` (a cursor, any depth at the cost of the first page) or else the `page`-th."""
     per_page = max(1, min(per_page, search.MAX_PER_PAGE))
-    rows, has_next = search.page_rows(session, user, f, page=page, per_page=per_page, now=now)
+    rows, has_next, cursor = paging.walk(session, user, f, page=page, per_page=per_page, now=now,
+                                         after=paging.decode(after))
     total, exact = count_or_estimate(session, search.filtered(user, f, now), cap)
-    return Listed([petition for petition, _, _ in rows], total, exact, has_next)
+    return Listed([petition for petition, _, _ in rows], total, exact, has_next, cursor.encode() if cursor else None)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import Boolean, ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.orm import Session
 
 from service.domain.errors import DomainError
@@ -24,7 +26,7 @@ from service.models.petition import Petition
 from service.models.user import User
 
 MAX_WORDS = 8
-RANK_CAP = 500  # a word search ranks at most this many matches (nearest deadline first); narrow it to see more
+RANK_CAP = 500  # a word search ranks at most this many matches (the newest: casework.paging); narrow it to see more
 _PHONE_NOISE = re.compile(r"[\s.\-()/]")
 
 
@@ -55,8 +57,31 @@ def clause(user: User, q: str) -> ColumnElement[bool]:
     if not words:
         return Petition.id.is_(None)
     text = and_(*[Petition.content_folded.contains(w, autoescape=True) for w in words])
-    named = and_(exists().where(Person.petition_id == Petition.id, Person.name_folded == " ".join(words)), visible)
+    named = and_(IdIn(select(Person.petition_id).where(Person.name_folded == " ".join(words))), visible)
     return or_(text, named)
+
+
+class IdIn(ColumnElement[bool]):
+    """petitions.id IN (subquery). PostgreSQL gets `id = ANY(ARRAY(subquery))`: the subquery runs once (an
+    InitPlan) and the test is an index condition, so the planner can OR it with the trigram index's bitmap for the
+    words; a plain IN (or EXISTS) there is a per-row filter that forces reading every candidate row (issue #19)."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [("subquery", InternalTraversal.dp_clauseelement)]  # its name is part of the cache key
+
+    def __init__(self, subquery: Select):
+        self.subquery = subquery
+
+
+@compiles(IdIn)
+def _id_in(element: IdIn, compiler, **kw) -> str:
+    return f"{compiler.process(Petition.id, **kw)} IN ({compiler.process(element.subquery, **kw)})"
+
+
+@compiles(IdIn, "postgresql")
+def _id_any(element: IdIn, compiler, **kw) -> str:
+    return f"{compiler.process(Petition.id, **kw)} = ANY(ARRAY({compiler.process(element.subquery, **kw)}))"
 
 
 def _whole(word: str, text: str) -> bool:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Select, and_, exists, func, or_, select, text
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.casework import estimates, lookup
@@ -152,51 +152,13 @@ def _serial_plans(session: Session) -> None:
 def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = PER_PAGE,
               now: dt.datetime | None = None, soon_cutoff: dt.datetime | None = None, rank: bool = True
               ) -> tuple[list[tuple[Petition, dt.datetime | None, str | None]], bool]:
-    """[(petition, nearest open due, its step)] of one page, and whether a next page exists.
+    """[(petition, nearest open due, its step)] of one page, and whether a next page exists (casework.paging;
+    `paging.walk` also gives the next page's cursor)."""
+    from service.domain.casework import paging
 
-    Each petition's nearest open deadline is the one no other open deadline of it precedes (due, id),
-    so walking open deadlines in due order yields petitions in inbox order and stops after a page.
-    """
-    now = now or utcnow()
-    if rank and lookup.ranks(f.q):  # a word search: the best matches first (lookup.score)
-        every, more = page_rows(session, user, f, per_page=lookup.RANK_CAP, now=now, soon_cutoff=soon_cutoff,
-                                rank=False)
-        start = (max(page, 1) - 1) * per_page
-        ordered = lookup.ranked(session, user, every, f.q)
-        return ordered[start:start + per_page], more or len(ordered) > start + per_page
-    _serial_plans(session)
-    cutoff = soon_cutoff or due_soon_cutoff(now)
-    base = filtered(user, f, now, soon_cutoff=cutoff)
-    d, other = aliased(Deadline), aliased(Deadline)
-    earlier = exists().where(other.petition_id == d.petition_id, _is_open(other),
-                             or_(other.due_at < d.due_at, and_(other.due_at == d.due_at, other.id < d.id)))
-    # Late and due soon, said of the nearest deadline `d` (the same rows as filtered's EXISTS), so the
-    # walk is a range of the due index.
-    walk = filtered(user, replace(f, overdue=None, due_soon=None), now)
-    with_due = walk.join(d, d.petition_id == Petition.id).where(_is_open(d), ~earlier)
-    if f.overdue is not None:
-        with_due = with_due.where(d.due_at < now if f.overdue else d.due_at >= now)
-    if f.due_soon:
-        with_due = with_due.where(d.due_at >= now, or_(d.due_at <= cutoff, _open_flag("sap_han")))
-    offset = (max(page, 1) - 1) * per_page
-    # Ids first, the rows after: the walk then reads only indexes (ix_petitions_inbox, ix_deadlines_open_*).
-    found = session.execute(with_due.with_only_columns(Petition.id, d.due_at, d.step).order_by(d.due_at, d.id)
-                            .offset(offset).limit(per_page + 1)).all()
-    ids = [tuple(row) for row in found]
-    if len(ids) <= per_page and not f.overdue:  # the page reaches the petitions without an open deadline
-        # (with due_soon only a stale sap_han flag could bring one: `base` still says so)
-        if ids:
-            rest_offset = 0
-        else:  # the page starts past the petitions with a deadline: skip what remains of the offset
-            before = select(func.count()).select_from(with_due.with_only_columns(Petition.id).limit(offset).subquery())
-            rest_offset = offset - (session.scalar(before) or 0)
-        without = base.with_only_columns(Petition.id).where(~exists().where(_open_deadline()))
-        ids += [(pid, None, None) for pid in session.scalars(
-            without.order_by(Petition.received_at.desc(), Petition.id.desc())
-            .offset(rest_offset).limit(per_page + 1 - len(ids)))]
-    ids, has_next = ids[:per_page], len(ids) > per_page
-    loaded = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_([i for i, _, _ in ids])))}
-    return [(loaded[pid], due, step) for pid, due, step in ids], has_next
+    rows, has_next, _ = paging.walk(session, user, f, page=page, per_page=per_page, now=now,
+                                    soon_cutoff=soon_cutoff, rank=rank)
+    return rows, has_next
 
 
 @dataclass
@@ -227,7 +189,11 @@ def status_counts(session: Session, user: User, f: PetitionFilters, *, now: dt.d
     inner = base.with_only_columns(Petition.status).order_by(None).limit(cap + 1).subquery()
     by_count = select(inner.c.status, func.count()).group_by(inner.c.status)
     # A city-wide view is not counted ("hơn 20.000"), nor one that takes too long ("khoảng N"): estimates.py
-    counted, approx = estimates.counted_or_estimated(session, base, lambda: session.execute(by_count).all(), cap)
+    # A word search: the rows of the table (the planner's statistics, no query run), where the words are looked for
+    # (estimates.counted_or_estimated). Not the filtered scope: the planner misjudges an office's OR as 41 rows.
+    scope = estimates.planner_rows(session, select(Petition)) if lookup.ranks(f.q) else None
+    counted, approx = estimates.counted_or_estimated(session, base, lambda: session.execute(by_count).all(), cap,
+                                                     scope)
     by_status[STATUSES_FIRST] = 0 if counted is not None else cap + 1
     for status, n in counted or ():
         by_status[status] = by_status.get(status, 0) + n
@@ -235,7 +201,7 @@ def status_counts(session: Session, user: User, f: PetitionFilters, *, now: dt.d
     review_count = select(func.count()).select_from(
         review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())
     n_review, review_approx = estimates.counted_or_estimated(session, review,
-                                                            lambda: session.scalar(review_count) or 0, cap)
+                                                            lambda: session.scalar(review_count) or 0, cap, scope)
     n_review = n_review if n_review is not None else review_approx if review_approx is not None else cap + 1
     return Counts(by_status, n_review, sum(by_status.values()) > cap, cap, approx)
 
@@ -271,6 +237,7 @@ class InboxPage:
     has_next: bool
     counts: Counts
     status: str | None
+    next_cursor: str | None = None  # `after=` of the next page (casework.paging), when there is one
 
     @property
     def total(self) -> int | None:
@@ -295,12 +262,16 @@ def _identity_visible(user: User, petition: Petition) -> bool:
 
 
 def inbox_page(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = PER_PAGE,
-               now: dt.datetime | None = None, calendar: Calendar | None = None) -> InboxPage:
-    """One page of the inbox with what each row shows, and the counts; six queries whatever the page."""
+               now: dt.datetime | None = None, calendar: Calendar | None = None, after=None) -> InboxPage:
+    """One page of the inbox with what each row shows, and the counts; six queries whatever the page.
+    `after`: a casework.paging.Cursor (the next page from where the last one ended), else `page` is an offset."""
+    from service.domain.casework import paging
+
     now = now or utcnow()
     calendar = calendar or Calendar.load(session)
     cutoff = due_soon_cutoff(now, calendar)
-    found, has_next = page_rows(session, user, f, page=page, per_page=per_page, now=now, soon_cutoff=cutoff)
+    found, has_next, cursor = paging.walk(session, user, f, page=page, per_page=per_page, after=after, now=now,
+                                          soon_cutoff=cutoff)
     counts = status_counts(session, user, f, now=now, soon_cutoff=cutoff)
     ids = [p.id for p, _, _ in found]
     names, flags, offices, units = {}, {}, {}, {}
@@ -326,7 +297,7 @@ def inbox_page(session: Session, user: User, f: PetitionFilters, *, page: int = 
             days = (local_date(due) - today).days
         rows.append(InboxRow(petition, due, step, state, days, shown, hidden, offices.get(petition.lead_office_id),
                              units.get(petition.unit_id), flags.get(petition.id, [])))
-    return InboxPage(rows, page, per_page, has_next, counts, f.status)
+    return InboxPage(rows, page, per_page, has_next, counts, f.status, cursor.encode() if cursor else None)
 
 
 # --- query-string parsing (plain mapping in, PetitionFilters out) -------------------------------------

@@ -59,8 +59,10 @@ def build_spec() -> dict:
                                **_errors(400, 413, 415, 422, 429)}},
         "get": {"summary": "Danh sách đơn (cán bộ)", "security": [{"bearer": []}],
                 "parameters": [{"in": "query", "schema": PetitionQuerySchema}],
-                "responses": {"200": {"description": "{items, total, total_exact, has_next, page, per_page}: total is exact "
-                                                     "up to 20 000 petitions, an estimate past it (total_exact false)"},
+                "responses": {"200": {"description": "{items, total, total_exact, has_next, page, per_page, next_cursor, "
+                                                     "next}: total is exact up to 20 000 petitions, an estimate past "
+                                                     "it (total_exact false); next_cursor goes in `after` (next: the "
+                                                     "URL of the next page), null on the last page"},
                               **_errors(401, 422)}},
     })
     code = {"in": "path", "name": "code", "required": True, "schema": {"type": "string"}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -118,13 +118,22 @@ def list_petitions():
         args = PetitionQuerySchema().load(request.args.to_dict())
     except ValidationError as err:
         raise invalid(err)
-    page, per_page = args.pop("page"), args.pop("per_page")
+    page, per_page, after = args.pop("page"), args.pop("per_page"), args.pop("after", None)
     session = db_session()
-    # The total is exact up to search.COUNT_CAP petitions, an estimate past it (`total_exact`: false).
-    listed = listing.list_page(session, user, search.PetitionFilters(**args), page=page, per_page=per_page)
+    # The total is exact up to search.COUNT_CAP petitions, an estimate past it (`total_exact`: false); the next
+    # page is asked for by `next_cursor` (keyset: as fast as the first page at any depth, issue #19).
+    try:
+        listed = listing.list_page(session, user, search.PetitionFilters(**args), page=page, per_page=per_page,
+                                   after=after)
+    except search.BadFilter as err:
+        raise ValidationFailed(err.message, err.message_en, fields=err.fields) from None
+    following = None
+    if listed.next_cursor:
+        query = {**request.args.to_dict(), "page": str(page + 1), "after": listed.next_cursor}
+        following = url_for("api.list_petitions", **query)
     return jsonify({"items": [summary_json(session, p) for p in listed.items], "total": listed.total,
                     "total_exact": listed.total_exact, "has_next": listed.has_next, "page": page,
-                    "per_page": per_page})
+                    "per_page": per_page, "next_cursor": listed.next_cursor, "next": following})
 
 
 def _text(value) -> str | None:

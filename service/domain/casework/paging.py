@@ -1,0 +1,158 @@
+"""Keyset pagination of the staff inbox and API v1's list (issue #19): "next page" starts where the last row was.
+
+The inbox order is: petitions with an open deadline by their nearest one (due_at, deadline id), then those
+without one, newest first (received_at DESC, id DESC); a word search is ranked (lookup.ranked) over at most
+lookup.RANK_CAP matches (the newest ones). An OFFSET reads and throws away every row before the page (and past the petitions with a
+deadline it first counts them); a cursor — the sort key of the last row shown, opaque to the reader (base64 of a
+small JSON list) — starts the next page right there, so any page costs what the first does. `page=` still works
+(old links, the "previous page" link); a cursor of another order (a search typed since) is ignored.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from dataclasses import dataclass, replace
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from service.db import utcnow
+from service.domain.casework import lookup, search
+from service.domain.deadlines.rules import due_soon_cutoff
+from service.models.deadline import Deadline
+from service.models.petition import Petition
+from service.models.user import User
+
+MAX_CURSOR_CHARS = 200
+SEGMENTS = ("d", "n", "r")  # nearest open deadline / no open deadline / ranked search (an offset into the ranking)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    segment: str
+    at: dt.datetime | None  # the last row's due_at ("d") or received_at ("n")
+    id: int  # its deadline's id ("d"), the petition's id ("n"), or the ranked rows already shown ("r")
+
+    def encode(self) -> str:
+        raw = json.dumps([self.segment, self.at.isoformat() if self.at else None, self.id], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _bad(text: str) -> search.BadFilter:
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return search.BadFilter(f"Bộ lọc không hợp lệ: vị trí trang “{shown}” không đúng; hãy mở lại trang đầu.",
+                            "Invalid filters: after",
+                            fields={"after": [f"Vị trí trang “{shown}” không hợp lệ; hãy mở lại trang đầu."]})
+
+
+def decode(text: str | None) -> Cursor | None:
+    """The cursor of an `after=` parameter; None when there is none; BadFilter when it is not one of ours."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if len(text) > MAX_CURSOR_CHARS:
+        raise _bad(text)
+    try:
+        segment, at, ident = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        when = dt.datetime.fromisoformat(at) if at is not None else None
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _bad(text) from None
+    if (segment not in SEGMENTS or type(ident) is not int or ident < 0 or (segment == "r") != (when is None)
+            or (when is not None and when.tzinfo is None)):
+        raise _bad(text)
+    return Cursor(segment, when, ident)
+
+
+def walk(session: Session, user: User, f: search.PetitionFilters, *, page: int = 1, per_page: int = search.PER_PAGE,
+         after: Cursor | None = None, now: dt.datetime | None = None, soon_cutoff: dt.datetime | None = None,
+         rank: bool = True) -> tuple[list[tuple[Petition, dt.datetime | None, str | None]], bool, Cursor | None]:
+    """[(petition, nearest open due, its step)] of one page, whether a next page exists, and its cursor.
+
+    Each petition's nearest open deadline is the one no other open deadline of it precedes (due, id), so walking
+    open deadlines in due order yields petitions in inbox order and stops after a page. With `after` the walk
+    starts past that row (an index range, whatever the depth); otherwise `page` is an offset.
+    """
+    now = now or utcnow()
+    if rank and lookup.ranks(f.q):  # a word search: the best matches first (lookup.score)
+        every, more = _newest_matches(session, user, f, now, soon_cutoff)
+        start = after.id if after is not None and after.segment == "r" else (max(page, 1) - 1) * per_page
+        ordered = lookup.ranked(session, user, every, f.q)
+        has_next = more or len(ordered) > start + per_page
+        return ordered[start:start + per_page], has_next, Cursor("r", None, start + per_page) if has_next else None
+    if after is not None and after.segment == "r":
+        after = None
+    search._serial_plans(session)
+    cutoff = soon_cutoff or due_soon_cutoff(now)
+    base = search.filtered(user, f, now, soon_cutoff=cutoff)
+    d, other = aliased(Deadline), aliased(Deadline)
+    earlier = exists().where(other.petition_id == d.petition_id, search._is_open(other),
+                             or_(other.due_at < d.due_at, and_(other.due_at == d.due_at, other.id < d.id)))
+    # Late and due soon, said of the nearest deadline `d` (the same rows as filtered's EXISTS), so the
+    # walk is a range of the due index.
+    walked = search.filtered(user, replace(f, overdue=None, due_soon=None), now)
+    with_due = walked.join(d, d.petition_id == Petition.id).where(search._is_open(d), ~earlier)
+    if f.overdue is not None:
+        with_due = with_due.where(d.due_at < now if f.overdue else d.due_at >= now)
+    if f.due_soon:
+        with_due = with_due.where(d.due_at >= now, or_(d.due_at <= cutoff, search._open_flag("sap_han")))
+    offset = 0 if after is not None else (max(page, 1) - 1) * per_page
+    rows: list[tuple[int, dt.datetime | None, str | None, Cursor]] = []
+    if after is None or after.segment == "d":
+        if after is not None:  # (due_at, id) > the cursor's, written so that due_at >= … is the index's range
+            with_due = with_due.where(d.due_at >= after.at, or_(d.due_at > after.at, d.id > after.id))
+        # Ids first, the rows after: the walk then reads only indexes (ix_petitions_inbox, ix_deadlines_open_*).
+        found = session.execute(with_due.with_only_columns(Petition.id, d.due_at, d.step, d.id)
+                                .order_by(d.due_at, d.id).offset(offset).limit(per_page + 1)).all()
+        rows = [(pid, due, step, Cursor("d", due, did)) for pid, due, step, did in found]
+    if len(rows) <= per_page and not f.overdue:  # the page reaches the petitions without an open deadline
+        # (with due_soon only a stale sap_han flag could bring one: `base` still says so)
+        rest_offset = 0
+        if not rows and offset:  # the page starts past the petitions with a deadline: skip what remains of the offset
+            before = select(func.count()).select_from(with_due.with_only_columns(Petition.id).limit(offset).subquery())
+            rest_offset = offset - (session.scalar(before) or 0)
+        without = base.with_only_columns(Petition.id, Petition.received_at).where(
+            ~exists().where(search._open_deadline()))
+        if after is not None and after.segment == "n":
+            without = without.where(Petition.received_at <= after.at,
+                                    or_(Petition.received_at < after.at, Petition.id < after.id))
+        rows += [(pid, None, None, Cursor("n", received, pid)) for pid, received in session.execute(
+            without.order_by(Petition.received_at.desc(), Petition.id.desc())
+            .offset(rest_offset).limit(per_page + 1 - len(rows)))]
+    rows, has_next = rows[:per_page], len(rows) > per_page
+    loaded = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_([r[0] for r in rows])))}
+    return ([(loaded[pid], due, step) for pid, due, step, _ in rows], has_next,
+            rows[-1][3] if has_next and rows else None)
+
+
+def _newest_matches(session: Session, user: User, f: search.PetitionFilters, now: dt.datetime,
+                    soon_cutoff: dt.datetime | None) -> tuple[list[tuple[Petition, dt.datetime | None, str | None]], bool]:
+    """The newest lookup.RANK_CAP matches of a word search in inbox order (nearest open deadline first, then the
+    newest), and whether there are more. Newest by id (the order of entry), not by the nearest deadline: PostgreSQL
+    reads the trigram index's matches and keeps the RANK_CAP + 1 highest ids (a top-N sort, no join with the
+    deadlines), where walking deadlines in due order read every open deadline of the city before rare words were
+    found (6 s for an inspector's four-word search at a million, issue #19). Ordering by received_at instead let the
+    planner walk the whole table backwards for a rare word it thought common (1.3 s for "karaoke").
+    """
+    search._serial_plans(session)
+    base = search.filtered(user, f, now, soon_cutoff=soon_cutoff or due_soon_cutoff(now))
+    ids = list(session.scalars(base.with_only_columns(Petition.id).order_by(Petition.id.desc())
+                               .limit(lookup.RANK_CAP + 1)))
+    more, ids = len(ids) > lookup.RANK_CAP, ids[:lookup.RANK_CAP]
+    if not ids:
+        return [], False
+    nearest: dict[int, tuple[dt.datetime, int, str]] = {}
+    for pid, due, did, step in session.execute(
+            select(Deadline.petition_id, Deadline.due_at, Deadline.id, Deadline.step)
+            .where(Deadline.petition_id.in_(ids), search._is_open()).order_by(Deadline.due_at, Deadline.id)):
+        nearest.setdefault(pid, (due, did, step))
+    loaded = {p.id: p for p in session.scalars(select(Petition).where(Petition.id.in_(ids)))}
+
+    def order(pid: int):
+        if pid in nearest:
+            return 0, nearest[pid][0].timestamp(), nearest[pid][1]
+        return 1, -loaded[pid].received_at.timestamp(), -pid
+
+    return [(loaded[pid], *((nearest[pid][0], nearest[pid][2]) if pid in nearest else (None, None)))
+            for pid in sorted(ids, key=order)], more
