@@ -15,7 +15,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "e19key000001"
-down_revision = "e19spd000001"
+down_revision = "e19rep000001"
 branch_labels = None
 depends_on = None
 
