@@ -41,12 +41,6 @@ CROSS_FIELD_RULES = {
     ("POST", "/api/v1/petitions"),
     # a date-only `date` needs `time`; the session is ahead of now (the clock); the unit must exist
     ("POST", "/api/v1/dialogues"),
-    # `period` is exclusive with `from`/`to`, `from` needs `to` and comes before it (at most three years):
-    # rules across query parameters, which OpenAPI cannot state (each parameter has its own schema; the
-    # document gives each one's pattern); an unknown unit in a filter is a 422 (test_public_accountability.py)
-    ("GET", "/api/v1/reports"), ("GET", "/api/v1/public/stats"), ("GET", "/api/v1/scorecards"),
-    # `to` not before `from`; no `unit` means the caller's own unit (an admin has none: 422); unknown unit: 422
-    ("GET", "/api/v1/reception-visits"),
     # a reception day's date is ahead (the clock) and it ends after it starts; its unit must exist
     ("POST", "/api/v1/reception-days"),
     # visited_on not after today (the clock); a booking code and the unit must exist

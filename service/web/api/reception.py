@@ -145,8 +145,10 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
 
     staff = [{"bearer": []}]
     did = {"in": "path", "name": "day_id", "required": True, "schema": {"type": "integer"}}
-    # schedule.parse_day: yyyy-mm-dd or dd/mm/yyyy; empty is "this month" (blank spaces are not)
-    day = {n: {"pattern": r"^(\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*)?$"} for n in ("from", "to")}
+    from service.domain.reports.periods import DAY_PATTERN
+
+    # reception_book.period: a real day of 2000…2100, yyyy-mm-dd or dd/mm/yyyy, either order; blank: this month
+    day = {n: {"pattern": DAY_PATTERN} for n in ("from", "to")}
 
     def body(schema) -> dict[str, Any]:
         return {"required": True, "content": {"application/json": {"schema": schema}}}
@@ -172,7 +174,7 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
                     "parameters": [{"in": "query", "name": n, "schema": {"type": "string", **day.get(n, {})}}
                                    for n in ("unit", "from", "to", "format")],
                     "responses": {"200": {"description": "{columns, items} hoặc tệp XLSX"},
-                                  **errors(401, 403, 422)}}},
+                                  **errors(401, 403, 404, 422)}}},
         "/api/v1/reception-visits/{visit_id}/petition": {"post": {
             "summary": "Chuyển lượt tiếp thành đơn (một bước, qua tiếp nhận)", "security": staff,
             "parameters": [{"in": "path", "name": "visit_id", "required": True, "schema": {"type": "integer"}}],

@@ -2,7 +2,8 @@
 
 POST /api/v1/reception-visits {unit, name, summary, kind, visited_on?, address?, id_number?, people_count?,
      handled_by?, within_competence?, guidance?, transferred_to?, follow_up?, result?, booking_code?} -> 201
-GET  /api/v1/reception-visits?unit=&from=&to=[&format=xlsx]  (dd/mm/yyyy or YYYY-MM-DD; default this month)
+GET  /api/v1/reception-visits?unit=&from=&to=[&format=xlsx]  (dd/mm/yyyy or YYYY-MM-DD, either order; default this
+     month; an unknown unit: 404)
 POST /api/v1/reception-visits/<id>/petition -> 201 {code}: the visit becomes a petition through intake
 """
 from __future__ import annotations
@@ -14,9 +15,10 @@ from flask import Response, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from service.domain.errors import ValidationFailed
+from service.domain.errors import Forbidden, NotFound, ValidationFailed
 from service.domain.people import audit
 from service.domain.reception import book, book_xlsx, schedule
+from service.domain.reports import periods as report_periods
 from service.domain.routing.units import find_unit
 from service.models.petition import Petition
 from service.models.reception import ReceptionVisit
@@ -60,17 +62,13 @@ def _unit(value: str | None):
 
 
 def period(first: str | None, last: str | None) -> tuple[dt.date, dt.date]:
-    """The period asked for; this month by default."""
+    """The period asked for: a real day of 2000…2100 each (the document's pattern), from the first of this month
+    to today by default; given in either order (a rule across two parameters a document cannot state)."""
     today = schedule.today()
-    try:
-        start = schedule.parse_day(first) if first else today.replace(day=1)
-        end = schedule.parse_day(last) if last else today
-    except Exception as err:  # FieldError
-        raise ValidationFailed(str(err), "Invalid period (from, to).", fields={"from": [str(err)]}) from None
-    if end < start:
-        raise ValidationFailed("Ngày kết thúc phải sau ngày bắt đầu.", "to is before from.",
-                               fields={"to": ["Ngày kết thúc phải sau ngày bắt đầu."]})
-    return start, end
+    first, last = ((v or "").strip() for v in (first, last))
+    start = report_periods.parse_day(first, "from") if first else today.replace(day=1)
+    end = report_periods.parse_day(last, "to") if last else today
+    return (start, end) if start <= end else (end, start)
 
 
 def visit_json(user, visit: ReceptionVisit, number: int, code: str | None) -> dict[str, Any]:
@@ -96,7 +94,13 @@ def log_reception_visit():
 @bp.get("/reception-visits")
 def list_reception_visits():
     user = require_staff()
-    unit = _unit(request.args.get("unit") or (user.unit.code if user.unit else None))
+    wanted = (request.args.get("unit") or "").strip()
+    if not wanted and user.unit is None:  # as GET /api/v1/reports: an account of no unit names one
+        raise Forbidden("Tài khoản chưa gắn với đơn vị nào: hãy chọn đơn vị (unit).",
+                        "This account belongs to no unit: name one (unit).")
+    unit = find_unit(db_session(), wanted or user.unit.code)
+    if unit is None:  # the book of a unit that does not exist: not found
+        raise NotFound("Không tìm thấy đơn vị.", "Unknown unit.", fields={"unit": ["Không tìm thấy đơn vị."]})
     schedule.check_manage(user, unit.id)
     first, last = period(request.args.get("from"), request.args.get("to"))
     s = db_session()
