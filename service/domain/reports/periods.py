@@ -25,6 +25,7 @@ _M31, _M30, _M2 = r"(0?[13578]|1[02])", r"(0?[469]|11)", r"0?2"
 _DAY = (rf"(({_D31}/{_M31}|{_D30}/{_M30}|{_D28}/{_M2})/{_YEAR}|29/{_M2}/{_LEAP}"
         rf"|{_YEAR}-({_M31}-{_D31}|{_M30}-{_D30}|{_M2}-{_D28})|{_LEAP}-{_M2}-29)")
 DAY_PATTERN = rf"^\s*{_DAY}?\s*$"  # blank: not given
+A_DAY_PATTERN = rf"^\s*{_DAY}\s*$"  # a day that must be given
 PERIOD_PATTERN = r"^\s*((20\d\d|2100)-([qQ][1-4]|[69][mM]|[yY][eE][aA][rR]))?\s*$"
 PERIOD_KINDS: dict[str, tuple[str, int, int]] = {
     # code suffix: (Vietnamese name, first month after 15/12 of Y-1 .. last cut-off month of Y)

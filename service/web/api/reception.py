@@ -15,8 +15,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from service.domain.reception import schedule
+from service.domain.reception.schedule import TIME_PATTERN
+from service.domain.reports.periods import A_DAY_PATTERN
 from service.models.reception import ReceptionBooking, ReceptionDay
 from service.models.unit import Unit
+from service.schemas.base import JsonInteger, text_field
 from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.api.body import json_body
@@ -32,14 +35,19 @@ def _text(required: bool = False, max_chars: int = 300) -> fields.String:
 
 
 class DayCreateSchema(Schema):
-    unit = _text(required=True, max_chars=200)
-    date = _text(required=True, max_chars=20)
-    starts_at = _text(required=True, max_chars=5)
-    ends_at = _text(required=True, max_chars=5)
-    host = _text(required=True, max_chars=200)
-    capacity = fields.Integer(required=True, strict=True)
-    kind = fields.String(validate=validate.OneOf(tuple(schedule.KINDS)), load_default=None)
-    place = _text(max_chars=300)
+    """The rules schedule.create_day enforces, stated for the OpenAPI document (issue #18); a date already past
+    is a 409 (the clock), a unit that does not exist a 404; `ends_at` after `starts_at` is the one rule across
+    fields it cannot state (422)."""
+    unit = text_field(200, required=True, description="Mã hoặc tên đơn vị; không có: 404")
+    date = fields.String(required=True, validate=validate.Length(max=20), metadata={
+        "pattern": A_DAY_PATTERN, "description": "yyyy-mm-dd hoặc dd/mm/yyyy; ngày đã qua: 409"})
+    starts_at = fields.String(required=True, validate=validate.Length(max=5), metadata={"pattern": TIME_PATTERN})
+    ends_at = fields.String(required=True, validate=validate.Length(max=5), metadata={
+        "pattern": TIME_PATTERN, "description": "Sau giờ bắt đầu"})
+    host = text_field(200, required=True)
+    capacity = JsonInteger(required=True, metadata={"minimum": 1, "maximum": schedule.MAX_CAPACITY})  # the domain checks
+    kind = fields.String(validate=validate.OneOf(tuple(schedule.KINDS)), load_default=None, allow_none=True)
+    place = text_field(300)
 
 
 class RepresentativeSchema(Schema):
@@ -158,7 +166,7 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
             "post": {"summary": "Lập ngày tiếp công dân (Văn phòng HĐND-UBND; Luật TCD Điều 15)", "security": staff,
                      "requestBody": body(DayCreateSchema),
                      "responses": {"201": {"description": "{id, unit, date, starts_at, ends_at, host, capacity, free}"},
-                                   **errors(400, 401, 403, 415, 422)}},
+                                   **errors(400, 401, 403, 404, 409, 415, 422)}},
             "get": {"summary": "Lịch tiếp công dân sắp tới (công khai)",
                     "parameters": [{"in": "query", "name": "unit", "schema": {"type": "string"}}],
                     "responses": {"200": {"description": "{items, total}"}}}},
@@ -169,7 +177,8 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
         "/api/v1/reception-visits": {
             "post": {"summary": "Ghi sổ tiếp công dân (TT 04/2021 Mẫu 03)", "security": staff,
                      "requestBody": body(VisitSchema),
-                     "responses": {"201": {"description": "{id, columns}"}, **errors(400, 401, 403, 415, 422)}},
+                     "responses": {"201": {"description": "{id, columns}"},
+                                   **errors(400, 401, 403, 404, 409, 415, 422)}},
             "get": {"summary": "Sổ tiếp công dân của kỳ (JSON hoặc XLSX với format=xlsx)", "security": staff,
                     "parameters": [{"in": "query", "name": n, "schema": {"type": "string", **day.get(n, {})}}
                                    for n in ("unit", "from", "to", "format")],

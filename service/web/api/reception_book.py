@@ -15,13 +15,14 @@ from flask import Response, g, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from service.domain.errors import Forbidden, NotFound, ValidationFailed
+from service.domain.errors import Forbidden, NotFound
 from service.domain.people import audit
 from service.domain.reception import book, book_xlsx, schedule
 from service.domain.reports import periods as report_periods
 from service.domain.routing.units import find_unit
 from service.models.petition import Petition
 from service.models.reception import ReceptionVisit
+from service.schemas.base import JsonInteger, StrictBoolean, text_field
 from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.api.body import json_body
@@ -37,28 +38,24 @@ def _text(max_chars: int = 500, required: bool = False) -> fields.String:
 
 
 class VisitSchema(Schema):
-    unit = _text(200, required=True)
-    visited_on = _text(20)
-    name = _text(200, required=True)
-    address = _text(300)
-    id_number = _text(20)
-    summary = _text(4000, required=True)
+    """The rules book.log_visit enforces, stated for the OpenAPI document (issue #18). A visit dated after today
+    is a 409 (the clock), a unit or booking code that does not exist a 404."""
+    unit = text_field(200, required=True, description="Mã hoặc tên đơn vị; không có: 404")
+    visited_on = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20), metadata={
+        "pattern": report_periods.DAY_PATTERN, "description": "Ngày tiếp (mặc định hôm nay); sau hôm nay: 409"})
+    name = text_field(200, required=True)
+    address = text_field(300, multiline=True)
+    id_number = text_field(20, multiline=True)
+    summary = text_field(4000, required=True, multiline=True)
     kind = fields.String(required=True, validate=validate.OneOf(tuple(book.KIND_NAMES)))
-    people_count = fields.Integer(strict=True, load_default=1)
-    handled_by = _text()
-    within_competence = fields.Boolean(load_default=False)
-    guidance = _text()
-    transferred_to = _text()
-    follow_up = _text(1000)
-    result = _text(1000)
-    booking_code = _text(20)
-
-
-def _unit(value: str | None):
-    unit = find_unit(db_session(), value or "") if value else None
-    if unit is None:
-        raise ValidationFailed("Không tìm thấy đơn vị.", "Unknown unit.", fields={"unit": ["Không tìm thấy đơn vị."]})
-    return unit
+    people_count = JsonInteger(load_default=1, metadata={"minimum": 1, "maximum": 1000})  # book._people checks
+    handled_by = text_field(500, multiline=True)
+    within_competence = StrictBoolean(load_default=False)
+    guidance = text_field(500, multiline=True)
+    transferred_to = text_field(500, multiline=True)
+    follow_up = text_field(1000, multiline=True)
+    result = text_field(1000, multiline=True)
+    booking_code = text_field(20, description="Mã lịch đã đăng ký; không có: 404")
 
 
 def period(first: str | None, last: str | None) -> tuple[dt.date, dt.date]:
@@ -84,7 +81,7 @@ def log_reception_visit():
         data = VisitSchema().load(json_body())
     except ValidationError as err:
         raise invalid(err)
-    unit = _unit(data.pop("unit"))
+    unit = schedule.managed_unit(db_session(), user, data.pop("unit"))
     visit = book.log_visit(db_session(), user, unit, **data)
     audit.record(db_session(), "reception_visit_logged", user=user, object_type="reception_visit",
                  object_id=visit.id, ip=request.remote_addr)
