@@ -53,8 +53,6 @@ STILL_UNSTATED = {
     # the kind read from the text decides whether a name and phone are required (Luật Khiếu nại Đ8, Luật Tố cáo
     # Đ23); `unit` is a code or a name checked against the database (422 on a body field)
     ("POST", "/api/v1/petitions"),
-    # a date-only `date` needs `time`; the session is ahead of now (the clock); the unit must exist
-    ("POST", "/api/v1/dialogues"),
 }
 
 

@@ -25,6 +25,9 @@ _M31, _M30, _M2 = r"(0?[13578]|1[02])", r"(0?[469]|11)", r"0?2"
 _DAY = (rf"(({_D31}/{_M31}|{_D30}/{_M30}|{_D28}/{_M2})/{_YEAR}|29/{_M2}/{_LEAP}"
         rf"|{_YEAR}-({_M31}-{_D31}|{_M30}-{_D30}|{_M2}-{_D28})|{_LEAP}-{_M2}-29)")
 DAY_PATTERN = rf"^\s*{_DAY}?\s*$"  # blank: not given
+# yyyy-mm-dd with a two-digit month and day, as an ISO 8601 moment has it (dialogues' ISO_MOMENT_PATTERN)
+ISO_DAY = (r"((20[0-9][0-9]|2100)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+           rf"|02-(0[1-9]|1[0-9]|2[0-8]))|{_LEAP}-02-29)")
 A_DAY_PATTERN = rf"^\s*{_DAY}\s*$"  # a day that must be given
 PERIOD_PATTERN = r"^\s*((20\d\d|2100)-([qQ][1-4]|[69][mM]|[yY][eE][aA][rR]))?\s*$"
 PERIOD_KINDS: dict[str, tuple[str, int, int]] = {
