@@ -36,6 +36,7 @@ def strict_schema(strict_app):
 
 schema = schemathesis.pytest.from_fixture("strict_schema")
 
+
 def _times(case) -> tuple[str, str] | None:
     body = case.body if isinstance(case.body, dict) else {}
     start, end = (str(body.get(k) or "").strip().lower().replace("h", ":") for k in ("starts_at", "ends_at"))
@@ -50,8 +51,13 @@ CROSS_FIELD_RULES = {
     ("POST", "/api/v1/reception-days"): ({"ends_at"}, lambda case: (t := _times(case)) is not None and t[1] <= t[0]),
 }
 STILL_UNSTATED = {
-    # the kind read from the text decides whether a name and phone are required (Luật Khiếu nại Đ8, Luật Tố cáo
-    # Đ23); `unit` is a code or a name checked against the database (422 on a body field)
+    # Not yet (issue #18 asks for it; left by this pass for lack of time, each item below measured with 40
+    # random examples): the kind read from the text decides whether a name and phone are required (Luật Khiếu
+    # nại Đ8, Luật Tố cáo Đ23: a classifier, not statable); received_at within three years before now (the
+    # clock: to become a 409); more than 500 co-signers need 1-5 representatives (Luật Tiếp công dân Đ29:
+    # statable with if/then); `unit` checked against the database (to become a 404); the texts of content and
+    # people (control characters: service.schemas.base.text_field), e-mails and phones not yet stated as patterns;
+    # an Idempotency-Key reused with another body (the server's state: to become a 409).
     ("POST", "/api/v1/petitions"),
 }
 
