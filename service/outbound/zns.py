@@ -9,8 +9,9 @@ ZNS_TEMPLATE_STATUS) and its parameters from the outbox payload (`zns.data`, fil
 ma_don, don_vi, ngay, trang_thai, han_xu_ly, tom_tat). `tracking_id` is the outbox row's id, so a
 message Zalo received but whose answer was lost is recognisable in Zalo's delivery reports.
 
-Errors (Zalo's ZNS error table as third-party references quote it; unverified against the official page):
-an invalid token is refreshed once; Zalo's own trouble and network failures are retried by the outbox; every
+Errors (Zalo's ZNS table "Cách xử lý mã lỗi", https://zalo.cloud/zns/guidelines/handle-error-code: -100…-112 read
+on that page; -114…-144 from a verbatim public quotation of the same table, which names them in the same order as
+the page's own English labels): an invalid token is refreshed once; Zalo's own trouble and network failures are retried by the outbox; every
 refusal that sending again cannot change (no Zalo account, the phone does not take ZNS, the template missing
 or not approved, the quota or balance spent, the data refused) is `Unreachable`, and the dispatcher sends the
 SMS that follows ZNS in the notice's chain.
@@ -31,14 +32,18 @@ logger = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # the headers carry the token
 
 DEFAULT_URL = "https://business.openapi.zalo.me"
-TOKEN_ERRORS = frozenset({-124, -216})  # access token invalid or expired
-RETRY_ERRORS = frozenset({-100})  # Zalo's unknown / internal error
-KNOWN_REFUSALS = {
+# -124 "Access token invalid" (the ZNS table); -216 "Access token is invalid" and -220 "access_token is expired or
+# removed" are the OA API's (service.outbound.zalo.client cites the table); public ZNS clients refresh on -220 from
+# this endpoint (unverified on Zalo's ZNS page, which lists only -124).
+TOKEN_ERRORS = frozenset({-124, -216, -220})
+RETRY_ERRORS = frozenset({-100})  # "Unknown error": Zalo's own trouble, "vui lòng thử lại sau"
+KNOWN_REFUSALS = {  # what sending again cannot change: the dispatcher sends the SMS next
     -108: "số điện thoại không hợp lệ", -109: "mẫu ZNS không hợp lệ", -110: "phiên bản Zalo không nhận được ZNS",
-    -111: "dữ liệu mẫu trống", -112: "dữ liệu mẫu không hợp lệ", -114: "người dùng không hoạt động hoặc chặn OA",
-    -115: "tài khoản ZNS hết số dư", -117: "OA chưa được cấp quyền gửi ZNS",
+    -111: "dữ liệu mẫu trống", -112: "dữ liệu mẫu không hợp lệ", -114: "người dùng không nhận được ZNS",
+    -115: "tài khoản ZNS hết số dư", -117: "OA chưa được cấp quyền dùng mẫu này",
     -118: "số điện thoại không có tài khoản Zalo", -119: "tài khoản không nhận được ZNS",
-    -131: "mẫu ZNS chưa được duyệt", -139: "người dùng từ chối nhận ZNS", -144: "OA đã hết hạn mức gửi trong ngày",
+    -131: "mẫu ZNS chưa được duyệt", -139: "người dùng từ chối nhận loại ZNS này",
+    -141: "người dùng từ chối nhận ZNS của OA", -144: "OA đã hết hạn mức gửi trong ngày",
 }
 TEMPLATE_SETTINGS = {"received": "ZNS_TEMPLATE_RECEIVED", "answered": "ZNS_TEMPLATE_ANSWERED",
                      "status": "ZNS_TEMPLATE_STATUS"}

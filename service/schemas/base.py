@@ -1,9 +1,11 @@
 """Strict fields and Vietnamese messages shared by the schemas."""
 from __future__ import annotations
 
+import sys
+import unicodedata
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 MESSAGES_VI = {
     "Missing data for required field.": "Trường này là bắt buộc.",
@@ -66,3 +68,48 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = "raise"
+
+
+def _format_characters() -> str:
+    """A regex class body of every Unicode format (Cf) character: intake.validation.clean_text removes them."""
+    ranges, start, last = [], None, None
+    for cp in range(sys.maxunicode + 1):
+        if unicodedata.category(chr(cp)) == "Cf":
+            if start is None:
+                start = cp
+            elif cp != last + 1:
+                ranges.append((start, last))
+                start = cp
+            last = cp
+    ranges.append((start, last))
+    def esc(cp: int) -> str:
+        return f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
+    return "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges)
+
+
+# What intake.validation.clean_text enforces, as JSON Schema (issue #18: the document states the server's rules):
+# no control character (a tab anywhere, line breaks in multi-line texts), and, when required, one character
+# that is neither a space, a control nor an invisible (format) character.
+CONTROL_ONE_LINE = r"[\x00-\x08\x0a-\x1f\x7f-\x9f]"
+CONTROL_MULTILINE = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+VISIBLE = rf"[^\s\x00-\x1f\x7f-\x9f{_format_characters()}]"
+
+
+def text_field(max_chars: int, *, required: bool = False, multiline: bool = False, **metadata: Any) -> fields.String:
+    """A text the domain cleans with clean_text(max_chars=…, multiline=…): its rules in the OpenAPI document."""
+    rules: dict[str, Any] = {"maxLength": max_chars,
+                             "not": {"pattern": CONTROL_MULTILINE if multiline else CONTROL_ONE_LINE}}
+    if required:
+        rules["pattern"] = VISIBLE
+    options: dict[str, Any] = {"required": True} if required else {"load_default": None}
+    return fields.String(validate=validate.Length(max=max_chars), metadata={**rules, **metadata}, **options)
+
+
+class JsonInteger(fields.Integer):
+    """A JSON Schema integer: 3 or 3.0 (JSON Schema counts both as integers), never a string, a boolean or 3.5."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                (isinstance(value, float) and not value.is_integer()):
+            raise ValidationError("Not a valid integer.")
+        return int(value)

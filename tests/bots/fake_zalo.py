@@ -26,6 +26,8 @@ class FakeZalo(FakePlatform):
         self.down = False
         self.error: int = 0  # answer message sends with this error code (HTTP 200) when non-zero
         self.expires_in = "90000"
+        # what a stale access token is answered with: -216 invalid, or -220 expired (Zalo's OA error table)
+        self.stale_token_error = (-216, "Access token is invalid")
         self.token_delay = 0.0  # seconds the token endpoint takes (to overlap two refreshes)
         self.delay = 0.0  # seconds every message send takes (a slow OA API: SlowZalo)
         self.media_delay = 0.0  # seconds an image download takes (a slow media host)
@@ -55,7 +57,7 @@ class FakeZalo(FakePlatform):
                 if m == "group/message" and p["recipient"]["group_id"] == group_id]
 
     def expire_access_token(self) -> None:
-        """Zalo invalidates the current access token: sends answer -216 until a refresh."""
+        """Zalo invalidates the current access token: sends answer `stale_token_error` until a refresh."""
         self.access_token = f"access-x{next(self._generation)}"
 
     def _app(self) -> Flask:
@@ -69,7 +71,8 @@ class FakeZalo(FakePlatform):
             if self.down:
                 return "Service Unavailable", 503
             if raw_header(request, "access_token") != self.access_token:
-                return jsonify(error=-216, message="Access token is invalid")
+                code, text = self.stale_token_error
+                return jsonify(error=code, message=text)
             if self.error:
                 return jsonify(error=self.error, message="fake error")
             key = "user_id" if kind == "message/cs" else "group_id"

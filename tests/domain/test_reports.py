@@ -154,12 +154,20 @@ def test_the_legal_periods_follow_tt_01_2024():
 
 
 @pytest.mark.parametrize("args", [("2026-7m", None, None), ("26-6m", None, None), ("2026-6m", "01/01/2026", None),
-                                  (None, "32/01/2026", "01/02/2026"), (None, "01/02/2026", "01/01/2026"),
-                                  (None, "01/01/2026", None), (None, "01/01/2020", "01/01/2026")])
+                                  (None, "32/01/2026", "01/02/2026"), (None, "29/02/2026", "01/03/2026"),
+                                  (None, "01/01/2026", None), (None, "31/12/1999", "01/01/2026")])
 def test_bad_periods_are_refused_in_both_languages(args):
     with pytest.raises(ValidationFailed) as err:
         report_periods.resolve(*args)
     assert err.value.http_status == 422 and err.value.message != err.value.message_en and err.value.fields
+
+
+def test_a_range_is_the_same_whichever_day_comes_first_and_may_be_long():
+    """Issue #18: the order of `from` and `to` is a rule across two parameters that the OpenAPI document cannot
+    state, so it is not a refusal; the days themselves (2000…2100, real ones) are what the document says."""
+    assert report_periods.resolve(None, "01/02/2026", "01/01/2026") == report_periods.resolve(None, "01/01/2026",
+                                                                                               "01/02/2026")
+    assert report_periods.resolve(None, "01/01/2020", "01/01/2026").first_day.year == 2020
 
 
 def test_boundary_minute_belongs_to_the_6_month_report_and_the_next_to_the_9_month_one(session):

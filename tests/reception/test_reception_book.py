@@ -92,3 +92,21 @@ def test_the_denouncer_is_hidden_from_an_admin_in_the_list_but_shown_to_van_phon
     admin = factories.bearer(session, "ad", "admin", None, None)
     theirs = client.get("/api/v1/reception-visits", query_string={"unit": UNIT}, headers=admin).json
     assert theirs["items"][0]["name"] == HIDDEN_DENOUNCER and DENOUNCER not in str(theirs)
+
+
+def test_what_the_document_cannot_state_is_a_404_or_a_409(client, session):
+    """Issue #18: a visit dated after today conflicts with the clock (409); a booking code or a unit that does not
+    exist is not found (404); a book asked for in either order of days is the same book."""
+    headers = token(session)
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    future = visit(client, headers, visited_on=tomorrow)
+    assert future.status_code == 409 and "visited_on" in future.json["error"]["fields"]
+    assert visit(client, headers, booking_code="TCD-KHONGCO").status_code == 404
+    assert visit(client, headers, unit="Xã Không Có").status_code == 404
+    assert visit(client, headers, people_count=2.0).status_code == 201  # a JSON Schema integer
+    first = client.get("/api/v1/reception-visits", headers=headers,
+                       query_string={"unit": UNIT, "from": "2026-03-31", "to": "01/01/2026"}).json
+    assert (first["from"], first["to"]) == ("2026-01-01", "2026-03-31")
+    admin = factories.bearer(session, "qt", "admin", None, None)
+    assert client.get("/api/v1/reception-visits", headers=admin).status_code == 403  # no unit of its own: name one
+    assert client.get("/api/v1/reception-visits?unit=khong-co", headers=admin).status_code == 404

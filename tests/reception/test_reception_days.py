@@ -134,3 +134,14 @@ def test_the_jobs_process_has_the_reminder_and_supporter_jobs():
     from service.jobs.schedule import JOBS
 
     assert {"reception-reminders", "supporter-notices"} <= {j.id for j in JOBS}
+
+
+def test_what_the_document_cannot_state_is_a_404_or_a_409(client, session):
+    """Issue #18: a unit that does not exist is not found (404); a day already past conflicts with the clock
+    (409); both in the API's error format, with the field named."""
+    headers = token(session)
+    missing = create(client, headers, unit="Phường Không Có")
+    assert missing.status_code == 404 and missing.json["error"]["fields"] == {"unit": ["Không tìm thấy đơn vị."]}
+    past = create(client, headers, days=-1)
+    assert past.status_code == 409 and "date" in past.json["error"]["fields"] and past.json["error"]["message_en"]
+    assert create(client, headers, date="31/02/2030").status_code == 422  # not a day at all

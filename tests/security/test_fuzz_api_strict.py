@@ -3,10 +3,12 @@ document forbids is refused (negative_data_rejection, every operation), and one 
 (positive_data_acceptance) wherever the document can state every rule the server enforces. In process
 (WSGI), bounded: a dozen derandomised examples per operation.
 
-NOT YET: eight operations carry rules across fields, from the clock or from the database that this document
-does not state, so positive_data_acceptance is not asserted on them (see CROSS_FIELD_RULES); issue #18 asks for
-them too. A well-formed request for a unit that does not exist is a 404 (positive_data_acceptance accepts it) on
-the operations that read that unit (its plan, its published answers)."""
+What the document cannot state is answered so that positive_data_acceptance accepts it: a well-formed reference to
+a unit (booking, …) that does not exist is a 404; a date the clock refuses (a reception day already past, a visit
+after today) is a 409; `from` after `to` is the same range. Query rules across parameters (a period or a range)
+are stated with one form-exploded object parameter and JSON Schema `if`/`then`. The rules left are listed below:
+CROSS_FIELD_RULES (a 422 on exactly those fields is excused when the request breaks that rule) and
+STILL_UNSTATED (positive_data_acceptance not asserted yet)."""
 from __future__ import annotations
 
 import pytest
@@ -34,34 +36,54 @@ def strict_schema(strict_app):
 
 schema = schemathesis.pytest.from_fixture("strict_schema")
 
-# Operations whose refusals depend on more than one field's schema, the clock or the database:
+
+def _times(case) -> tuple[str, str] | None:
+    body = case.body if isinstance(case.body, dict) else {}
+    start, end = (str(body.get(k) or "").strip().lower().replace("h", ":") for k in ("starts_at", "ends_at"))
+    return (start.zfill(5), end.zfill(5)) if start and end else None
+
+
+# The rules across fields that JSON Schema cannot state (a comparison of two values, a classifier reading the
+# text); everything else the server enforces is in the document or answered 404/409. A request that breaks one
+# of these may be refused with a 422 on exactly these fields; positive_data_acceptance is asserted otherwise.
 CROSS_FIELD_RULES = {
-    # the kind read from the text decides whether a name and phone are required (Luật Khiếu nại Đ8, Luật Tố cáo
-    # Đ23); `unit` is a code or a name checked against the database (422 on a body field)
-    ("POST", "/api/v1/petitions"),
-    # a date-only `date` needs `time`; the session is ahead of now (the clock); the unit must exist
-    ("POST", "/api/v1/dialogues"),
-    # `period` is exclusive with `from`/`to`, `from` needs `to` and comes before it (at most three years):
-    # rules across query parameters, which OpenAPI cannot state (each parameter has its own schema; the
-    # document gives each one's pattern); an unknown unit in a filter is a 422 (test_public_accountability.py)
-    ("GET", "/api/v1/reports"), ("GET", "/api/v1/public/stats"), ("GET", "/api/v1/scorecards"),
-    # `to` not before `from`; no `unit` means the caller's own unit (an admin has none: 422); unknown unit: 422
-    ("GET", "/api/v1/reception-visits"),
-    # a reception day's date is ahead (the clock) and it ends after it starts; its unit must exist
-    ("POST", "/api/v1/reception-days"),
-    # visited_on not after today (the clock); a booking code and the unit must exist
-    ("POST", "/api/v1/reception-visits"),
+    # a reception day ends after it starts (schedule.create_day): two times compared
+    ("POST", "/api/v1/reception-days"): ({"ends_at"}, lambda case: (t := _times(case)) is not None and t[1] <= t[0]),
 }
+STILL_UNSTATED = {
+    # Not yet (issue #18 asks for it; left by this pass for lack of time, each item below measured with 40
+    # random examples): the kind read from the text decides whether a name and phone are required (Luật Khiếu
+    # nại Đ8, Luật Tố cáo Đ23: a classifier, not statable); received_at within three years before now (the
+    # clock: to become a 409); more than 500 co-signers need 1-5 representatives (Luật Tiếp công dân Đ29:
+    # statable with if/then); `unit` checked against the database (to become a 404); the texts of content and
+    # people (control characters: service.schemas.base.text_field), e-mails and phones not yet stated as patterns;
+    # an Idempotency-Key reused with another body (the server's state: to become a 409).
+    ("POST", "/api/v1/petitions"),
+}
+
+
+def _error(response) -> dict:
+    try:
+        body = response.json()
+    except Exception:  # not JSON: no fields named
+        return {}
+    return (body.get("error") or {}) if isinstance(body, dict) else {}
 
 
 @schema.parametrize()
 @STRICT
 def test_the_document_states_every_rule_the_server_enforces(case, strict_app):
     headers = {"Authorization": f"Bearer {strict_app.config['FUZZ_TOKEN']}"} if case.operation.security else None
-    chosen = [checks.negative_data_rejection]
-    if (case.operation.method.upper(), case.operation.path) not in CROSS_FIELD_RULES:
-        chosen.append(checks.positive_data_acceptance)
-    case.call_and_validate(headers=headers, checks=chosen)
+    operation = (case.operation.method.upper(), case.operation.path)
+    response = case.call(headers=headers)
+    # 414 (a query string past 4 KiB, in the API's error format) is a refusal too, one schemathesis does not list
+    chosen = [checks.negative_data_rejection] if response.status_code != 414 else []
+    if operation not in STILL_UNSTATED:
+        fields, broken = CROSS_FIELD_RULES.get(operation, (set(), lambda case: False))
+        refused = set(_error(response).get("fields") or {}) if response.status_code == 422 else set()
+        if not (refused and refused <= fields and broken(case)):
+            chosen.append(checks.positive_data_acceptance)
+    case.validate_response(response, checks=chosen)
 
 
 def test_an_unknown_unit_is_a_404_where_the_unit_is_what_is_read(client, session):

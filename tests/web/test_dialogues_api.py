@@ -54,11 +54,11 @@ def test_errors_are_precise_in_vietnamese_and_english(client, session):
     r = client.post("/api/v1/dialogues", json={"unit": UNIT, "place": "X", "topics": "not a list", "colour": 1},
                     headers=headers)
     assert r.status_code == 422 and {"date", "topics", "colour"} <= set(r.json["error"]["fields"])
-    r = create(client, headers, days_ahead=-2)
-    assert r.status_code == 422 and "date" in r.json["error"]["fields"]
+    r = create(client, headers, days_ahead=-2)  # the clock's rule, which the document cannot state: 409 (issue #18)
+    assert r.status_code == 409 and "date" in r.json["error"]["fields"]
     assert "Ngày đối thoại" in r.json["error"]["fields"]["date"][0] and r.json["error"]["message_en"]
-    r = create(client, headers, unit="Không Có Xã Này")
-    assert r.status_code == 422 and "unit" in r.json["error"]["fields"]
+    r = create(client, headers, unit="Không Có Xã Này")  # a well-formed reference to no unit: 404
+    assert r.status_code == 404 and "unit" in r.json["error"]["fields"]
     r = client.post("/api/v1/dialogues", data="{oops", headers={**headers, "Content-Type": "application/json"})
     assert r.status_code == 400
     r = client.post("/api/v1/dialogues", data="unit=1", headers=headers)

@@ -129,7 +129,7 @@ def test_public_figures_need_no_account_and_check_their_input(client):
     body = r.get_json()
     assert isinstance(body["offices"], list) and body["period"]["code"] == "2026-year"
     assert all({"office", "received", "answered", "on_time_rate", "satisfaction_avg"} <= set(o) for o in body["offices"])
-    assert client.get("/api/v1/public/stats?unit=khong-co&period=2026-year").status_code == 422
+    assert client.get("/api/v1/public/stats?unit=khong-co&period=2026-year").status_code == 404  # issue #18
     assert client.get(f"/api/v1/public/stats?unit={UNIT}&period=2026-x").status_code == 422
     assert client.get(f"/api/v1/public/stats?unit={UNIT}&from=01/01/2026&to=31/03/2026").status_code == 200
     page = client.get(f"/cong-khai?unit={UNIT}&period=2026-year")

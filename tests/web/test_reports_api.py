@@ -138,7 +138,8 @@ def test_inspectors_see_the_whole_city(client, session):
                                                                                "from"),
                                            ({"period": "2026-6m", "from": "01/01/2026"}, "period"),
                                            ({"period": "2026-6m", "format": "pdf"}, "format"), ({"format": ""}, "format"),
-                                           ({"unit": "Không có xã này"}, "unit")])
+                                           ({"from": "01/01/1999", "to": "01/03/2026"}, "from"),
+                                           ({"period": "2026-6m", "tu": "01/01/2026"}, "tu")])
 def test_bad_parameters_answer_422_in_both_languages(client, session, params, field):
     token = staff_token(session, role="admin", unit=None, office=None)
     answer = _get(client, token, **params)
@@ -147,8 +148,23 @@ def test_bad_parameters_answer_422_in_both_languages(client, session, params, fi
     assert error["message"] and error["message_en"] and error["message"] != error["message_en"]
 
 
+def test_an_unknown_unit_is_a_404_and_a_range_may_be_given_either_way(client, session):
+    """Issue #18: what the document cannot state is not a refusal: a unit that does not exist is not found (404),
+    and `from` after `to` is the same range."""
+    token = staff_token(session, role="admin", unit=None, office=None)
+    answer = _get(client, token, unit="Không có xã này")
+    assert answer.status_code == 404 and answer.get_json()["error"]["code"] == "not_found"
+    assert "unit" in answer.get_json()["error"]["fields"]
+    swapped = _get(client, token, **{"from": "31/03/2026", "to": "2026-01-01"}).get_json()["period"]
+    assert (swapped["code"], swapped["from"], swapped["to"]) == ("range", "2026-01-01", "2026-03-31")
+    assert _get(client, token, **{"from": "01/01/2000", "to": "31/12/2100"}).status_code == 200
+
+
 def test_the_openapi_document_describes_reports(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/reports"]["get"]
-    assert {p["name"] for p in operation["parameters"]} == {"unit", "period", "from", "to", "format"}
-    assert {"200", "401", "403", "422"} <= set(operation["responses"])
+    [filters] = operation["parameters"]  # one form-exploded object: the query string is ?unit=…&period=…
+    assert (filters["in"], filters["style"], filters["explode"]) == ("query", "form", True)
+    assert set(filters["schema"]["properties"]) == {"unit", "period", "from", "to", "format"}
+    assert filters["schema"]["additionalProperties"] is False and len(filters["schema"]["allOf"]) == 3
+    assert {"200", "401", "403", "404", "422"} <= set(operation["responses"])

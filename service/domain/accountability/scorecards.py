@@ -23,7 +23,7 @@ from service.domain.accountability import figures, stats
 from service.domain.accountability.heads import Heads
 from service.domain.codes import CONFIG_DIR
 from service.domain.deadlines.calendar import Calendar, local_date
-from service.domain.errors import Forbidden
+from service.domain.errors import Forbidden, NotFound, ValidationFailed
 from service.domain.people import access
 from service.domain.reports import periods, queries
 from service.domain.reports.periods import Period
@@ -199,12 +199,12 @@ def _rates(card: dict[str, Any]) -> None:
 
 
 def scorecards_for(session: Session, user: User, *, unit: str | None = None, period: str | None = None,
-                   first: str | None = None, last: str | None = None, now: dt.datetime | None = None
-                   ) -> dict[str, Any]:
+                   first: str | None = None, last: str | None = None, now: dt.datetime | None = None,
+                   missing_unit: type[ValidationFailed] | type[NotFound] = ValidationFailed) -> dict[str, Any]:
     """The checked entry point of the API and the console: access, period, then the scorecards."""
     if not unit and user.role == "chairperson":
         unit = session.get(Unit, user.unit_id).code if user.unit_id else None
-    chosen = stats.unit_for(session, unit)
+    chosen = stats.unit_for(session, unit, missing=missing_unit)
     if not access.can_see_scorecards(user, chosen.id if chosen else None):
         raise Forbidden("Bạn không có quyền xem bảng đánh giá của đơn vị này.",
                         "You may not see this unit's scorecards.")

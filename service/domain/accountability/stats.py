@@ -56,11 +56,11 @@ def compute(session: Session, unit: Unit | None, period: Period, *, now: dt.date
 
 
 def public_stats(session: Session, *, unit: str | None = None, period: str | None = None,
-                 first: str | None = None, last: str | None = None, now: dt.datetime | None = None
-                 ) -> dict[str, Any]:
-    """The checked entry point of the API and the public page."""
+                 first: str | None = None, last: str | None = None, now: dt.datetime | None = None,
+                 missing_unit: type[ValidationFailed] | type[NotFound] = ValidationFailed) -> dict[str, Any]:
+    """The checked entry point of the API (an unknown unit: NotFound) and the public page (ValidationFailed)."""
     chosen = periods.resolve(period, first, last)
-    return compute(session, unit_for(session, unit), chosen, now=now)
+    return compute(session, unit_for(session, unit, missing=missing_unit), chosen, now=now)
 
 
 DEFINITIONS = {

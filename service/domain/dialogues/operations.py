@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ from service.domain.intake.validation import FieldError, clean_text
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
 from service.domain.people.access import HIDDEN_DENOUNCER
+from service.domain.reports import periods as report_periods
 from service.domain.routing.units import find_unit, office_of
 from service.models.dialogue import AgendaItem, DialogueRegistration, DialogueSession, DialogueSubscription
 from service.models.petition import Petition
@@ -70,7 +72,7 @@ def _text_list(value: Any, label: str, limit: int, required: bool) -> list[str]:
     items = [t for t in (clean_text(v, label=label, max_chars=300) for v in value) if t]
     if required and not items:
         raise FieldError(f"Cần ít nhất một {label}.", f"At least one {label} is required.")
-    if len(items) > limit:
+    if len(value) > limit:  # the items sent, blank ones too: the API's document states it as maxItems
         raise FieldError(f"Tối đa {limit} {label}.", f"At most {limit} items.")
     return items
 
@@ -85,36 +87,37 @@ def get_session(session: Session, session_id: int) -> DialogueSession:
 
 # --- sessions ---------------------------------------------------------------------------------
 
+# What parse_start reads, as the API's OpenAPI document states it (issue #18): a real day of 2000…2100, with or
+# without a time; or a moment "YYYY-MM-DDTHH:MM[:SS[.ffffff]]" with "Z" or an offset ±HH:MM.
+_HOUR, _MINUTE = r"([01]?[0-9]|2[0-3])", r"[0-5]?[0-9]"
+TIME_PATTERN = rf"^\s*({_HOUR}:{_MINUTE})?\s*$"  # blank or null: 08:00
+
+
+def _iso_moment_pattern() -> str:
+    day = report_periods.ISO_DAY  # yyyy-mm-dd (two-digit month and day), a real day of 2000…2100
+    return (rf"^\s*{day}T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{{1,6}})?)?"
+            rf"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])\s*$")
+
+
+ISO_MOMENT_PATTERN = _iso_moment_pattern()
+
+
 def parse_start(date: Any, time: Any = None) -> dt.datetime | None:
-    """'2026-12-20T08:00:00+07:00'; or a day ('20/12/2026', '2026-12-20') and a time ('14:00', default 08:00)
-    in Hải Phòng. None when it cannot be read."""
+    """'2026-12-20T08:00:00+07:00' (ISO_MOMENT_PATTERN); or a day ('20/12/2026', '2026-12-20': A_DAY_PATTERN) and
+    a time ('14:00', default 08:00: TIME_PATTERN) in Hải Phòng. None when it cannot be read, a time among it."""
     if isinstance(date, dt.datetime):
         return date if date.tzinfo else None
-    if not isinstance(date, str) or not date.strip():
+    if not isinstance(date, str) or not date.strip() or not (time is None or isinstance(time, str)):
+        return None
+    if not re.fullmatch(TIME_PATTERN, time or ""):
         return None
     text = date.strip()
-    if "T" in text:
-        try:
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return moment if moment.tzinfo else None
-    day = None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            day = dt.datetime.strptime(text, fmt).date()
-            break
-        except ValueError:
-            continue
-    clock = None
-    if time is None or isinstance(time, str):
-        try:
-            clock = dt.datetime.strptime((time or "").strip() or "08:00", "%H:%M").time()
-        except ValueError:
-            pass
-    if day is None or clock is None:
+    if re.fullmatch(ISO_MOMENT_PATTERN, text):
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if not re.fullmatch(report_periods.A_DAY_PATTERN, text):
         return None
-    return dt.datetime.combine(day, clock, tzinfo=VN_TZ)
+    hour, minute = ((time or "").strip() or "08:00").split(":")
+    return dt.datetime.combine(report_periods.parse_day(text, "date"), dt.time(int(hour), int(minute)), tzinfo=VN_TZ)
 
 
 def clean_details(place: Any, chair: Any, topics: Any, participants: Any,
@@ -140,17 +143,23 @@ def create_session(session: Session, actor: Actor, *, unit: str, starts_at: Any,
     now = now or utcnow()
     starts_at = parse_start(starts_at, time)
     errors: dict[str, FieldError] = {}
-    found = find_unit(session, unit) if isinstance(unit, str) else None
-    if found is None:
-        errors["unit"] = FieldError(f"Không tìm thấy xã, phường, đặc khu «{unit}».", f"Unknown unit '{unit}'.")
+    if not isinstance(unit, str) or not unit.strip():
+        errors["unit"] = FieldError("Cần chọn xã, phường, đặc khu.", "unit is required.")
     if starts_at is None or starts_at.tzinfo is None:
         errors["date"] = FieldError("Cần ngày, giờ đối thoại hợp lệ (ngày dd/mm/yyyy, giờ hh:mm).",
                                     "date is missing or invalid (ISO 8601 with a time zone, or YYYY-MM-DD + time).")
-    elif starts_at <= now:
-        errors["date"] = FieldError("Ngày đối thoại phải sau thời điểm hiện tại.", "date must be in the future.")
     values = clean_details(place, chair, topics, participants, errors)
+    found = find_unit(session, unit) if "unit" not in errors else None
+    # Without other mistakes, a unit that does not exist is not found (404), else a moment already past conflicts
+    # with the clock (409): what the API's document cannot state (issue #18); among other mistakes, all are 422.
+    late = {} if "date" in errors or starts_at > now else {
+        "date": FieldError("Ngày đối thoại phải sau thời điểm hiện tại.", "date must be in the future.")}
+    unknown = {} if "unit" in errors or found is not None else {
+        "unit": FieldError(f"Không tìm thấy xã, phường, đặc khu «{unit}».", f"Unknown unit '{unit}'.")}
     if errors:
-        raise _fields_error(errors)
+        raise _fields_error({**errors, **late, **unknown})
+    for key, problem, error in [*((k, p, NotFound) for k, p in unknown.items()), *((k, p, Conflict) for k, p in late.items())]:
+        raise error(problem.message, problem.message_en, fields={key: [problem.message]})
     if user is not None:
         check_manage(user, found.id)
     ds = DialogueSession(unit_id=found.id, starts_at=starts_at, place=values["place"], chair=values["chair"],

@@ -44,7 +44,7 @@ def _fields_error(errors: dict[str, FieldError]) -> ValidationFailed:
 
 def _people(value: Any) -> int:
     try:
-        number = int(value or 1)
+        number = int(1 if value is None else value)
     except (TypeError, ValueError):
         raise FieldError("Số người phải là số nguyên.", "people_count must be an integer.") from None
     if not 1 <= number <= 1000:
@@ -65,7 +65,8 @@ def log_visit(session: Session, user: User | None, unit: Unit, *, visited_on: An
              "follow_up": 1000, "result": 1000}
     raw = {"address": address, "id_number": id_number, "handled_by": handled_by, "guidance": guidance,
            "transferred_to": transferred_to, "follow_up": follow_up, "result": result}
-    checks = [("visited_on", lambda: parse_day(visited_on) if visited_on else today(now)),
+    given = visited_on if not isinstance(visited_on, str) else visited_on.strip()
+    checks = [("visited_on", lambda: parse_day(given) if given else today(now)),
               ("name", lambda: clean_text(name, label="họ tên", required=True, max_chars=200)),
               ("summary", lambda: clean_text(summary, label="nội dung vụ việc", required=True, max_chars=4000,
                                              multiline=True)),
@@ -77,15 +78,17 @@ def log_visit(session: Session, user: User | None, unit: Unit, *, visited_on: An
             values[key] = fn()
         except FieldError as err:
             errors[key] = err
-    if "visited_on" in values and values["visited_on"] > today(now):
-        errors["visited_on"] = FieldError("Ngày tiếp không được sau hôm nay.", "visited_on is in the future.")
-    booking = None
-    if booking_code:
-        booking = session.scalar(select(ReceptionBooking).where(ReceptionBooking.code == str(booking_code).strip().upper()))
-        if booking is None:
-            errors["booking_code"] = FieldError("Không tìm thấy lịch đăng ký có mã này.", "Unknown booking code.")
     if errors:
         raise _fields_error(errors)
+    if values["visited_on"] > today(now):  # the clock's rule, not the request's: a conflict with today (409)
+        raise Conflict("Ngày tiếp không được sau hôm nay.", "visited_on is in the future.",
+                       fields={"visited_on": ["Ngày tiếp không được sau hôm nay."]})
+    booking = None
+    if booking_code and str(booking_code).strip():  # a well-formed code of no booking: not found (404)
+        booking = session.scalar(select(ReceptionBooking).where(ReceptionBooking.code == str(booking_code).strip().upper()))
+        if booking is None:
+            raise NotFound("Không tìm thấy lịch đăng ký có mã này.", "Unknown booking code.",
+                           fields={"booking_code": ["Không tìm thấy lịch đăng ký có mã này."]})
     visit = ReceptionVisit(unit_id=unit.id, within_competence=bool(within_competence),
                            booking_id=booking.id if booking else None,
                            created_by_id=user.id if user is not None else None, created_at=now or utcnow(), **values)

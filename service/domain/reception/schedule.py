@@ -28,6 +28,7 @@ from service.domain.matters.flags import CROWD
 from service.domain.matters.operations import representative_limits
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
+from service.domain.reports import periods as report_periods
 from service.domain.routing.units import find_unit
 from service.models.person import Person
 from service.models.petition import Petition
@@ -39,7 +40,8 @@ KINDS: dict[str, str] = {"chair": "tiếp định kỳ hằng tuần của Chủ
                          "extraordinary": "tiếp đột xuất"}
 BOOKING_CHANNELS = ("web", "api", "telegram", "zalo", "in_person")
 CHAT_CHANNELS = ("telegram", "zalo")
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$")
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:hH]([0-5]\d)$", re.ASCII)
+TIME_PATTERN = r"^\s*([01]?[0-9]|2[0-3])[:hH][0-5][0-9]\s*$"  # as the OpenAPI document states _TIME
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_CAPACITY = 500
 
@@ -82,14 +84,12 @@ def check_manage(user: User | None, unit_id: int) -> None:
 
 
 def parse_day(value: Any) -> dt.date:
+    """yyyy-mm-dd or dd/mm/yyyy, a real day of 2000…2100: reports.periods.A_DAY_PATTERN, which the API states."""
     if isinstance(value, dt.date):
         return value
     text = str(value or "").strip()
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    if re.fullmatch(report_periods.A_DAY_PATTERN, text):
+        return report_periods.parse_day(text, "date")
     raise FieldError("Ngày không hợp lệ (dd/mm/yyyy).", "Invalid date (YYYY-MM-DD or dd/mm/yyyy).")
 
 
@@ -104,14 +104,24 @@ def today(now: dt.datetime | None = None) -> dt.date:
     return (now or utcnow()).astimezone(VN_TZ).date()
 
 
+def managed_unit(session: Session, user: User | None, unit: Any) -> Unit:
+    """The unit a reception day or a book entry names: blank is invalid (422), one that does not exist is not
+    found (404, a well-formed reference to nothing), one the user does not manage is forbidden (403)."""
+    wanted = str(unit or "").strip()
+    if not wanted:
+        raise ValidationFailed("Cần chọn đơn vị.", "unit is required.", fields={"unit": ["Cần chọn đơn vị."]})
+    found = find_unit(session, wanted)
+    if found is None:
+        raise NotFound("Không tìm thấy đơn vị.", "Unknown unit.", fields={"unit": ["Không tìm thấy đơn vị."]})
+    check_manage(user, found.id)
+    return found
+
+
 def create_day(session: Session, user: User | None, *, unit: Any, date: Any, starts_at: Any, ends_at: Any,
                host: Any, capacity: Any, kind: Any = None, place: Any = None,
                now: dt.datetime | None = None) -> ReceptionDay:
     """Văn phòng schedules a reception day of its unit."""
-    found = find_unit(session, str(unit or "")) if unit else None
-    if found is None:
-        raise ValidationFailed("Không tìm thấy đơn vị.", "Unknown unit.", fields={"unit": ["Không tìm thấy đơn vị."]})
-    check_manage(user, found.id)
+    found = managed_unit(session, user, unit)
     errors: dict[str, FieldError] = {}
     values: dict[str, Any] = {}
     checks = (("date", lambda: parse_day(date)), ("starts_at", lambda: parse_time(starts_at, "bắt đầu")),
@@ -124,12 +134,13 @@ def create_day(session: Session, user: User | None, *, unit: Any, date: Any, sta
             values[key] = fn()
         except FieldError as err:
             errors[key] = err
-    if "date" in values and values["date"] < today(now):
-        errors["date"] = FieldError("Ngày tiếp công dân đã qua.", "The date is in the past.")
     if "starts_at" in values and "ends_at" in values and values["ends_at"] <= values["starts_at"]:
         errors["ends_at"] = FieldError("Giờ kết thúc phải sau giờ bắt đầu.", "ends_at must be after starts_at.")
     if errors:
         raise _fields_error(errors)
+    if values["date"] < today(now):  # the clock's rule, not the request's: a conflict with today (409)
+        raise Conflict("Ngày tiếp công dân đã qua.", "The date is in the past.",
+                       fields={"date": ["Ngày tiếp công dân đã qua."]})
     day = ReceptionDay(unit_id=found.id, day=values["date"], starts_at=values["starts_at"],
                        ends_at=values["ends_at"], host=values["host"], place=values["place"],
                        capacity=values["capacity"], kind=values["kind"],

@@ -17,7 +17,19 @@ from service.domain.deadlines.calendar import VN_TZ
 from service.domain.errors import ValidationFailed
 
 CUT_OFF_DAY = 14  # the last day counted in each cut-off month; the next period starts on the 15th
-MAX_RANGE_DAYS = 3 * 366 + 1  # a free range longer than three years is a typo, not a report
+# Days of the years 2000…2100 (the years a period may name), dd/mm/yyyy or yyyy-mm-dd, only real ones (29/02 in
+# leap years): the API's OpenAPI document gives this same pattern, so a day it admits is one the server accepts.
+_YEAR, _LEAP = r"(20[0-9][0-9]|2100)", r"(20(00|0[48]|[2468][048]|[13579][26]))"
+_D31, _D30, _D28 = r"(0?[1-9]|[12][0-9]|3[01])", r"(0?[1-9]|[12][0-9]|30)", r"(0?[1-9]|1[0-9]|2[0-8])"
+_M31, _M30, _M2 = r"(0?[13578]|1[02])", r"(0?[469]|11)", r"0?2"
+_DAY = (rf"(({_D31}/{_M31}|{_D30}/{_M30}|{_D28}/{_M2})/{_YEAR}|29/{_M2}/{_LEAP}"
+        rf"|{_YEAR}-({_M31}-{_D31}|{_M30}-{_D30}|{_M2}-{_D28})|{_LEAP}-{_M2}-29)")
+DAY_PATTERN = rf"^\s*{_DAY}?\s*$"  # blank: not given
+# yyyy-mm-dd with a two-digit month and day, as an ISO 8601 moment has it (dialogues' ISO_MOMENT_PATTERN)
+ISO_DAY = (r"((20[0-9][0-9]|2100)-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+           rf"|02-(0[1-9]|1[0-9]|2[0-8]))|{_LEAP}-02-29)")
+A_DAY_PATTERN = rf"^\s*{_DAY}\s*$"  # a day that must be given
+PERIOD_PATTERN = r"^\s*((20\d\d|2100)-([qQ][1-4]|[69][mM]|[yY][eE][aA][rR]))?\s*$"
 PERIOD_KINDS: dict[str, tuple[str, int, int]] = {
     # code suffix: (Vietnamese name, first month after 15/12 of Y-1 .. last cut-off month of Y)
     "q1": ("Quý I", 12, 3),
@@ -84,10 +96,10 @@ def presets(year: int) -> list[Period]:
 
 
 def parse_day(value: str, field: str) -> dt.date:
-    """dd/mm/yyyy or yyyy-mm-dd."""
-    match = _VN.match(value or "")
+    """dd/mm/yyyy or yyyy-mm-dd, a real day of the years 2000…2100 (DAY_PATTERN)."""
+    match = _VN.match(value or "") if re.fullmatch(rf"\s*{_DAY}\s*", value or "") else None
     parts = (match.group(3), match.group(2), match.group(1)) if match else None
-    if parts is None and (match := _ISO.match(value or "")):
+    if parts is None and re.fullmatch(rf"\s*{_DAY}\s*", value or "") and (match := _ISO.match(value or "")):
         parts = match.groups()
     try:
         if parts is None:
@@ -108,11 +120,9 @@ def parse_period(code: str) -> Period:
 
 
 def date_range(first: str, last: str) -> Period:
-    first_day, last_day = parse_day(first, "from"), parse_day(last, "to")
-    if last_day < first_day:
-        raise _invalid("to", "Ngày kết thúc phải sau ngày bắt đầu.", "'to' must not be before 'from'.")
-    if (last_day - first_day).days > MAX_RANGE_DAYS:
-        raise _invalid("to", "Khoảng thời gian báo cáo dài quá 3 năm.", "The range is longer than three years.")
+    """The days from `first` to `last` inclusive, given in either order (the answer's period says which came
+    first): a rule between two parameters that an OpenAPI document cannot state, so it is not a refusal."""
+    first_day, last_day = sorted((parse_day(first, "from"), parse_day(last, "to")))
     return Period("range", f"Từ {first_day:%d/%m/%Y} đến {last_day:%d/%m/%Y}", first_day, last_day)
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.codes import CHANNELS, KINDS, STATUSES, categories
-from service.domain.errors import Forbidden, ValidationFailed
+from service.domain.errors import Forbidden, NotFound, ValidationFailed
 from service.domain.events import DECISION_WEIGHT
 from service.domain.people import access
 from service.domain.reports import deadlines as deadline_figures
@@ -59,9 +59,11 @@ TASK_44_CHANNELS = ("hotline", "sms", "email", "telegram", "zalo", "web", "api")
 WORK_MEM = "128MB"
 
 
-def scope_for(session: Session, user: User, unit: str | None) -> Unit | None:
+def scope_for(session: Session, user: User, unit: str | None, *,
+              missing: type[ValidationFailed] | type[NotFound] = ValidationFailed) -> Unit | None:
     """The unit a user may report on (None = the whole city). Unit staff see their own unit only;
-    inspectors and administrators see every unit and the city as a whole."""
+    inspectors and administrators see every unit and the city as a whole. An unknown unit: `missing` (the API
+    answers 404, the console page explains it with a 422)."""
     wanted = (unit or "").strip()
     city_wide = user.role in CITY_WIDE_ROLES
     if wanted.lower() in ("", CITY):
@@ -74,7 +76,7 @@ def scope_for(session: Session, user: User, unit: str | None) -> Unit | None:
         return session.get(Unit, user.unit_id)
     found = find_unit(session, wanted)
     if found is None:
-        raise ValidationFailed(f"Không tìm thấy đơn vị “{wanted}”.", f"Unknown unit '{wanted}'.",
+        raise missing(f"Không tìm thấy đơn vị “{wanted}”.", f"Unknown unit '{wanted}'.",
                                fields={"unit": ["Không tìm thấy đơn vị."]})
     if not city_wide and found.id != user.unit_id:
         raise Forbidden("Bạn chỉ xem được báo cáo của đơn vị mình.", "You may only see your own unit's report.")
@@ -319,14 +321,13 @@ def build(session: Session, unit: Unit | None, period: Period, *, now: dt.dateti
 
 
 def report_for(session: Session, user: User, *, unit: str | None = None, period: str | None = None,
-               first: str | None = None, last: str | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
+               first: str | None = None, last: str | None = None, now: dt.datetime | None = None,
+               missing_unit: type[ValidationFailed] | type[NotFound] = ValidationFailed) -> dict[str, Any]:
     """The checked entry point of the API and the console: scope, period, then the report."""
     chosen = report_periods.resolve(period, first, last)
-    scope = scope_for(session, user, unit)
+    scope = scope_for(session, user, unit, missing=missing_unit)
     report = build(session, scope, chosen, now=now)
-    from service.domain.plans.tracking import (
-        report_section,  # the plan's own tasks (issue #21)
-    )
+    from service.domain.plans.tracking import report_section  # the plan's own tasks (issue #21)
     report["plan_tasks"] = report_section(session, scope, chosen, now or utcnow())
     return report
 

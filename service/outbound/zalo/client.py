@@ -19,14 +19,26 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # never log URLs and heade
 
 DEFAULT_API = "https://openapi.zalo.me"
 DEFAULT_OAUTH = "https://oauth.zaloapp.com"
-# Zalo's error codes as third-party references give them. STILL UNVERIFIED against Zalo's official list
-# (developers.zalo.me/docs/official-account/phu-luc/ma-loi): issue #18 asked for the check, but the official
-# page could not be reached from where this was written and the searchable documentation held only
-# third-party SDKs, so nothing here is confirmed. Whatever the code, an error is a failure (error != 0)
-# and kept in the outbox; only these sets change what happens next:
-TOKEN_ERRORS = frozenset({-216, -124})  # access token invalid / expired: refresh and retry once (unverified)
-# not a follower / no interaction within the reply window: the notice falls back to ZNS/SMS (unverified)
-WINDOW_ERRORS = frozenset({-213, -230, -232})
+# Zalo's OA API error codes (issue #18 check), from Zalo's own table "Phụ lục / Mã lỗi"
+# (https://developers.zalo.me/docs/official-account/phu-luc/ma-loi, now served at
+# https://docs.zaloplatforms.com/docs/OA/phu-luc/ma-loi). That page could not be fetched from here: its rows are
+# read from two independent verbatim quotations of it in public repositories (found by find_string on
+# "access_token is expired or removed" and "User has not interacted with the OA"), which agree with each other and
+# with Zalo's official PHP SDK (zaloplatform/zalo-php-sdk, src/Exceptions/ZaloResponseException.php: -213, -216,
+# -217, -218 are OA errors). Whatever the code, an error is a failure (error != 0) and kept in the outbox; only
+# these sets change what happens next:
+#   -216 "Access token is invalid", -220 "access_token is expired or removed": refresh once and retry. -220 is
+#   what a token past its 25 hours answers (it was missing here, so an expired token was never refreshed on the
+#   spot); -124 is the ZNS API's "Access token invalid" (zalo.cloud ZNS table), not an OA code: dropped here.
+TOKEN_ERRORS = frozenset({-216, -220})
+#   -213 "User has not followed OA", -230 "User has not interacted with the OA in the past 7 days" (the
+#   consultation window: docs.zaloplatforms.com/docs/OA/tin-nhan/tin-tu-van/dieu-kien-gui-tin-tu-van),
+#   -232 "User has not interacted with the OA, or the last interaction has expired", -227 "User is banned or has
+#   been inactive for more than 45 days", -244 "User has restricted this message type from your OA": an OA
+#   message cannot reach this citizen now, so the notice falls back to ZNS/SMS. Not in the set: -32 (rate
+#   limit), -211/-218 (quotas), -201 (a field invalid): retried or failed like any other error.
+#   Still unverified: only that these rows are quoted, not read on Zalo's page itself.
+WINDOW_ERRORS = frozenset({-213, -227, -230, -232, -244})
 MEDIA_HOST_SUFFIXES = ("zadn.vn", "zdn.vn", "zalo.me", "zaloapp.com")
 MAX_MEDIA_BYTES = 5 * 1024 * 1024
 # A refresh whose answer is lost has spent the single-use refresh token: wait for it generously.

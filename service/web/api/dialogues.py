@@ -23,9 +23,11 @@ from service.domain.documents.dialogue import briefing_document, conclusion_docu
 from service.domain.errors import NotFound
 from service.domain.inbound import Actor
 from service.domain.people import audit
+from service.domain.reports.periods import A_DAY_PATTERN
 from service.models.dialogue import DialogueSession
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
+from service.schemas.base import VISIBLE, text_field
 from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.api.body import json_body
@@ -43,14 +45,30 @@ def _text(required: bool = False, max_chars: int = 300) -> fields.String:
     return fields.String(validate=validate.Length(max=max_chars), **options)
 
 
+def _items(limit: int, required: bool) -> fields.List:
+    """A list of short texts (dialogue.clean_details): at most `limit` sent, blank ones dropped, one needed."""
+    item = text_field(300)
+    rules: dict[str, Any] = {"maxItems": limit}
+    if required:  # not every item blank: one at least with a visible character
+        rules["not"] = {"items": {"not": {"pattern": VISIBLE}}}
+    options: dict[str, Any] = {"required": True} if required else {"load_default": None, "allow_none": True}
+    return fields.List(fields.String(validate=validate.Length(max=300), metadata=item.metadata), metadata=rules,
+                       **options)
+
+
 class DialogueCreateSchema(Schema):
-    unit = _text(required=True, max_chars=200)
-    date = _text(required=True, max_chars=40)  # ISO 8601 with offset, or YYYY-MM-DD / dd/mm/yyyy with `time`
-    time = _text(max_chars=5)
-    place = _text(required=True)
-    topics = fields.List(fields.String(validate=validate.Length(max=300)), required=True)
-    chair = _text(max_chars=200)
-    participants = fields.List(fields.String(validate=validate.Length(max=300)), load_default=None)
+    """The rules dialogue.create_session enforces, stated for the OpenAPI document (issue #18); a unit that does
+    not exist is a 404, a moment already past a 409 (the clock)."""
+    unit = text_field(200, required=True, description="Mã hoặc tên xã, phường, đặc khu; không có: 404")
+    date = fields.String(required=True, validate=validate.Length(max=40), metadata={
+        "anyOf": [{"pattern": dialogue.ISO_MOMENT_PATTERN}, {"pattern": A_DAY_PATTERN}],
+        "description": "ISO 8601 có múi giờ, hoặc ngày (yyyy-mm-dd, dd/mm/yyyy) cùng `time`; đã qua: 409"})
+    time = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5), metadata={
+        "pattern": dialogue.TIME_PATTERN, "description": "hh:mm (mặc định 08:00)"})
+    place = text_field(300, required=True)
+    topics = _items(dialogue.MAX_TOPICS, True)
+    chair = text_field(200)
+    participants = _items(dialogue.MAX_PARTICIPANTS, False)
 
 
 class RegistrationSchema(Schema):
@@ -235,7 +253,7 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
             "post": {"summary": "Tạo phiên đối thoại (Chủ tịch, Văn phòng HĐND-UBND)", "security": staff,
                      "requestBody": body(DialogueCreateSchema),
                      "responses": {"201": {"description": "{id, unit, starts_at, status, links, …}"},
-                                   **errors(400, 401, 403, 415, 422)}},
+                                   **errors(400, 401, 403, 404, 409, 415, 422)}},
             "get": {"summary": "Các phiên đối thoại của đơn vị", "security": staff,
                     "responses": {"200": {"description": "{items, total}"}, **errors(401)}}},
         "/api/v1/dialogues/{session_id}": {"get": {

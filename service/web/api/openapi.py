@@ -93,7 +93,7 @@ def build_spec() -> dict:
                                                              "responses": {"200": {"description": "Danh sách"}}}})
     from service.web.api.reports import openapi_operation
 
-    spec.path(path="/api/v1/reports", operations={"get": openapi_operation(_errors(401, 403, 422))})
+    spec.path(path="/api/v1/reports", operations={"get": openapi_operation(_errors(401, 403, 404, 422))})
     from service.web.api.dialogues import openapi_paths
 
     for path, operations in openapi_paths(_errors).items():

@@ -21,7 +21,7 @@ def _public(body, max_age: int = 300):
 @bp.get("/public/stats")
 @limiter.limit(public_limit)
 def public_stats():
-    return _public(public_cache.public_stats(request.args))
+    return _public(public_cache.public_stats(request.args, missing_unit=NotFound))  # an unknown unit: 404
 
 
 @bp.get("/public/answers")
@@ -43,11 +43,9 @@ def openapi_paths(errors) -> dict:
         return {"in": "query", "name": name, "description": description, "schema": {"type": "string", **schema}}
 
     unit = query("unit", "Mã hoặc tên đơn vị; bỏ trống hoặc `city`: toàn thành phố")
-    from service.web.api.reports import DAY_PATTERN, PERIOD_PATTERN
+    from service.web.api.reports import period_filters
 
-    period = [query("period", "YYYY-q1…q4, YYYY-6m, YYYY-9m, YYYY-year (TT 01/2024/TT-TTCP)", pattern=PERIOD_PATTERN),
-              query("from", "Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd), cùng với `to`", pattern=DAY_PATTERN),
-              query("to", "Đến ngày", pattern=DAY_PATTERN)]
+    unit_text = "Mã hoặc tên đơn vị; bỏ trống hoặc `city`: toàn thành phố; không có đơn vị này: 404"
     office = {"type": "object", "required": ["office", "received", "answered", "on_time_rate", "satisfaction_avg"],
               "properties": {"office": {"type": "string"}, "received": {"type": "integer"},
                              "answered": {"type": "integer"}, "answered_on_time": {"type": "integer"},
@@ -58,10 +56,10 @@ def openapi_paths(errors) -> dict:
                              "reopened_by_citizens": {"type": "integer"}}}
     return {
         "/api/v1/public/stats": {"get": {
-            "summary": "Số liệu công khai theo đơn vị và cơ quan (không cần tài khoản)", "parameters": [unit, *period],
+            "summary": "Số liệu công khai theo đơn vị và cơ quan (không cần tài khoản)", "parameters": [period_filters(unit_text)],
             "responses": {"200": {"description": "Số liệu", "content": {"application/json": {"schema": {
                 "type": "object", "required": ["unit", "period", "totals", "offices"],
-                "properties": {"offices": {"type": "array", "items": office}}}}}}, **errors(422, 429)}}},
+                "properties": {"offices": {"type": "array", "items": office}}}}}}, **errors(404, 422, 429)}}},
         "/api/v1/public/answers": {"get": {
             "summary": "Câu trả lời đã công khai (đã xóa thông tin cá nhân; không bao giờ có đơn tố cáo)",
             "parameters": [unit, {"in": "query", "name": "limit", "schema": {"type": "string"},
@@ -70,9 +68,10 @@ def openapi_paths(errors) -> dict:
         "/api/v1/scorecards": {"get": {
             "summary": "Chấm điểm cơ quan và người đứng đầu (Chủ tịch UBND, thanh tra, quản trị)",
             "security": [{"bearer": []}],
-            "parameters": [unit, *period, query("format", "json (mặc định) hoặc xlsx", enum=["json", "xlsx"])],
+            "parameters": [period_filters(unit_text, extra={"format": {
+                "type": "string", "enum": ["json", "xlsx"], "description": "json (mặc định) hoặc xlsx"}}, closed=True)],
             "responses": {"200": {"description": "{unit, period, offices, heads, criteria}"},
-                          **errors(401, 403, 422)}}},
+                          **errors(401, 403, 404, 422)}}},
         "/api/v1/plan-tasks": {"get": {
             "summary": "Nhiệm vụ của kế hoạch: hạn, trạng thái (cán bộ)", "security": [{"bearer": []}],
             "parameters": [unit], "responses": {"200": {"description": "{unit, statuses, tasks}"},

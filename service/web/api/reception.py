@@ -15,8 +15,11 @@ from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
 from service.domain.reception import schedule
+from service.domain.reception.schedule import TIME_PATTERN
+from service.domain.reports.periods import A_DAY_PATTERN
 from service.models.reception import ReceptionBooking, ReceptionDay
 from service.models.unit import Unit
+from service.schemas.base import JsonInteger, text_field
 from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.api.body import json_body
@@ -32,14 +35,19 @@ def _text(required: bool = False, max_chars: int = 300) -> fields.String:
 
 
 class DayCreateSchema(Schema):
-    unit = _text(required=True, max_chars=200)
-    date = _text(required=True, max_chars=20)
-    starts_at = _text(required=True, max_chars=5)
-    ends_at = _text(required=True, max_chars=5)
-    host = _text(required=True, max_chars=200)
-    capacity = fields.Integer(required=True, strict=True)
-    kind = fields.String(validate=validate.OneOf(tuple(schedule.KINDS)), load_default=None)
-    place = _text(max_chars=300)
+    """The rules schedule.create_day enforces, stated for the OpenAPI document (issue #18); a date already past
+    is a 409 (the clock), a unit that does not exist a 404; `ends_at` after `starts_at` is the one rule across
+    fields it cannot state (422)."""
+    unit = text_field(200, required=True, description="Mã hoặc tên đơn vị; không có: 404")
+    date = fields.String(required=True, validate=validate.Length(max=20), metadata={
+        "pattern": A_DAY_PATTERN, "description": "yyyy-mm-dd hoặc dd/mm/yyyy; ngày đã qua: 409"})
+    starts_at = fields.String(required=True, validate=validate.Length(max=5), metadata={"pattern": TIME_PATTERN})
+    ends_at = fields.String(required=True, validate=validate.Length(max=5), metadata={
+        "pattern": TIME_PATTERN, "description": "Sau giờ bắt đầu"})
+    host = text_field(200, required=True)
+    capacity = JsonInteger(required=True, metadata={"minimum": 1, "maximum": schedule.MAX_CAPACITY})  # the domain checks
+    kind = fields.String(validate=validate.OneOf(tuple(schedule.KINDS)), load_default=None, allow_none=True)
+    place = text_field(300)
 
 
 class RepresentativeSchema(Schema):
@@ -145,8 +153,10 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
 
     staff = [{"bearer": []}]
     did = {"in": "path", "name": "day_id", "required": True, "schema": {"type": "integer"}}
-    # schedule.parse_day: yyyy-mm-dd or dd/mm/yyyy; empty is "this month" (blank spaces are not)
-    day = {n: {"pattern": r"^(\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})\s*)?$"} for n in ("from", "to")}
+    from service.domain.reports.periods import DAY_PATTERN
+
+    # reception_book.period: a real day of 2000…2100, yyyy-mm-dd or dd/mm/yyyy, either order; blank: this month
+    day = {n: {"pattern": DAY_PATTERN} for n in ("from", "to")}
 
     def body(schema) -> dict[str, Any]:
         return {"required": True, "content": {"application/json": {"schema": schema}}}
@@ -156,7 +166,7 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
             "post": {"summary": "Lập ngày tiếp công dân (Văn phòng HĐND-UBND; Luật TCD Điều 15)", "security": staff,
                      "requestBody": body(DayCreateSchema),
                      "responses": {"201": {"description": "{id, unit, date, starts_at, ends_at, host, capacity, free}"},
-                                   **errors(400, 401, 403, 415, 422)}},
+                                   **errors(400, 401, 403, 404, 409, 415, 422)}},
             "get": {"summary": "Lịch tiếp công dân sắp tới (công khai)",
                     "parameters": [{"in": "query", "name": "unit", "schema": {"type": "string"}}],
                     "responses": {"200": {"description": "{items, total}"}}}},
@@ -167,12 +177,13 @@ def openapi_paths(errors) -> dict[str, dict[str, Any]]:
         "/api/v1/reception-visits": {
             "post": {"summary": "Ghi sổ tiếp công dân (TT 04/2021 Mẫu 03)", "security": staff,
                      "requestBody": body(VisitSchema),
-                     "responses": {"201": {"description": "{id, columns}"}, **errors(400, 401, 403, 415, 422)}},
+                     "responses": {"201": {"description": "{id, columns}"},
+                                   **errors(400, 401, 403, 404, 409, 415, 422)}},
             "get": {"summary": "Sổ tiếp công dân của kỳ (JSON hoặc XLSX với format=xlsx)", "security": staff,
                     "parameters": [{"in": "query", "name": n, "schema": {"type": "string", **day.get(n, {})}}
                                    for n in ("unit", "from", "to", "format")],
                     "responses": {"200": {"description": "{columns, items} hoặc tệp XLSX"},
-                                  **errors(401, 403, 422)}}},
+                                  **errors(401, 403, 404, 422)}}},
         "/api/v1/reception-visits/{visit_id}/petition": {"post": {
             "summary": "Chuyển lượt tiếp thành đơn (một bước, qua tiếp nhận)", "security": staff,
             "parameters": [{"in": "path", "name": "visit_id", "required": True, "schema": {"type": "integer"}}],

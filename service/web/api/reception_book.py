@@ -2,7 +2,8 @@
 
 POST /api/v1/reception-visits {unit, name, summary, kind, visited_on?, address?, id_number?, people_count?,
      handled_by?, within_competence?, guidance?, transferred_to?, follow_up?, result?, booking_code?} -> 201
-GET  /api/v1/reception-visits?unit=&from=&to=[&format=xlsx]  (dd/mm/yyyy or YYYY-MM-DD; default this month)
+GET  /api/v1/reception-visits?unit=&from=&to=[&format=xlsx]  (dd/mm/yyyy or YYYY-MM-DD, either order; default this
+     month; an unknown unit: 404)
 POST /api/v1/reception-visits/<id>/petition -> 201 {code}: the visit becomes a petition through intake
 """
 from __future__ import annotations
@@ -14,12 +15,14 @@ from flask import jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from service.domain.errors import ValidationFailed
+from service.domain.errors import Forbidden, NotFound
 from service.domain.people import audit
 from service.domain.reception import book, book_xlsx, schedule
+from service.domain.reports import periods as report_periods
 from service.domain.routing.units import find_unit
 from service.models.petition import Petition
 from service.models.reception import ReceptionVisit
+from service.schemas.base import JsonInteger, StrictBoolean, text_field
 from service.web.api import bp
 from service.web.api.auth import require_staff
 from service.web.api.body import json_body
@@ -36,42 +39,34 @@ def _text(max_chars: int = 500, required: bool = False) -> fields.String:
 
 
 class VisitSchema(Schema):
-    unit = _text(200, required=True)
-    visited_on = _text(20)
-    name = _text(200, required=True)
-    address = _text(300)
-    id_number = _text(20)
-    summary = _text(4000, required=True)
+    """The rules book.log_visit enforces, stated for the OpenAPI document (issue #18). A visit dated after today
+    is a 409 (the clock), a unit or booking code that does not exist a 404."""
+    unit = text_field(200, required=True, description="Mã hoặc tên đơn vị; không có: 404")
+    visited_on = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=20), metadata={
+        "pattern": report_periods.DAY_PATTERN, "description": "Ngày tiếp (mặc định hôm nay); sau hôm nay: 409"})
+    name = text_field(200, required=True)
+    address = text_field(300, multiline=True)
+    id_number = text_field(20, multiline=True)
+    summary = text_field(4000, required=True, multiline=True)
     kind = fields.String(required=True, validate=validate.OneOf(tuple(book.KIND_NAMES)))
-    people_count = fields.Integer(strict=True, load_default=1)
-    handled_by = _text()
-    within_competence = fields.Boolean(load_default=False)
-    guidance = _text()
-    transferred_to = _text()
-    follow_up = _text(1000)
-    result = _text(1000)
-    booking_code = _text(20)
-
-
-def _unit(value: str | None):
-    unit = find_unit(db_session(), value or "") if value else None
-    if unit is None:
-        raise ValidationFailed("Không tìm thấy đơn vị.", "Unknown unit.", fields={"unit": ["Không tìm thấy đơn vị."]})
-    return unit
+    people_count = JsonInteger(load_default=1, metadata={"minimum": 1, "maximum": 1000})  # book._people checks
+    handled_by = text_field(500, multiline=True)
+    within_competence = StrictBoolean(load_default=False)
+    guidance = text_field(500, multiline=True)
+    transferred_to = text_field(500, multiline=True)
+    follow_up = text_field(1000, multiline=True)
+    result = text_field(1000, multiline=True)
+    booking_code = text_field(20, description="Mã lịch đã đăng ký; không có: 404")
 
 
 def period(first: str | None, last: str | None) -> tuple[dt.date, dt.date]:
-    """The period asked for; this month by default."""
+    """The period asked for: a real day of 2000…2100 each (the document's pattern), from the first of this month
+    to today by default; given in either order (a rule across two parameters a document cannot state)."""
     today = schedule.today()
-    try:
-        start = schedule.parse_day(first) if first else today.replace(day=1)
-        end = schedule.parse_day(last) if last else today
-    except Exception as err:  # FieldError
-        raise ValidationFailed(str(err), "Invalid period (from, to).", fields={"from": [str(err)]}) from None
-    if end < start:
-        raise ValidationFailed("Ngày kết thúc phải sau ngày bắt đầu.", "to is before from.",
-                               fields={"to": ["Ngày kết thúc phải sau ngày bắt đầu."]})
-    return start, end
+    first, last = ((v or "").strip() for v in (first, last))
+    start = report_periods.parse_day(first, "from") if first else today.replace(day=1)
+    end = report_periods.parse_day(last, "to") if last else today
+    return (start, end) if start <= end else (end, start)
 
 
 def visit_json(user, visit: ReceptionVisit, number: int, code: str | None) -> dict[str, Any]:
@@ -87,7 +82,7 @@ def log_reception_visit():
         data = VisitSchema().load(json_body())
     except ValidationError as err:
         raise invalid(err)
-    unit = _unit(data.pop("unit"))
+    unit = schedule.managed_unit(db_session(), user, data.pop("unit"))
     visit = book.log_visit(db_session(), user, unit, **data)
     audit.record(db_session(), "reception_visit_logged", user=user, object_type="reception_visit",
                  object_id=visit.id, ip=request.remote_addr)
@@ -97,7 +92,13 @@ def log_reception_visit():
 @bp.get("/reception-visits")
 def list_reception_visits():
     user = require_staff()
-    unit = _unit(request.args.get("unit") or (user.unit.code if user.unit else None))
+    wanted = (request.args.get("unit") or "").strip()
+    if not wanted and user.unit is None:  # as GET /api/v1/reports: an account of no unit names one
+        raise Forbidden("Tài khoản chưa gắn với đơn vị nào: hãy chọn đơn vị (unit).",
+                        "This account belongs to no unit: name one (unit).")
+    unit = find_unit(db_session(), wanted or user.unit.code)
+    if unit is None:  # the book of a unit that does not exist: not found
+        raise NotFound("Không tìm thấy đơn vị.", "Unknown unit.", fields={"unit": ["Không tìm thấy đơn vị."]})
     schedule.check_manage(user, unit.id)
     first, last = period(request.args.get("from"), request.args.get("to"))
     s = db_session()

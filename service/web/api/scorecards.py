@@ -6,12 +6,13 @@ from flask import Response, jsonify, request
 from sqlalchemy import select
 
 from service.domain.accountability import publication, scorecards, scoresheet
-from service.domain.errors import ValidationFailed
+from service.domain.errors import NotFound, ValidationFailed
 from service.domain.intake.tracking import normalise_code
 from service.domain.people import access, audit
 from service.models.petition import Petition
 from service.web.api import bp
 from service.web.api.auth import require_staff
+from service.web.api.reports import refuse_unknown
 from service.web.downloads import attachment
 from service.web.session import db_session
 
@@ -28,8 +29,9 @@ def get_scorecards():
         raise ValidationFailed("Định dạng phải là json hoặc xlsx.", "format must be json or xlsx.",
                                fields={"format": ["Chọn json hoặc xlsx."]})
     args = request.args
+    refuse_unknown(args)
     cards = scorecards.scorecards_for(db_session(), user, unit=args.get("unit"), period=args.get("period"),
-                                      first=args.get("from"), last=args.get("to"))
+                                      first=args.get("from"), last=args.get("to"), missing_unit=NotFound)
     audit.record(db_session(), "export" if fmt == "xlsx" else "view", user=user, object_type="scorecards",
                  object_id=cards["unit"]["code"], ip=request.remote_addr, period=cards["period"]["code"], format=fmt)
     if fmt == "xlsx":

@@ -12,7 +12,7 @@ from service.domain.dialogues import operations as dialogue
 from service.domain.dialogues import speakers
 from service.domain.documents.administrative import build_docx, docx_to_pdf, soffice_path
 from service.domain.documents.dialogue import briefing_document, conclusion_document
-from service.domain.errors import Conflict, DomainError, ValidationFailed
+from service.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from service.models.dialogue import Commitment, DialogueSession
 from service.models.petition import Petition
 from service.models.unit import Unit
@@ -66,7 +66,7 @@ def dialogues():
                 topics=[t for t in form.get("topics", "").splitlines() if t.strip()], chair=form.get("chair"),
                 participants=form.getlist("participants") + [t for t in form.get("others", "").splitlines()
                                                              if t.strip()], user=user)
-        except ValidationFailed as err:
+        except (ValidationFailed, Conflict, NotFound) as err:  # a past date (409), an unknown unit (404): on the form
             db_session().rollback()
             errors = err.fields
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.domain.errors import DomainError, ValidationFailed
+from service.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from service.domain.reception import book, book_xlsx, schedule
 from service.models.petition import Petition
 from service.models.unit import Unit
@@ -46,7 +46,7 @@ def reception_days():
             day = schedule.create_day(s, user, unit=unit.code, date=form.get("date"), starts_at=form.get("starts_at"),
                                       ends_at=form.get("ends_at"), host=form.get("host"),
                                       capacity=form.get("capacity"), kind=form.get("kind"), place=form.get("place"))
-        except ValidationFailed as err:
+        except (ValidationFailed, Conflict, NotFound) as err:  # the API's 409/404 (date, unit, booking): on the form
             s.rollback()
             errors = err.fields
         else:
@@ -91,7 +91,7 @@ def reception_book():
                 within_competence=bool(form.get("within_competence")), guidance=form.get("guidance"),
                 transferred_to=form.get("transferred_to"), follow_up=form.get("follow_up"),
                 result=form.get("result"), booking_code=form.get("booking_code") or None)
-        except ValidationFailed as err:
+        except (ValidationFailed, Conflict, NotFound) as err:  # the API's 409/404 (date, unit, booking): on the form
             s.rollback()
             errors = err.fields
         else:
