@@ -25,7 +25,7 @@ from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.matters.people import (  # noqa: F401 (distinct_people re-exported)
-    count_people, distinct_people, petitioners_on, supporter_keys)
+    count_people, dated_supporter_keys, distinct_people, petitioners_on, supporter_keys)
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
 from service.domain.routing.units import CITY_CODE, office_of
@@ -62,8 +62,9 @@ def _answered_at(session: Session, petitions: list[Petition]) -> dict[int, dt.da
 
 
 def _reasons(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-             escalated: Iterable[int] = ()) -> dict[str, dict[str, Any]]:
-    """Which rules hold for these petitions (of one matter), with what they show."""
+             escalated: Iterable[int] = (), supporters: list | None = None) -> dict[str, dict[str, Any]]:
+    """Which rules hold for these petitions (of one matter), with what they show. `supporters`: the matter's
+    (`dated_supporter_keys`) when the caller has read them already."""
     found: dict[str, list[dict[str, Any]]] = {DONG_NGUOI: [], PHUC_TAP: []}
     recent = [p for p in petitions if p.received_at >= now - WINDOW]
     for p in petitions:
@@ -71,7 +72,9 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
             found[DONG_NGUOI].append({"rule": "many_signers", "petition": p.code, "people": petitioners_on(p)})
         if p.round >= 2:
             found[PHUC_TAP].append({"rule": "second_round", "petition": p.code})
-    supporters = supporter_keys(session, matter.id if matter else None, now - WINDOW)
+    if supporters is None:
+        supporters = dated_supporter_keys(session, matter.id if matter else None)
+    supporters = [keys for keys, at in supporters if at >= now - WINDOW]
     people = count_people(recent, supporters)
     if matter is not None and people >= CROWD and len(recent) + len(supporters) > 1:
         found[DONG_NGUOI].append({"rule": "many_petitioners", "people": people, "petitions": len(recent),
@@ -109,9 +112,10 @@ def _rule_keys(explanation: dict[str, Any]) -> set[tuple]:
 OPENED = "matters_opened"  # session.info key: {matter id: the transaction that created it, invisible to others}
 
 
-def _petitions(session: Session, matter: Matter) -> list[Petition]:
+def _petitions(session: Session, matter: Matter) -> tuple[list[Petition], list]:
     """The matter's petitions with their people, in one query that also locks the matter row, so two arrivals
-    never raise the same flag twice (a matter opened in this transaction needs no lock: nobody else sees it)."""
+    never raise the same flag twice (a matter opened in this transaction needs no lock: nobody else sees it);
+    and its supporters (`dated_supporter_keys`), read once for both counts."""
     stmt = (select(Petition).join(Matter, Matter.id == Petition.matter_id).where(Matter.id == matter.id)
             .options(joinedload(Petition.people)).order_by(Petition.received_at, Petition.id))
     mine = session.info.get(OPENED, {}).get(matter.id) is session.get_transaction()
@@ -120,8 +124,9 @@ def _petitions(session: Session, matter: Matter) -> list[Petition]:
         # inserting a petition's matter_id takes on the same row (FOR UPDATE deadlocked under load).
         stmt = stmt.with_for_update(of=Matter, key_share=True)
     petitions = list(session.scalars(stmt).unique())
-    matter.petitioner_count = count_people(petitions, supporter_keys(session, matter.id))
-    return petitions
+    supporters = dated_supporter_keys(session, matter.id)
+    matter.petitioner_count = count_people(petitions, [keys for keys, _ in supporters])
+    return petitions, supporters
 
 
 def _existing(session: Session, matter: Matter | None, petitions: list[Petition]) -> list[Flag]:
@@ -194,13 +199,13 @@ _RULE_LABELS = {
 
 
 def _evaluate(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-              escalated: Iterable[int] = ()) -> list[Flag]:
+              escalated: Iterable[int] = (), supporters: list | None = None) -> list[Flag]:
     unit = session.get(Unit, matter.unit_id if matter is not None else petitions[0].unit_id)
     title = f"Vụ việc #{matter.id} «{matter.title}»" if matter is not None else f"Đơn {petitions[0].code}"
     raised: list[Flag] = []
     offices: list[Office] | None = None
     with session.no_autoflush:  # reads only, then one flush for every new flag
-        reasons = _reasons(session, matter, petitions, now, escalated)
+        reasons = _reasons(session, matter, petitions, now, escalated, supporters)
         existing = _existing(session, matter, petitions) if reasons else []
         for code, explanation in reasons.items():
             flag = _raise(session, code, matter, petitions, explanation, now, existing)
@@ -225,10 +230,10 @@ def evaluate_matter_flags(session: Session, matter: Matter, now: dt.datetime | N
     returns the newly raised flags. `undone`: a link of this matter was undone (split, suggestion rejected):
     a flag whose rules no longer hold is cleared, with a flag_cleared event saying why."""
     now = now or utcnow()
-    petitions = _petitions(session, matter)
+    petitions, supporters = _petitions(session, matter)
     if undone is not None:
         _clear_undone(session, matter, petitions, now, undone)
-    return _evaluate(session, matter, petitions, now) if petitions else []
+    return _evaluate(session, matter, petitions, now, supporters=supporters) if petitions else []
 
 
 def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], now: dt.datetime,
@@ -259,7 +264,8 @@ def evaluate_petition_flags(session: Session, petition: Petition, now: dt.dateti
     now = now or utcnow()
     if petition.matter_id is not None:
         matter = session.get(Matter, petition.matter_id)
-        return _evaluate(session, matter, _petitions(session, matter), now, [petition.id] if escalated else [])
+        petitions, supporters = _petitions(session, matter)
+        return _evaluate(session, matter, petitions, now, [petition.id] if escalated else [], supporters)
     return _evaluate(session, None, [petition], now, [petition.id] if escalated else [])
 
 
