@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from typing import Any, Iterable
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
@@ -49,16 +49,27 @@ FLAG_ACTOR = Actor(label="Hệ thống (cờ đông người, phức tạp kéo 
 _ANSWERED = ("answered", "closed")
 
 
-def _answered_at(session: Session, petitions: list[Petition]) -> dict[int, dt.datetime]:
-    """When each answered or closed petition got its answer (the first 'answered' event, else its closing)."""
+def _answers_and_late(session: Session, petitions: list[Petition], now: dt.datetime
+                      ) -> tuple[dict[int, dt.datetime], list[tuple[int, str, dt.datetime]]]:
+    """When each answered or closed petition got its answer (the first 'answered' event, else its closing), and
+    the steps more than 30 days overdue (petition, step, due), oldest first: one round trip for both."""
     ids = [p.id for p in petitions if p.status in _ANSWERED or p.status == "in_progress"]  # answered, maybe reopened
-    got = dict(session.execute(select(Event.petition_id, func.min(Event.at))
-                               .where(Event.petition_id.in_(ids), Event.kind == "answered")
-                               .group_by(Event.petition_id)).all()) if ids else {}
+    old = [p.id for p in petitions if p.received_at < now - OVERDUE_GRACE]  # younger ones cannot be 30 days late
+    parts = []
+    if ids:
+        parts.append(select(literal_column("0").label("late"), Event.petition_id, func.min(Event.at).label("at"),
+                            null().label("step")).where(Event.petition_id.in_(ids), Event.kind == "answered")
+                     .group_by(Event.petition_id))
+    if old:
+        parts.append(select(literal_column("1"), Deadline.petition_id, Deadline.due_at, Deadline.step).where(
+            Deadline.petition_id.in_(old), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
+            Deadline.due_at < now - OVERDUE_GRACE))
+    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all() if parts else []
+    got = {pid: at for late, pid, at, _ in rows if not late}
     for p in petitions:
         if p.id not in got and p.status in _ANSWERED:
             got[p.id] = p.closed_at or p.updated_at
-    return got
+    return got, sorted(((pid, step, at) for late, pid, at, step in rows if late), key=lambda r: (r[2], r[0]))
 
 
 def _reasons(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
@@ -85,17 +96,14 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
     for p in petitions:
         if p.id in escalated or commune and units[p.unit_id].kind == "city":
             found[PHUC_TAP].append({"rule": "escalated", "petition": p.code, "unit": units[p.unit_id].name})
-    answers = sorted((at, q) for q, at in _answered_at(session, petitions).items() if at is not None)[:2]
+    answered, late = _answers_and_late(session, petitions, now)
+    answers = sorted((at, q) for q, at in answered.items() if at is not None)[:2]
     codes = {p.id: p.code for p in petitions}
     for p in petitions:  # it came back after an answer: the earliest answer to another petition of the matter
         at, q = next(((at, q) for at, q in answers if q != p.id), (None, None))
         if at is not None and at < p.received_at:
             found[PHUC_TAP].append({"rule": "resubmitted", "petition": p.code, "answered": codes[q],
                                     "answered_at": at.isoformat()})
-    ids = [p.id for p in petitions if p.received_at < now - OVERDUE_GRACE]  # younger ones cannot be 30 days late
-    late = session.execute(select(Deadline.petition_id, Deadline.step, Deadline.due_at).where(
-        Deadline.petition_id.in_(ids), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
-        Deadline.due_at < now - OVERDUE_GRACE).order_by(Deadline.due_at)).all() if ids else []
     for pid, step, due in late:
         found[PHUC_TAP].append({"rule": "overdue_30", "petition": codes[pid], "step": step, "due": due.isoformat(),
                                 "days_late": (now - due).days})
