@@ -25,7 +25,7 @@ STORED = 14  # shingles kept per petition (names first)
 STRONG_PAIRS = 3  # strong names whose pairs are kept city-wide (3 pairs); a lookup pairs up to PROBE_STRONG
 PROBE_STRONG = 6
 MAX_SHINGLES = 48  # a two-page letter probes with its 48 heaviest shingles, so it stays comparable to a chat
-NAME_WEIGHT, WORD_WEIGHT, PAIR_WEIGHT = 4, 1, 8  # a shared name counts as four shared words: the place decides
+NAME_WEIGHT, WORD_WEIGHT, PAIR_WEIGHT = 16, 1, 32  # one shared name outranks 15 shared words: the place decides
 EPOCH_DAYS = 90  # keys are kept per 90-day period: a lookup probes the periods of its window only
 _EPOCH_START = dt.date(2020, 1, 1)
 
