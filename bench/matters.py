@@ -38,7 +38,7 @@ from service.db import Database  # noqa: E402
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, PersonData  # noqa: E402
 from service.domain.intake import operations as intake  # noqa: E402
 from service.domain.intake import validation  # noqa: E402
-from service.domain.matters import flags, minhash, profiles, suggestions  # noqa: E402
+from service.domain.matters import flags, index, profiles, suggestions  # noqa: E402
 from service.domain.matters import operations as matters  # noqa: E402
 from service.domain.text import fold, strip_marks  # noqa: E402
 from service.models import Event, Flag, Person, Petition, Unit  # noqa: E402
@@ -149,8 +149,8 @@ def _chunk(args: tuple) -> tuple[str, str, str]:
             data = json.dumps({"profile": matters.encode_profile(prof)}, ensure_ascii=False)
             ev.append("\t".join([str(pid), str(pid), str(matter_id), "matter_opened" if k == 0 else "matter_linked",
                                  received.isoformat(), "bench", _escape(data), "f"]))
-            for band, bucket in minhash.bands(prof, [unit_id], minhash.epoch(received)):
-                sig.append(f"{pid}\t{unit_id}\t{band}\t{bucket}")
+            for bucket in index.stored_keys(prof, unit_id, index.epoch(received)):
+                sig.append(f"{bucket}\t{pid}")
     return "\n".join(pet) + "\n", "\n".join(ev) + "\n", "\n".join(sig) + "\n"
 
 
@@ -181,7 +181,7 @@ def load(database: Database, specs: list[tuple], workers: int, seed: int = 1) ->
     try:
         cur = raw.cursor()
         cur.execute("SET session_replication_role = replica")  # bench only: no FK triggers while copying
-        cur.execute("DROP INDEX ix_petition_signatures_band_bucket, ix_petition_signatures_petition_id")
+        cur.execute("ALTER TABLE petition_signatures DROP CONSTRAINT pk_petition_signatures")
         with cur.copy("COPY matters (id, unit_id, title, status, petitioner_count, created_at, updated_at) "
                       "FROM STDIN") as copy:
             for m in specs:
@@ -195,7 +195,7 @@ def load(database: Database, specs: list[tuple], workers: int, seed: int = 1) ->
                 with cur.copy("COPY events (id, petition_id, matter_id, kind, at, actor_label, data, public) "
                               "FROM STDIN") as copy:
                     copy.write(ev)
-                with cur.copy("COPY petition_signatures (petition_id, unit_id, band, bucket) FROM STDIN") as copy:
+                with cur.copy("COPY petition_signatures (bucket, petition_id) FROM STDIN") as copy:
                     copy.write(sig)
         # Matters of five or more recent petitions carry their đông người flag already, as they would in use.
         with cur.copy("COPY flags (code, petition_id, matter_id, raised_at, explanation) FROM STDIN") as copy:
@@ -207,8 +207,8 @@ def load(database: Database, specs: list[tuple], workers: int, seed: int = 1) ->
                     for pid in ["\\N", *range(m[8], m[8] + m[7])]:
                         copy.write(f"dong_nguoi\t{pid}\t{m[0]}\t{when}\t{e}\n")
         cur.execute("SET maintenance_work_mem = '1GB'")
-        cur.execute("CREATE INDEX ix_petition_signatures_band_bucket ON petition_signatures (band, bucket)")
-        cur.execute("CREATE INDEX ix_petition_signatures_petition_id ON petition_signatures (petition_id)")
+        cur.execute("ALTER TABLE petition_signatures ADD CONSTRAINT pk_petition_signatures "
+                    "PRIMARY KEY (bucket, petition_id)")
         for table in ("petitions", "matters", "events"):
             cur.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
         raw.commit()
@@ -428,9 +428,10 @@ def main() -> None:
         if not args.database:
             load(database, specs, args.workers)
         with database.engine.connect() as conn:
-            size = conn.execute(text("SELECT pg_size_pretty(pg_total_relation_size('petition_signatures'))")).scalar()
+            size = conn.execute(text("SELECT pg_total_relation_size('petition_signatures')")).scalar()
         print(f"stored: {args.rows:,} petitions in {len(specs):,} matters, {len(TOPICS)} topics, 114 communes, "
-              f"{YEARS} years; petition_signatures {size}; loaded in {time.perf_counter() - started:.0f} s "
+              f"{YEARS} years; petition_signatures {size / 2**20:,.0f} MB, {size / args.rows:,.0f} bytes a petition "
+              f"(goal ≤ 1 KB); loaded in {time.perf_counter() - started:.0f} s "
               f"(PostgreSQL, {os.cpu_count()} cores)")
         queries(database, specs, args.queries)
         database.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -27,16 +27,15 @@ class Matter(Base):
 
 
 class PetitionSignature(Base):
-    """MinHash band buckets of a petition's text: the shared candidate index (integrations.md §6)."""
+    """The candidate index (matters.index, integrations.md §6): one 32-bit key per kept shingle of a petition
+    (hashed with its unit and period), and the petition. The primary key is the lookup index; no other column,
+    so a petition takes well under 1 KB on PostgreSQL (a rowless b-tree on SQLite)."""
 
     __tablename__ = "petition_signatures"
-    __table_args__ = (Index("ix_petition_signatures_band_bucket", "band", "bucket"),)
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    band: Mapped[int]
-    bucket: Mapped[int] = mapped_column(BigInteger)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    petition_id: Mapped[int] = mapped_column(ForeignKey("petitions.id"), primary_key=True, autoincrement=False)
 
 
 class MatterSeparation(Base):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from service.domain.errors import Conflict, Forbidden
 from service.domain.inbound import CITIZEN, Actor, InboundMessage, PersonData
 from service.domain.intake import operations as intake
+from service.domain.matters import index
 from service.domain.matters import operations as matters
 from service.models import Event, Matter, MatterSeparation, Petition, PetitionSignature
 from tests import factories
@@ -96,9 +97,9 @@ def test_link_writes_event_with_score_and_shared_words_and_signature(session):
     assert "193" in linked.data["names"] and linked.data["profile"]["n"]
     opened = session.scalar(select(Event).where(Event.petition_id == first.id, Event.kind == "matter_opened"))
     assert opened.data["title"] == session.get(Matter, first.matter_id).title
-    bands = session.scalar(select(func.count()).select_from(PetitionSignature)
-                           .where(PetitionSignature.petition_id == second.id))
-    assert bands >= 32
+    keys = session.scalar(select(func.count()).select_from(PetitionSignature)
+                          .where(PetitionSignature.petition_id == second.id))
+    assert 3 <= keys <= index.STORED + 3  # its heaviest shingles, and pairs of its strongest names
 
 
 def test_same_topic_other_place_and_other_object_same_place_open_new_matters(session):

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from typing import Any, Iterable
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
@@ -25,7 +25,7 @@ from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.matters.people import (  # noqa: F401 (distinct_people re-exported)
-    count_people, distinct_people, petitioners_on, supporter_keys)
+    count_people, dated_supporter_keys, distinct_people, petitioners_on, supporter_keys)
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
 from service.domain.routing.units import CITY_CODE, office_of
@@ -49,21 +49,33 @@ FLAG_ACTOR = Actor(label="Hệ thống (cờ đông người, phức tạp kéo 
 _ANSWERED = ("answered", "closed")
 
 
-def _answered_at(session: Session, petitions: list[Petition]) -> dict[int, dt.datetime]:
-    """When each answered or closed petition got its answer (the first 'answered' event, else its closing)."""
+def _answers_and_late(session: Session, petitions: list[Petition], now: dt.datetime
+                      ) -> tuple[dict[int, dt.datetime], list[tuple[int, str, dt.datetime]]]:
+    """When each answered or closed petition got its answer (the first 'answered' event, else its closing), and
+    the steps more than 30 days overdue (petition, step, due), oldest first: one round trip for both."""
     ids = [p.id for p in petitions if p.status in _ANSWERED or p.status == "in_progress"]  # answered, maybe reopened
-    got = dict(session.execute(select(Event.petition_id, func.min(Event.at))
-                               .where(Event.petition_id.in_(ids), Event.kind == "answered")
-                               .group_by(Event.petition_id)).all()) if ids else {}
+    old = [p.id for p in petitions if p.received_at < now - OVERDUE_GRACE]  # younger ones cannot be 30 days late
+    parts = []
+    if ids:
+        parts.append(select(literal_column("0").label("late"), Event.petition_id, func.min(Event.at).label("at"),
+                            null().label("step")).where(Event.petition_id.in_(ids), Event.kind == "answered")
+                     .group_by(Event.petition_id))
+    if old:
+        parts.append(select(literal_column("1"), Deadline.petition_id, Deadline.due_at, Deadline.step).where(
+            Deadline.petition_id.in_(old), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
+            Deadline.due_at < now - OVERDUE_GRACE))
+    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all() if parts else []
+    got = {pid: at for late, pid, at, _ in rows if not late}
     for p in petitions:
         if p.id not in got and p.status in _ANSWERED:
             got[p.id] = p.closed_at or p.updated_at
-    return got
+    return got, sorted(((pid, step, at) for late, pid, at, step in rows if late), key=lambda r: (r[2], r[0]))
 
 
 def _reasons(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-             escalated: Iterable[int] = ()) -> dict[str, dict[str, Any]]:
-    """Which rules hold for these petitions (of one matter), with what they show."""
+             escalated: Iterable[int] = (), supporters: list | None = None) -> dict[str, dict[str, Any]]:
+    """Which rules hold for these petitions (of one matter), with what they show. `supporters`: the matter's
+    (`dated_supporter_keys`) when the caller has read them already."""
     found: dict[str, list[dict[str, Any]]] = {DONG_NGUOI: [], PHUC_TAP: []}
     recent = [p for p in petitions if p.received_at >= now - WINDOW]
     for p in petitions:
@@ -71,7 +83,9 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
             found[DONG_NGUOI].append({"rule": "many_signers", "petition": p.code, "people": petitioners_on(p)})
         if p.round >= 2:
             found[PHUC_TAP].append({"rule": "second_round", "petition": p.code})
-    supporters = supporter_keys(session, matter.id if matter else None, now - WINDOW)
+    if supporters is None:
+        supporters = dated_supporter_keys(session, matter.id if matter else None)
+    supporters = [keys for keys, at in supporters if at >= now - WINDOW]
     people = count_people(recent, supporters)
     if matter is not None and people >= CROWD and len(recent) + len(supporters) > 1:
         found[DONG_NGUOI].append({"rule": "many_petitioners", "people": people, "petitions": len(recent),
@@ -82,17 +96,14 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
     for p in petitions:
         if p.id in escalated or commune and units[p.unit_id].kind == "city":
             found[PHUC_TAP].append({"rule": "escalated", "petition": p.code, "unit": units[p.unit_id].name})
-    answers = sorted((at, q) for q, at in _answered_at(session, petitions).items() if at is not None)[:2]
+    answered, late = _answers_and_late(session, petitions, now)
+    answers = sorted((at, q) for q, at in answered.items() if at is not None)[:2]
     codes = {p.id: p.code for p in petitions}
     for p in petitions:  # it came back after an answer: the earliest answer to another petition of the matter
         at, q = next(((at, q) for at, q in answers if q != p.id), (None, None))
         if at is not None and at < p.received_at:
             found[PHUC_TAP].append({"rule": "resubmitted", "petition": p.code, "answered": codes[q],
                                     "answered_at": at.isoformat()})
-    ids = [p.id for p in petitions if p.received_at < now - OVERDUE_GRACE]  # younger ones cannot be 30 days late
-    late = session.execute(select(Deadline.petition_id, Deadline.step, Deadline.due_at).where(
-        Deadline.petition_id.in_(ids), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
-        Deadline.due_at < now - OVERDUE_GRACE).order_by(Deadline.due_at)).all() if ids else []
     for pid, step, due in late:
         found[PHUC_TAP].append({"rule": "overdue_30", "petition": codes[pid], "step": step, "due": due.isoformat(),
                                 "days_late": (now - due).days})
@@ -109,9 +120,10 @@ def _rule_keys(explanation: dict[str, Any]) -> set[tuple]:
 OPENED = "matters_opened"  # session.info key: {matter id: the transaction that created it, invisible to others}
 
 
-def _petitions(session: Session, matter: Matter) -> list[Petition]:
+def _petitions(session: Session, matter: Matter) -> tuple[list[Petition], list]:
     """The matter's petitions with their people, in one query that also locks the matter row, so two arrivals
-    never raise the same flag twice (a matter opened in this transaction needs no lock: nobody else sees it)."""
+    never raise the same flag twice (a matter opened in this transaction needs no lock: nobody else sees it);
+    and its supporters (`dated_supporter_keys`), read once for both counts."""
     stmt = (select(Petition).join(Matter, Matter.id == Petition.matter_id).where(Matter.id == matter.id)
             .options(joinedload(Petition.people)).order_by(Petition.received_at, Petition.id))
     mine = session.info.get(OPENED, {}).get(matter.id) is session.get_transaction()
@@ -120,8 +132,9 @@ def _petitions(session: Session, matter: Matter) -> list[Petition]:
         # inserting a petition's matter_id takes on the same row (FOR UPDATE deadlocked under load).
         stmt = stmt.with_for_update(of=Matter, key_share=True)
     petitions = list(session.scalars(stmt).unique())
-    matter.petitioner_count = count_people(petitions, supporter_keys(session, matter.id))
-    return petitions
+    supporters = dated_supporter_keys(session, matter.id)
+    matter.petitioner_count = count_people(petitions, [keys for keys, _ in supporters])
+    return petitions, supporters
 
 
 def _existing(session: Session, matter: Matter | None, petitions: list[Petition]) -> list[Flag]:
@@ -194,13 +207,13 @@ _RULE_LABELS = {
 
 
 def _evaluate(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-              escalated: Iterable[int] = ()) -> list[Flag]:
+              escalated: Iterable[int] = (), supporters: list | None = None) -> list[Flag]:
     unit = session.get(Unit, matter.unit_id if matter is not None else petitions[0].unit_id)
     title = f"Vụ việc #{matter.id} «{matter.title}»" if matter is not None else f"Đơn {petitions[0].code}"
     raised: list[Flag] = []
     offices: list[Office] | None = None
     with session.no_autoflush:  # reads only, then one flush for every new flag
-        reasons = _reasons(session, matter, petitions, now, escalated)
+        reasons = _reasons(session, matter, petitions, now, escalated, supporters)
         existing = _existing(session, matter, petitions) if reasons else []
         for code, explanation in reasons.items():
             flag = _raise(session, code, matter, petitions, explanation, now, existing)
@@ -225,10 +238,10 @@ def evaluate_matter_flags(session: Session, matter: Matter, now: dt.datetime | N
     returns the newly raised flags. `undone`: a link of this matter was undone (split, suggestion rejected):
     a flag whose rules no longer hold is cleared, with a flag_cleared event saying why."""
     now = now or utcnow()
-    petitions = _petitions(session, matter)
+    petitions, supporters = _petitions(session, matter)
     if undone is not None:
         _clear_undone(session, matter, petitions, now, undone)
-    return _evaluate(session, matter, petitions, now) if petitions else []
+    return _evaluate(session, matter, petitions, now, supporters=supporters) if petitions else []
 
 
 def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], now: dt.datetime,
@@ -259,7 +272,8 @@ def evaluate_petition_flags(session: Session, petition: Petition, now: dt.dateti
     now = now or utcnow()
     if petition.matter_id is not None:
         matter = session.get(Matter, petition.matter_id)
-        return _evaluate(session, matter, _petitions(session, matter), now, [petition.id] if escalated else [])
+        petitions, supporters = _petitions(session, matter)
+        return _evaluate(session, matter, petitions, now, [petition.id] if escalated else [], supporters)
     return _evaluate(session, None, [petition], now, [petition.id] if escalated else [])
 
 

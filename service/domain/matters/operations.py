@@ -2,8 +2,8 @@
 
 A new petition is compared with the petitions of its unit received or closed in the last 90 days and, for a
 strong overlap of names, with those of other units (a neighbour; the commune a city-level petition names when
-it went over the commune's head). Candidates come from one indexed query on the MinHash band buckets
-(`minhash.bands`); a re-rank with rapidfuzz and the overlap of names and distinctive words decides
+it went over the commune's head). Candidates come from one indexed query on the shingle index
+(`index.probe_keys`); a re-rank with rapidfuzz and the overlap of names and distinctive words decides
 (`profiles.similarity`). The petition joins the best matter that names the same thing and speaks of the same
 object, or opens a new one; pairs staff split apart (MatterSeparation) are never joined again. Staff merge,
 split and rename; every step is an event, and the flags are evaluated again after each.
@@ -23,7 +23,7 @@ from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.matters import evidence, flags, learning, suggestions
-from service.domain.matters.minhash import UNIT_BANDS, bands, epoch
+from service.domain.matters.index import epoch, probe_keys, stored_keys
 from service.domain.matters.profiles import Profile, Similarity, similarity
 from service.domain.matters.texts import (  # noqa: F401  (re-exported: bench, other features)
     HONORIFICS,
@@ -46,9 +46,8 @@ from service.models.unit import Unit
 logger = logging.getLogger(__name__)
 
 WINDOW = dt.timedelta(days=90)
-CANDIDATES = 64  # live petitions taken from the band index, most shared buckets first
+CANDIDATES = 64  # live petitions taken from the index, most shared keys (names weigh more) first
 MATTERS = 8  # candidate matters re-ranked
-NAME_BAND_WEIGHT = 4  # a shared name bucket counts as four shared word buckets: the place decides
 PER_MATTER = 6  # a matter is judged on its most recent petitions plus those the index found
 LINK_SCORE, LINK_TOPIC = 0.4, 0.1  # tuned on config/corpus/clusters.jsonl (bench/matters.py prints P/R)
 SUGGEST_SCORE = 0.3  # below the link score: still worth asking Văn phòng when a name is shared
@@ -83,13 +82,13 @@ def eligible(since: dt.datetime):
     return or_(Petition.received_at >= since, Petition.closed_at >= since)
 
 
-# One round trip: the band lookup (grouped on the signature rows alone, then joined to the few best), the
+# One round trip: the index lookup (grouped on the index rows alone, then joined to the few best), the
 # candidate matters, and the recent petitions of each with the profile kept in their matter event.
 _CANDIDATES_SQL = """
-WITH probe AS ({probe}),
+WITH probe(bucket, weight) AS ({probe}),
 hit AS (
-  SELECT s.petition_id, sum(CASE WHEN s.band >= :unit_bands THEN :name_weight ELSE 1 END) AS hits
-  FROM petition_signatures s JOIN probe ON s.band = probe.band AND s.bucket = probe.bucket
+  SELECT s.petition_id, sum(probe.weight) AS hits
+  FROM petition_signatures s JOIN probe ON s.bucket = probe.bucket
   WHERE s.petition_id <> :pid
   GROUP BY s.petition_id ORDER BY hits DESC, s.petition_id DESC LIMIT :wide),
 cand AS (
@@ -113,23 +112,22 @@ FROM member JOIN top ON top.matter_id = member.matter_id JOIN matters m ON m.id 
 WHERE member.rank <= :per_matter OR member.id IN (SELECT id FROM cand)
 ORDER BY top.hits DESC, member.matter_id, member.rank
 """
-_PG_PROBE = "SELECT * FROM unnest(CAST(:bands AS integer[]), CAST(:buckets AS bigint[])) AS t(band, bucket)"
+_PG_PROBE = "SELECT * FROM unnest(CAST(:buckets AS integer[]), CAST(:weights AS integer[]))"
 
 
 def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]], since: dt.datetime
                 ) -> list[_Candidate]:
     """Each candidate matter with the profile of its recent petitions and of those the index found (a petition
     stored before matching existed has no profile event: it is computed)."""
-    params = {"pid": petition.id, "since": since, "unit_bands": UNIT_BANDS, "name_weight": NAME_BAND_WEIGHT,
-              "wide": 2 * CANDIDATES, "candidates": CANDIDATES, "matters": MATTERS, "per_matter": PER_MATTER}
+    params = {"pid": petition.id, "since": since, "wide": 2 * CANDIDATES, "candidates": CANDIDATES, "matters": MATTERS, "per_matter": PER_MATTER}
     if session.get_bind().dialect.name == "postgresql":  # arrays: the SQL text never changes, it is prepared once
         sql = _CANDIDATES_SQL.format(probe=_PG_PROBE, kinds=PROFILE_EVENTS)
-        params.update(bands=[b for b, _ in rows], buckets=[k for _, k in rows])
+        params.update(buckets=[k for k, _ in rows], weights=[w for _, w in rows])
     else:
-        sql = _CANDIDATES_SQL.format(kinds=PROFILE_EVENTS, probe=" UNION ALL ".join(
-            f"SELECT :b{i} AS band, :k{i} AS bucket" for i in range(len(rows))))
-        params.update({f"b{i}": b for i, (b, _) in enumerate(rows)})
-        params.update({f"k{i}": k for i, (_, k) in enumerate(rows)})
+        sql = _CANDIDATES_SQL.format(kinds=PROFILE_EVENTS, probe="VALUES " + ", ".join(
+            f"(:k{i}, :w{i})" for i in range(len(rows))))
+        params.update({f"k{i}": k for i, (k, _) in enumerate(rows)})
+        params.update({f"w{i}": w for i, (_, w) in enumerate(rows)})
     stmt = text(sql).bindparams(bindparam("since", type_=Petition.__table__.c.received_at.type)).columns(
         column("id", Integer), column("matter_id", Integer), column("content_folded", String),
         column("category", String), column("hits", Integer), column("unit_id", Integer), column("status", String),
@@ -176,8 +174,8 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
     decision = Decision()
     since = min(petition.received_at, now) - WINDOW
     named = named_units(session, petition)
-    rows = [r for period in range(epoch(since), epoch(max(petition.received_at, now)) + 1)
-            for r in bands(mine, [petition.unit_id, *named], period)]
+    periods = range(epoch(since), epoch(max(petition.received_at, now)) + 1)
+    rows = probe_keys(mine, [petition.unit_id, *named], periods)
     if not rows:
         return decision  # nothing distinctive to compare
     lesson = learning.lessons(session, petition.unit_id)
@@ -212,17 +210,17 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
     return decision
 
 
-def _store_signature(session: Session, petition: Petition, rows: list[tuple[int, int]]) -> None:
-    if not rows:
+def _store_signature(session: Session, petition: Petition, keys: list[int]) -> None:
+    """Index the petition under its keys (matched again after a split: the keys it has are kept)."""
+    if not keys:
         return
     if session.get_bind().dialect.name == "postgresql":  # one prepared statement, one round trip
-        session.execute(text("INSERT INTO petition_signatures (petition_id, unit_id, band, bucket) SELECT :pid, "
-                             ":unit, unnest(CAST(:bands AS integer[])), unnest(CAST(:buckets AS bigint[]))"),
-                        {"pid": petition.id, "unit": petition.unit_id, "bands": [b for b, _ in rows],
-                         "buckets": [k for _, k in rows]})
+        session.execute(text("INSERT INTO petition_signatures (bucket, petition_id) "
+                             "SELECT unnest(CAST(:buckets AS integer[])), :pid ON CONFLICT DO NOTHING"),
+                        {"pid": petition.id, "buckets": keys})
     else:
-        session.execute(insert(PetitionSignature.__table__), [
-            {"petition_id": petition.id, "unit_id": petition.unit_id, "band": b, "bucket": k} for b, k in rows])
+        session.execute(insert(PetitionSignature.__table__).prefix_with("OR IGNORE"), [
+            {"petition_id": petition.id, "bucket": k} for k in keys])
 
 
 def assign_matter(session: Session, petition: Petition, now: dt.datetime | None = None) -> Matter:
@@ -253,7 +251,7 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
         record(session, petition, "matter_linked", MATCHER, at=now, matter_id=matter.id,
                reason=f"Ghép tự động: {why}", data={**s.explain(), "objects": e.objects,
                                                     "sentence": f"Ghép tự động: {why}", **data})
-    _store_signature(session, petition, bands(mine, [petition.unit_id], epoch(petition.received_at)))
+    _store_signature(session, petition, stored_keys(mine, petition.unit_id, epoch(petition.received_at)))
     for mid, s, e in decision.suggestions:
         suggestions.suggest(session, petition, mid, s, e, evidence.sentence(e, matching_text(petition),
                                                                             petition.category), now)

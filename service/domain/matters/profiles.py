@@ -8,7 +8,7 @@ name in one text counts as a name in the other ("phuong my" in a chat is "thôn 
 General words ("đường", "ô nhiễm", "đề nghị") weigh little: their weight is an IDF learned from a reference
 corpus of 393 petitions and baked in below as document-frequency tiers, so nothing is loaded at run time.
 
-`minhash` hashes the heaviest shingles of a profile into the band index; `similarity` re-ranks what it finds.
+`index` keys the heaviest shingles of a profile into the candidate index; `similarity` re-ranks what it finds.
 """
 from __future__ import annotations
 
