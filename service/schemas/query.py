@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from service.domain.casework.paging import CURSOR_PATTERN
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, categories
 from service.schemas.base import StrictSchema
 
@@ -25,6 +26,7 @@ class PetitionQuerySchema(StrictSchema):
         "never a denunciation for whoever may not know its denouncer).")})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    after = fields.String(validate=validate.Length(max=200), metadata={"description": (
+    # paging.decode refuses (in Vietnamese) what the pattern does not admit
+    after = fields.String(validate=validate.Length(max=200), metadata={"pattern": CURSOR_PATTERN, "description": (
         "The `next_cursor` of the previous answer: the next page starts right after its last row, as fast as the "
         "first page whatever the depth (`page` then only numbers the page).")})

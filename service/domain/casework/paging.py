@@ -3,16 +3,16 @@
 The inbox order is: petitions with an open deadline by their nearest one (due_at, deadline id), then those
 without one, newest first (received_at DESC, id DESC); a word search is ranked (lookup.ranked) over at most
 lookup.RANK_CAP matches (the newest ones). An OFFSET reads and throws away every row before the page (and past the petitions with a
-deadline it first counts them); a cursor — the sort key of the last row shown, opaque to the reader (base64 of a
-small JSON list) — starts the next page right there, so any page costs what the first does. `page=` still works
+deadline it first counts them); a cursor — the sort key of the last row shown, e.g. `d1795402800123456.41` (the
+segment, the key's time in microseconds since 1970 UTC, the row's id) or `r40` (rows of the ranking already shown) —
+starts the next page right there, so any page costs what the first does. Every text CURSOR_PATTERN admits is a
+cursor (the API document states the pattern, issue #18): a time past the calendar's ends only walks off the end. `page=` still works
 (old links, the "previous page" link); a cursor of another order (a search typed since) is ignored.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
+import re
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -27,6 +27,9 @@ from service.models.user import User
 
 MAX_CURSOR_CHARS = 200
 SEGMENTS = ("d", "n", "r")  # nearest open deadline / no open deadline / ranked search (an offset into the ranking)
+CURSOR_PATTERN = r"^(?:[dn][0-9]{1,18}\.[0-9]{1,18}|r[0-9]{1,9})?$"  # empty: the first page
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_LAST = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,9 @@ class Cursor:
     id: int  # its deadline's id ("d"), the petition's id ("n"), or the ranked rows already shown ("r")
 
     def encode(self) -> str:
-        raw = json.dumps([self.segment, self.at.isoformat() if self.at else None, self.id], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        if self.at is None:
+            return f"{self.segment}{self.id}"
+        return f"{self.segment}{(self.at - EPOCH) // dt.timedelta(microseconds=1)}.{self.id}"
 
 
 def _bad(text: str) -> search.BadFilter:
@@ -52,17 +56,16 @@ def decode(text: str | None) -> Cursor | None:
     text = (text or "").strip()
     if not text:
         return None
-    if len(text) > MAX_CURSOR_CHARS:
+    if len(text) > MAX_CURSOR_CHARS or not re.fullmatch(CURSOR_PATTERN, text):
         raise _bad(text)
+    if text[0] == "r":
+        return Cursor("r", None, int(text[1:]))
+    micros, ident = text[1:].split(".")
     try:
-        segment, at, ident = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        when = dt.datetime.fromisoformat(at) if at is not None else None
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise _bad(text) from None
-    if (segment not in SEGMENTS or type(ident) is not int or ident < 0 or (segment == "r") != (when is None)
-            or (when is not None and when.tzinfo is None)):
-        raise _bad(text)
-    return Cursor(segment, when, ident)
+        when = EPOCH + dt.timedelta(microseconds=int(micros))
+    except OverflowError:  # past year 9999: after every row there is
+        when = _LAST
+    return Cursor(text[0], min(when, _LAST), int(ident))
 
 
 def walk(session: Session, user: User, f: search.PetitionFilters, *, page: int = 1, per_page: int = search.PER_PAGE,
