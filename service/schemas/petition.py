@@ -7,8 +7,15 @@ from marshmallow import ValidationError, fields, pre_load, validate
 
 from service.domain.codes import CHANNELS, KINDS, categories
 from service.domain.inbound import InboundMessage, Location, PersonData
-from service.domain.intake.validation import MAX_CONTENT_CHARS
-from service.schemas.base import StrictBoolean, StrictFloat, StrictSchema
+from service.domain.intake.validation import (
+    EMAIL_PATTERN,
+    MAX_CO_SIGNERS,
+    MAX_CONTENT_CHARS,
+    MAX_SHORT_CHARS,
+    MAX_TITLE_CHARS,
+    PHONE_PATTERN,
+)
+from service.schemas.base import JsonInteger, StrictBoolean, StrictFloat, StrictSchema, text_field
 
 # Fields the service owns: a client that sends them gets a precise refusal, not silence.
 SERVER_OWNED = ("id", "code", "status", "office", "lead_office", "task", "flags", "matter", "deadlines",
@@ -20,20 +27,22 @@ PUBLIC_CHANNEL = ("Ứng dụng không đăng nhập chỉ gửi đơn qua kênh
 
 
 class PersonSchema(StrictSchema):
-    name = fields.String(allow_none=True)
-    phone = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    address = fields.String(allow_none=True)
-    id_number = fields.String(allow_none=True)
+    # What intake's _check_person enforces (clean_text, normalise_phone, check_email), stated (issue #18).
+    name = text_field(200)
+    phone = fields.String(allow_none=True, metadata={
+        "pattern": PHONE_PATTERN, "description": "Số Việt Nam: 0912345678, +84 912 345 678, 0225 3xxx xxx"})
+    email = fields.String(allow_none=True, metadata={"pattern": EMAIL_PATTERN})
+    address = text_field(MAX_SHORT_CHARS)
+    id_number = text_field(64)
     representative = StrictBoolean(load_default=False)
     refuses_sms = StrictBoolean(load_default=False)  # no ZNS / SMS notices to this phone
     refuses_email = StrictBoolean(load_default=False)  # no e-mail notices
 
 
 class LocationSchema(StrictSchema):
-    lat = StrictFloat(allow_none=True)
-    lon = StrictFloat(allow_none=True)
-    address = fields.String(allow_none=True)
+    lat = StrictFloat(allow_none=True, metadata={"minimum": -90, "maximum": 90})
+    lon = StrictFloat(allow_none=True, metadata={"minimum": -180, "maximum": 180})
+    address = text_field(MAX_SHORT_CHARS)
 
 
 class CoSigners(fields.Field):
@@ -42,8 +51,8 @@ class CoSigners(fields.Field):
     def _deserialize(self, value: Any, attr, data, **kwargs):
         if isinstance(value, bool):
             raise ValidationError("Phải là số người hoặc danh sách người cùng ký.")
-        if isinstance(value, int):
-            return value
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+            return int(value)  # 35.0 is an integer to JSON Schema
         if isinstance(value, list):
             return [PersonData(**PersonSchema().load(item)) if isinstance(item, dict) else _bad_item() for item in value]
         raise ValidationError("Phải là số người hoặc danh sách người cùng ký.")
@@ -55,15 +64,14 @@ def _bad_item():
 
 class PetitionCreateSchema(StrictSchema):
     # The document states what intake enforces (issue #18); the refusal itself stays intake's, in its words.
-    content = fields.String(required=True, metadata={
-        "minLength": 1, "maxLength": MAX_CONTENT_CHARS, "pattern": r"\S",
-        "description": "Nội dung đơn, không để trống, tối đa 20.000 ký tự."})
-    title = fields.String(allow_none=True)
-    unit = fields.String(allow_none=True)
+    content = text_field(MAX_CONTENT_CHARS, required=True, multiline=True,
+                         description="Nội dung đơn, không để trống, tối đa 20.000 ký tự.")
+    title = text_field(MAX_TITLE_CHARS)
+    unit = fields.String(allow_none=True, metadata={"description": "Mã hoặc tên xã, phường, đặc khu; không có: 404"})
     channel = fields.String(load_default="api", validate=validate.OneOf(list(CHANNELS), error="Kênh không hợp lệ."))
     kind = fields.String(allow_none=True, validate=validate.OneOf(list(KINDS), error="Loại đơn không hợp lệ."))
-    category = fields.String(allow_none=True)
-    round = fields.Integer(strict=True, load_default=1,
+    category = fields.String(allow_none=True, metadata={"enum": [*categories(), None]})
+    round = JsonInteger(load_default=1,
                            validate=validate.OneOf([1, 2], error="Lần khiếu nại chỉ có thể là 1 hoặc 2."))
     petitioner = fields.Nested(PersonSchema, allow_none=True)
     anonymous = StrictBoolean(load_default=False)

@@ -255,7 +255,7 @@ def test_a_dialogue_registration_cannot_be_overwritten_with_the_phone_in_another
 def test_an_anonymous_api_caller_cannot_claim_a_staff_channel(client, session):
     for channel in ("in_person", "hotline", "web", "telegram"):
         refused = client.post("/api/v1/petitions", json=api_petition(channel=channel))
-        assert refused.status_code == 422 and "channel" in refused.get_json()["error"]["fields"]
+        assert refused.status_code == 403 and "channel" in refused.get_json()["error"]["fields"]
         assert "kênh api" in refused.get_json()["error"]["fields"]["channel"][0]
     assert count_petitions(session) == 0
     assert client.post("/api/v1/petitions", json=api_petition(channel="api")).status_code == 201

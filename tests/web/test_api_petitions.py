@@ -65,18 +65,37 @@ def test_idempotency_key_replays_the_first_answer_and_stores_nothing_new(client,
 def test_idempotency_key_reused_with_another_body_is_refused(client, session):
     post(client, VALID, **{"Idempotency-Key": "k1"})
     response = post(client, {**VALID, "content": "Một nội dung khác hẳn"}, **{"Idempotency-Key": "k1"})
-    assert response.status_code == 400
+    assert response.status_code == 409  # the key's state on the server, not the body's shape (issue #18)
     assert response.get_json()["error"]["code"] == "idempotency_mismatch"
     assert count_petitions(session) == 1
 
 
+def test_an_unknown_unit_alone_is_a_404(client, session):
+    response = post(client, {**VALID, "unit": "Xã Không Tồn Tại"})
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+    assert response.get_json()["error"]["message"] == "Không tìm thấy xã, phường, đặc khu 'Xã Không Tồn Tại'."
+    assert response.get_json()["error"]["message_en"] == "Unknown unit 'Xã Không Tồn Tại'."
+    assert count_petitions(session) == 0
+
+
 def test_staff_may_backdate_received_at_citizens_may_not(client, session):
     backdated = {**VALID, "received_at": "2026-11-02T09:00:00+07:00", "channel": "hotline", "consent": True}
-    refused = post(client, {**backdated, "channel": "api"})
-    assert refused.status_code == 422 and "received_at" in refused.get_json()["error"]["fields"]
+    refused = post(client, {**backdated, "channel": "api"})  # who may, not what: 403 (issue #18)
+    assert refused.status_code == 403 and "received_at" in refused.get_json()["error"]["fields"]
     refused = post(client, backdated)  # nor claim a channel only staff enter (issue #14)
-    assert refused.status_code == 422 and "channel" in refused.get_json()["error"]["fields"]
+    assert refused.status_code == 403 and "channel" in refused.get_json()["error"]["fields"]
     token = staff_token(session)
+    for when in ("2099-11-02T09:00:00+07:00", "2020-01-02T09:00:00+07:00"):  # the clock refuses it: 409
+        conflict = post(client, {**backdated, "received_at": when}, Authorization=f"Bearer {token}")
+        assert conflict.status_code == 409 and set(conflict.get_json()["error"]["fields"]) == {"received_at"}
+        assert conflict.get_json()["error"]["message_en"] == "received_at is in the future or more than 3 years ago."
+    # an unknown unit and the clock: 404, both named; beside another mistake all are listed in one 422
+    both = post(client, {**backdated, "received_at": "2099-11-02T09:00:00+07:00", "unit": "Xã Không Tồn Tại"},
+                Authorization=f"Bearer {token}")
+    assert both.status_code == 404 and set(both.get_json()["error"]["fields"]) == {"received_at", "unit"}
+    listed = post(client, {**backdated, "received_at": "2099-11-02T09:00:00+07:00", "title": "a\nb"},
+                  Authorization=f"Bearer {token}")
+    assert listed.status_code == 422 and set(listed.get_json()["error"]["fields"]) == {"received_at", "title"}
     accepted = post(client, backdated, Authorization=f"Bearer {token}")
     assert accepted.status_code == 201
     assert accepted.get_json()["received_at"].startswith("2026-11-02T02:00:00")
@@ -93,7 +112,6 @@ BAD_FIELDS = [
     ({"content": "ký tự điều khiển \u0007"}, "content"),
     ({"content": "surrogate \ud800 lẻ"}, "content"),
     ({"title": 5}, "title"),
-    ({"unit": "Xã Không Tồn Tại"}, "unit"),
     ({"unit": 31}, "unit"),
     ({"kind": "khieu_kien"}, "kind"),
     ({"category": "giao_duc"}, "category"),

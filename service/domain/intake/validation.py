@@ -25,6 +25,13 @@ _PHONE = re.compile(r"^0(?:[35789]\d{8}|2\d{9})$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _ALLOWED_CONTROL = {"\n", "\r", "\t"}
 
+# What normalise_phone and check_email accept, as the API's OpenAPI document states it (issue #18): separators
+# (spaces, dots, dashes, brackets) anywhere, an optional +84 / 84 in place of the leading 0; blank is no value.
+_SEP = r"[\s.\-()]*"
+_NATIONAL = rf"(?:[35789](?:{_SEP}\d){{8}}|2(?:{_SEP}\d){{9}})"
+PHONE_PATTERN = rf"^{_SEP}(?:(?:0|\+{_SEP}8{_SEP}4|8{_SEP}4){_SEP}{_NATIONAL}{_SEP})?$"
+EMAIL_PATTERN = r"^\s*(?:[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,})?\s*$"
+
 
 class FieldError(ValueError):
     """A field-level problem, with its Vietnamese and English message."""

@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from service.domain.casework import listing, search, status
-from service.domain.errors import DomainError, ValidationFailed
+from service.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from service.domain.inbound import CITIZEN, Actor
 from service.domain.intake import operations as intake
 from service.domain.people import access, audit
 from service.models.channel import IdempotencyRecord
 from service.models.petition import Petition
 from service.schemas.base import flatten, vietnamese
-from service.schemas.petition import PetitionCreateSchema
+from service.schemas.petition import PUBLIC_CHANNEL, PetitionCreateSchema
 from service.schemas.query import PetitionQuerySchema
 from service.web.api import bp
 from service.web.api.auth import require_staff, user_from_bearer
@@ -52,10 +52,16 @@ def create_petition():
     try:
         message = PetitionCreateSchema().load_message(data, staff=user is not None)
     except ValidationError as err:
+        if err.messages == {"channel": [PUBLIC_CHANNEL]}:  # only staff enter other channels: who, not what
+            raise Forbidden(PUBLIC_CHANNEL, "A public client submits through channel api only; staff enter "
+                                            "the other channels with a staff token.", fields={"channel": [PUBLIC_CHANNEL]})
         raise invalid(err)
     actor = Actor(label=user.full_name or user.username, user_id=user.id, role=user.role) if user else CITIZEN
     session = db_session()
-    submitted = intake.submit(session, message, actor, quota=intake_limits().phone)
+    try:
+        submitted = intake.submit(session, message, actor, quota=intake_limits().phone)
+    except ValidationFailed as err:
+        raise _alone(err, staff=user is not None) from None
     body = created_json(session, submitted.petition)
     if key:  # a replay never repeats the access key: it is given once and kept only as a digest
         session.add(IdempotencyRecord(scope=IDEMPOTENCY_SCOPE, key=key, request_hash=digest, status_code=201,
@@ -77,6 +83,20 @@ def create_petition():
     return response
 
 
+def _alone(err: ValidationFailed, *, staff: bool) -> ValidationFailed | NotFound | Conflict | Forbidden:
+    """What the OpenAPI document cannot state, when it is all that is wrong (issue #18): a received_at from a
+    public client is a 403, a unit that does not exist a 404, a received_at the clock refuses (future, over three
+    years ago) a 409 (every such field named); beside any other mistake all are listed in the 422."""
+    if not err.fields or not set(err.fields) <= {"unit", "received_at"}:
+        return err
+    english = dict(part.split(": ", 1) for part in err.message_en.removeprefix("Invalid fields: ").split("; ")
+                   if ": " in part)
+    name = "received_at" if "received_at" in err.fields and not staff else "unit" if "unit" in err.fields \
+        else "received_at"
+    error = {"unit": NotFound, "received_at": Conflict if staff else Forbidden}[name]
+    return error(err.fields[name][0], english.get(name, err.message_en), fields=err.fields)
+
+
 def _replay(key: str, digest: str):
     with database().session_scope() as session:
         record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == IDEMPOTENCY_SCOPE,
@@ -84,7 +104,7 @@ def _replay(key: str, digest: str):
         if record is None:
             return None
         if record.request_hash != digest:
-            raise DomainError("Idempotency-Key này đã dùng cho một yêu cầu khác.",
+            raise Conflict("Idempotency-Key này đã dùng cho một yêu cầu khác.",
                               "This Idempotency-Key was used with a different body.", code="idempotency_mismatch")
         response = jsonify(record.response)
         response.status_code = record.status_code
