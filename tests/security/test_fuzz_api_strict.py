@@ -11,11 +11,15 @@ CROSS_FIELD_RULES (a 422 on exactly those fields is excused when the request bre
 STILL_UNSTATED (positive_data_acceptance not asserted yet)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis import checks
 
+from service.domain.intake.validation import EMAIL_PATTERN, PHONE_PATTERN, FieldError, check_email, normalise_phone
 from tests.helpers import staff_token
 
 STRICT = settings(max_examples=12, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
@@ -120,3 +124,19 @@ def test_an_unknown_unit_is_a_404_where_the_unit_is_what_is_read(client, session
         assert response.status_code == 404, path
         assert response.get_json()["error"]["code"] == "not_found"
         assert response.get_json()["error"]["message"].startswith("Không tìm thấy đơn vị")
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(phone=st.one_of(st.from_regex(PHONE_PATTERN, fullmatch=True), st.text(alphabet="0123456789+84 .-()x", max_size=16)),
+       email=st.one_of(st.from_regex(EMAIL_PATTERN, fullmatch=True), st.text(max_size=12)))
+def test_the_phone_and_email_patterns_are_what_intake_accepts(phone, email):
+    """The API document's patterns (PHONE_PATTERN, EMAIL_PATTERN) admit exactly what normalise_phone and
+    check_email accept (the e-mail's 254 characters aside)."""
+    def accepts(check, value) -> bool:
+        try:
+            check(value)
+            return True
+        except FieldError:
+            return False
+    assert accepts(normalise_phone, phone) == bool(re.search(PHONE_PATTERN, phone))
+    assert accepts(check_email, email) == bool(re.search(EMAIL_PATTERN, email))
