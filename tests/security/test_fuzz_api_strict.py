@@ -7,8 +7,9 @@ What the document cannot state is answered so that positive_data_acceptance acce
 a unit (booking, …) that does not exist is a 404; a date the clock refuses (a reception day already past, a visit
 after today) is a 409; `from` after `to` is the same range. Query rules across parameters (a period or a range)
 are stated with one form-exploded object parameter and JSON Schema `if`/`then`. The rules left are listed below:
-CROSS_FIELD_RULES (a 422 on exactly those fields is excused when the request breaks that rule) and
-STILL_UNSTATED (positive_data_acceptance not asserted yet)."""
+CROSS_FIELD_RULES (a 422 on exactly those fields is excused when the request breaks that rule, beside it the
+STATE_FIELDS checked against the server) and STILL_UNSTATED (positive_data_acceptance not asserted yet: none
+left)."""
 from __future__ import annotations
 
 import re
