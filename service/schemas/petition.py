@@ -9,7 +9,6 @@ from service.domain.codes import CHANNELS, KINDS, categories
 from service.domain.inbound import InboundMessage, Location, PersonData
 from service.domain.intake.validation import (
     EMAIL_PATTERN,
-    MAX_CO_SIGNERS,
     MAX_CONTENT_CHARS,
     MAX_SHORT_CHARS,
     MAX_TITLE_CHARS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify
+from flask import jsonify
 from marshmallow import Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
