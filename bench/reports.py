@@ -9,8 +9,8 @@ their workflow events, deadlines, ratings and flagged matters. It then times `re
 whole city and for one unit, and the XLSX of the city report, each beside the machine's load and as a ratio
 to a plain GROUP BY of the petitions in the same run. Goals: the yearly city report <= 2 s, a unit's <= 0.2 s,
 the XLSX <= 2 s. --keep reuses the loaded database; --profile prints the city report's statements, timed;
---compare also runs the code before issue #19's third round (bench/reports_reference.py) and checks that the
-figures are identical.
+--compare [REV] also runs `reports.build` as it was at git revision REV (default: before issue #19's third
+round), read from the repository's history, and checks that the figures are identical.
 """
 from __future__ import annotations
 
@@ -20,8 +20,10 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,7 +32,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg
 from sqlalchemy import event, func, select
 
-from bench import reports_reference as reference
 from bench.common import copy_rows as _copy
 from bench.common import recreate_database
 from service.cli import run_setup
@@ -155,6 +156,20 @@ def statement_log(engine):
     return log
 
 
+REFERENCE_REVISION = "3a6a95e"  # service/domain/reports/queries.py before issue #19's third round
+
+
+def reference_build(revision: str):
+    """The module service/domain/reports/queries.py as it was at `revision`, read from git history (not a copy
+    kept in the tree); it imports today's helpers (sections, periods), whose interfaces it shares."""
+    source = subprocess.run(["git", "show", f"{revision}:service/domain/reports/queries.py"], check=True,
+                            capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    module = types.ModuleType(f"reports_at_{revision}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"{revision}:service/domain/reports/queries.py", "exec"), module.__dict__)
+    return module
+
+
 def same_figures(new: dict, old: dict) -> bool:
     """The report of the current code and of the reference, `generated_at` aside."""
     keep = lambda r: {k: v for k, v in r.items() if k != "generated_at"}
@@ -168,8 +183,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="reuse the loaded database (no reload)")
     parser.add_argument("--profile", action="store_true", help="print the city report's SQL statements, timed")
-    parser.add_argument("--compare", action="store_true",
-                        help="also run the reference (bench/reports_reference.py) and check the figures are the same")
+    parser.add_argument("--compare", nargs="?", const=REFERENCE_REVISION, metavar="REV",
+                        help="also run reports.build as it was at git revision REV and check the figures are the same")
     args = parser.parse_args()
     url = args.url.replace("postgresql+psycopg://", "postgresql://")
     print(f"database {url.rsplit('@', 1)[-1]}, {args.rows:,} petitions")
@@ -201,6 +216,7 @@ def main() -> int:
         timed("6-month city report", lambda: reports.build(s, None, parse_period("2026-6m"), now=NOW), args.runs)
         sheet, _ = timed("XLSX of the yearly city report", lambda: spreadsheets.workbook(report), args.runs)
         if args.compare:
+            reference = reference_build(args.compare)
             old_city, old_report = timed("reference (before): yearly city report",
                                          lambda: reference.build(s, None, year, now=NOW), 1)
             old_unit, old_unit_report = timed("reference (before): one unit",
