@@ -34,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40, help="requests per client")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (the Dockerfile runs 4)")
     args = parser.parse_args()
 
     url, drop = fresh_database("tiepdan_bench_intake")
@@ -45,7 +46,7 @@ def main() -> None:
         stages_file = Path(tempfile.mkdtemp(prefix="bench_intake_")) / "stages.jsonl"
         env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false", "SCHEDULER_ENABLED": "false",
                "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench", "BENCH_STAGES_FILE": str(stages_file)}
-        server = start_gunicorn("bench.intake_app:app", env, workers=2, port=PORT,
+        server = start_gunicorn("bench.intake_app:app", env, workers=args.workers, port=PORT,
                                 config=str(Path(__file__).resolve().parents[1] / "config" / "gunicorn.conf.py"))
         base = f"http://127.0.0.1:{PORT}"
 
@@ -62,7 +63,7 @@ def main() -> None:
         stages_file.unlink(missing_ok=True)  # only the measured run below
         baseline = run_load("bare insert (1 row)", bare, args.clients, args.requests)
         intake = run_load("POST /api/v1/petitions", petition, args.clients, args.requests)
-        print(f"clients: {args.clients}, requests per client: {args.requests}, gunicorn workers: 2, "
+        print(f"clients: {args.clients}, requests per client: {args.requests}, gunicorn workers: {args.workers}, "
               f"database: PostgreSQL, cores: {os.cpu_count()}")
         print(baseline.line())
         print(intake.line())
