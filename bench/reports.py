@@ -93,12 +93,13 @@ def load(database: Database, url: str, n: int, seed: int = 11) -> None:
             handled = handled or at
         petitions.append(row + tuple(getattr(decided, c) for c in DECISION_COLUMNS))
         first_step = "tra_loi" if kind in ("kien_nghi", "phan_anh") else "thu_ly"
+        office = row[11]  # each step carries the petition's lead office (Deadline.office_id)
         for step, days in (("xu_ly_don", 14), (first_step, 12)):
-            deadlines.append((i, step, received, received + dt.timedelta(days=days), handled))
+            deadlines.append((i, step, received, received + dt.timedelta(days=days), handled, office))
         if "accepted" in steps and kind in ("khieu_nai", "to_cao"):
             start = next(e[2] for e in reversed(events) if e[0] == i and e[1] == "accepted")
             met = at if "answered" in steps else None
-            deadlines.append((i, "giai_quyet", start, start + dt.timedelta(days=30), met))
+            deadlines.append((i, "giai_quyet", start, start + dt.timedelta(days=30), met, office))
         if "answered" in steps and rng.random() < 0.2:
             ratings.append((i, rng.randint(1, 5), at + dt.timedelta(days=2)))
     with psycopg.connect(url) as conn:
@@ -111,8 +112,8 @@ def load(database: Database, url: str, n: int, seed: int = 11) -> None:
                                   "updated_at", *DECISION_COLUMNS], petitions)
         _copy(conn, "events", ["petition_id", "kind", "at", "actor_label", "data", "public"],
               ((pid, kind, at, "bench", "{}", True) for pid, kind, at in events))
-        _copy(conn, "deadlines", ["petition_id", "step", "starts_at", "due_at", "met_at", "rule", "extensions",
-                                  "escalation_level"], (row + ("bench", 0, 0) for row in deadlines))
+        _copy(conn, "deadlines", ["petition_id", "step", "starts_at", "due_at", "met_at", "office_id", "rule",
+                                  "extensions", "escalation_level"], (row + ("bench", 0, 0) for row in deadlines))
         _copy(conn, "ratings", ["petition_id", "score", "created_at"], ratings)
         _copy(conn, "flags", ["id", "code", "matter_id", "raised_at", "explanation"], flags)
         for table, last in (("petitions", n), ("matters", len(matters)), ("flags", len(flags))):

@@ -24,13 +24,12 @@ from service.domain.deadlines.rules import RuleBook, clear_deadline_flags, due_s
 from service.domain.notifications import outbox as notify
 from service.models.deadline import Deadline
 from service.models.flag import Flag
-from service.models.petition import Petition
+from service.models.petition import OPEN_STATUSES, Petition
 from service.models.unit import Office
 from service.models.user import User
 
 logger = logging.getLogger(__name__)
 
-OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 LISTED = 30  # petitions named in one reminder; the rest are counted
 CHUNK = 5000  # ids per IN (...) list
 VAN_PHONG = ("van_phong", "vp_ubnd_tp")  # Văn phòng HĐND-UBND of a commune; of the city

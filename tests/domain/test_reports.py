@@ -359,7 +359,7 @@ def test_the_city_deadline_figures_are_the_sum_of_every_units(session):
         city = reports.build(session, None, period, now=AFTER)
         units = [_report(session, unit=code, period=period) for code in (UNIT, OTHER)]
         assert city["answered"] == {k: sum(u["answered"][k] for u in units) for k in city["answered"]}
-        for part in ("totals", "by_step"):
+        for part in ("totals", "by_step", "by_office"):  # by office: the step's copy of the lead office
             summed = json.loads(json.dumps(units[0]["deadlines"][part]))
             for key, value in units[1]["deadlines"][part].items():
                 if isinstance(value, dict):

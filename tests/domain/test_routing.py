@@ -219,3 +219,28 @@ def test_a_chairperson_merely_mentioned_does_not_send_the_denunciation_up(sessio
                       "Tôi tố cáo cán bộ địa chính phường nhận tiền của người dân. Tôi đã báo chủ tịch phường "
                       "nhưng chưa được trả lời.")
     assert d.unit_code is None and d.office_code == "van_phong"
+
+
+def test_every_step_follows_the_lead_office_when_staff_change_it(session):
+    """Each deadline carries its petition's lead office (the city report counts steps by office without a join):
+    stamped at intake, moved with a reroute or a transfer, stamped on the steps that come later."""
+    from service.domain.inbound import PersonData
+    from service.domain.workflow import operations as workflow
+    from service.models.deadline import Deadline
+
+    petition = submitted(session, "Tôi khiếu nại việc xưởng gỗ xả khói bụi vào nhà tôi.", kind="khieu_nai",
+                         category="moi_truong", petitioner=PersonData(name="Nguyễn Văn An", phone="0912345678",
+                                                                      address="Tổ 3"))
+    offices = lambda: {d.office_id for d in session.scalars(select(Deadline).where(  # noqa: E731
+        Deadline.petition_id == petition.id))}
+    assert offices() == {petition.lead_office_id} != {None}
+    routing.reroute(session, petition, STAFF, office_code="cong_an", reason="Xưởng hoạt động ban đêm gây ồn")
+    session.flush()
+    assert offices() == {petition.lead_office.id} and petition.lead_office.code == "cong_an"
+    routing.reroute(session, petition, STAFF, unit=CAT_HAI, reason="Địa điểm thuộc đặc khu Cát Hải")
+    session.flush()
+    assert petition.unit.code == CAT_HAI and offices() == {petition.lead_office_id}
+    workflow.perform(session, petition, "accept", STAFF)
+    session.flush()
+    steps = session.scalars(select(Deadline).where(Deadline.petition_id == petition.id)).all()
+    assert len(steps) >= 3 and {d.office_id for d in steps} == {petition.lead_office_id}

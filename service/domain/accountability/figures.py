@@ -30,11 +30,10 @@ from service.domain.deadlines.calendar import Calendar, local_date
 from service.domain.reports.periods import Period
 from service.models.deadline import Deadline
 from service.models.event import Event
-from service.models.petition import Petition
+from service.models.petition import OPEN_STATUSES, Petition
 from service.models.rating import Rating
 from service.models.unit import Office, Unit
 
-OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 NO_OFFICE = "chua_giao"  # the staff report's key for petitions not yet given to an office
 FIELDS = ("received", "received_new", "answered", "answered_on_time", "on_time_rate", "open_now", "overdue_now",
           "median_days_to_answer", "satisfaction_avg", "ratings", "reopened_by_citizens")

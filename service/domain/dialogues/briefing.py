@@ -41,11 +41,10 @@ from service.models.dialogue import DialogueBriefingVersion, DialogueSession
 from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter
-from service.models.petition import Petition
+from service.models.petition import OPEN_STATUSES, Petition
 from service.models.reply import Reply
 from service.models.unit import Office, Unit
 
-OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 MATTER_FLAGS = ("dong_nguoi", "phuc_tap_keo_dai")
 SECTIONS: dict[str, str] = {"open": "Đơn đang giải quyết", "flagged": "Vụ việc đông người, phức tạp, kéo dài",
                             "overdue": "Đơn quá hạn theo cơ quan", "commitments": "Cam kết chưa hoàn thành",

@@ -308,7 +308,8 @@ def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:
         # Luật Tố cáo 2018 Điều 25: an anonymous denunciation is not handled as a tố cáo but as information the
         # unit may inspect on its own initiative: the đơn is still processed (xử lý đơn), nothing is thụ lý.
         specs = [s for s in specs if s.step == "xu_ly_don"]
-    rows = [Deadline(petition=petition, step=s.step, starts_at=s.starts_at, due_at=s.due_at, rule=s.rule)
+    rows = [Deadline(petition=petition, step=s.step, starts_at=s.starts_at, due_at=s.due_at, rule=s.rule,
+                     office_id=petition.lead_office_id)
             for s in specs]
     session.add_all(rows)
     return min(rows, key=lambda d: d.due_at) if rows else None

@@ -45,7 +45,6 @@ from service.models.user import User
 CITY = "city"
 CITY_WIDE_ROLES = access.CROSS_UNIT_ROLES  # who reports on every unit: the access policy decides
 MATTER_FLAGS = sections.MATTER_FLAGS
-OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 SETTLED = ("answered", "returned", "guided", "transferred", "withdrawn", "closed")
 SIGNERS = ("mot_nguoi", "hai_den_bon", "nhieu_nguoi", "khong_ro_ten")
 OUTCOMES = ("trong_tham_quyen", "chuyen_don", "huong_dan", "tra_lai", "rut_don", "chua_xu_ly")

@@ -14,12 +14,11 @@ from service.domain.reports.periods import Period
 from service.models.dialogue import Commitment, DialogueSession
 from service.models.flag import Flag
 from service.models.matter import Matter
-from service.models.petition import Petition
+from service.models.petition import OPEN_STATUSES, Petition
 from service.models.rating import Rating
 from service.models.unit import Unit
 
 MATTER_FLAGS = ("dong_nguoi", "phuc_tap_keo_dai")  # the flags Văn phòng follows up (task 4.5)
-OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
 HELD_DIALOGUES = ("held", "closed")
 
 
@@ -76,13 +75,15 @@ def flagged(session: Session, unit: Unit | None, period: Period) -> dict[str, An
 def ratings(session: Session, unit: Unit | None, period: Period) -> dict[str, Any]:
     """Ratings given within the period; a petition's latest rating counts (status.rate)."""
     r, p = Rating.__table__, Petition.__table__
-    latest = select(func.max(r.c.id).label("rid")).where(r.c.created_at >= period.start, r.c.created_at < period.end)
+    # The latest of each petition by a window over the period's ratings: one sort, no second read of the table
+    # (a MAX per petition joined back read it twice; issue #19).
+    newest = func.row_number().over(partition_by=r.c.petition_id, order_by=r.c.id.desc()).label("newest")
+    given = select(r.c.score, newest).where(r.c.created_at >= period.start, r.c.created_at < period.end)
     if unit is not None:
-        latest = latest.where(r.c.petition_id.in_(select(p.c.id).where(p.c.unit_id == unit.id)))
-    latest = latest.group_by(r.c.petition_id).subquery()
-    # A join, not IN: the planner then hashes the latest ratings rather than looking each one up (issue #19).
-    rows = session.execute(select(r.c.score, func.count()).select_from(r.join(latest, latest.c.rid == r.c.id))
-                           .group_by(r.c.score)).all()
+        given = given.where(r.c.petition_id.in_(select(p.c.id).where(p.c.unit_id == unit.id)))
+    given = given.subquery()
+    rows = session.execute(select(given.c.score, func.count()).where(given.c.newest == 1)
+                           .group_by(given.c.score)).all()
     dist = {str(s): 0 for s in range(1, 6)}
     for score, n in rows:
         dist[str(score)] = n

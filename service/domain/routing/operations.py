@@ -229,6 +229,8 @@ def _apply(session: Session, petition: Petition, unit: Unit, office: Office, dec
     petition.unit_id = unit.id
     petition.unit = unit
     petition.lead_office_id = office.id
+    for deadline in petition.deadlines:  # each step carries the lead office (Deadline.office_id)
+        deadline.office_id = office.id
     petition.collaborating_office_codes = decision.collaborating_offices
     petition.task_id = _task_id(session, decision.plan_code, decision.task_code)
     petition.needs_review = False

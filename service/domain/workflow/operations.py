@@ -113,7 +113,7 @@ class _Ctx:
 
     def stamp(self, spec: rules.DeadlineSpec) -> Deadline:
         row = Deadline(petition_id=self.petition.id, step=spec.step, starts_at=spec.starts_at, due_at=spec.due_at,
-                       rule=spec.rule)
+                       rule=spec.rule, office_id=self.petition.lead_office_id)
         self.petition.deadlines.append(row)  # the relationship adds it to the session
         return row
 
