@@ -23,6 +23,7 @@ UNIT_COLUMNS = ["lead_office_id", "assignee_id", "kind", "status", "category", "
                 "anonymous", "co_signer_count", "decision", "decision_at", "settled_at", "reopened_at",
                 "first_decided_at", "last_decided_at"]
 OPEN_STATUSES = ("received", "classified", "accepted", "in_progress")
+REDECIDED = "first_decided_at < last_decided_at"
 
 
 class Petition(Base):
@@ -42,6 +43,10 @@ class Petition(Base):
         # policy's, the filters' and the report's columns included on PostgreSQL), newest first by cursor. One
         # index for both: every petition written pays for each index of the table.
         Index("ix_petitions_unit_received", "unit_id", "received_at", "id", postgresql_include=UNIT_COLUMNS),
+        # The petitions decided more than once: only they can straddle a report's boundary (reports.queries).
+        Index("ix_petitions_redecided", "last_decided_at", postgresql_include=["id", "received_at", "first_decided_at",
+                                                                              "decision_at", "unit_id"],
+              postgresql_where=text(REDECIDED), sqlite_where=text(REDECIDED)),
         # The open petitions' ids: the reports' "open with a step past due" meets the deadlines' open index.
         Index("ix_petitions_open", "id", postgresql_where=text(f"status IN {OPEN_STATUSES}"),
               sqlite_where=text(f"status IN {OPEN_STATUSES}")),

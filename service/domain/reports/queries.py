@@ -108,8 +108,11 @@ def _straddles(p, period: Period):
     the end while an earlier one came before it, or (received before the start) decided before and after the start.
     Only for these does the row not say it all; everything else is judged from the row."""
     start, end = period.start, period.end
-    return or_(and_(p.c.first_decided_at < end, p.c.decision_at >= end),
-               and_(p.c.received_at < start, p.c.first_decided_at < start, p.c.last_decided_at >= start))
+    # Both cases imply a decision before the boundary and one at or after it, so the last decision came after the
+    # first and after the start: written out, the planner reads the few from ix_petitions_redecided.
+    return and_(p.c.first_decided_at < p.c.last_decided_at, p.c.last_decided_at >= start,
+                or_(and_(p.c.first_decided_at < end, p.c.decision_at >= end),
+                    and_(p.c.received_at < start, p.c.first_decided_at < start, p.c.last_decided_at >= start)))
 
 
 WEIGHT_OF_DECISION = {kind: w for kind, w, _ in DECISIONS}
