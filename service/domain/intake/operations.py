@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.classification import model as classify
+from service.domain import reference
 from service.domain.codes import CHANNELS
 from service.domain.deadlines import rules as deadlines
 from service.domain.deadlines.calendar import Calendar
@@ -297,8 +298,8 @@ def classify_actor() -> Actor:
 def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
     if not (plan_code and task_code):
         return None
-    return session.scalar(select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code,
-                                                                     CatalogueTask.code == task_code))
+    return reference.cached(session, "task_id", (plan_code, task_code), lambda: session.scalar(
+        select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code, CatalogueTask.code == task_code)))
 
 
 def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain import reference
 from service.domain.routing.specs import (
     CatalogueError,
     TaskSpec,
@@ -146,8 +147,18 @@ def effective_catalogue(session: Session, unit: Unit) -> list[EffectiveTask]:
 _EFFECTIVE_CACHE: dict[tuple, list[EffectiveTask]] = {}
 
 
+def task_code(session: Session, task_id: int | None) -> str | None:
+    """A catalogue task's code by its id (cached reference data)."""
+    if task_id is None:
+        return None
+    return reference.cached(session, "task_code", task_id, lambda: session.scalar(
+        select(CatalogueTask.code).where(CatalogueTask.id == task_id)))
+
+
 def _revision(session: Session) -> tuple:
-    return tuple(session.execute(select(func.count(Plan.id), func.max(Plan.updated_at))).one())
+    """The plans' stamp, read once per `reference.TTL` (at once again after this process changes a plan)."""
+    return reference.cached(session, "plans_revision", None, lambda: tuple(
+        session.execute(select(func.count(Plan.id), func.max(Plan.updated_at))).one()))
 
 
 def _build_effective(session: Session, unit: Unit) -> list[EffectiveTask]:

@@ -33,7 +33,7 @@ from service.domain.inbound import Actor
 from service.domain.matters import titles as matter_titles
 from service.domain.notifications import outbox as notify
 from service.domain.people import confidential
-from service.domain.routing import catalogue, specs
+from service.domain.routing import catalogue, specs, units
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
 from service.models.catalogue import CatalogueTask, Plan
 from service.models.petition import Petition
@@ -109,7 +109,7 @@ def _decide(session: Session, unit: Unit, office: str, task_code: str | None, ru
             exact_task: bool = False, category: str | None = None) -> RoutingDecision:
     """Find the unit's catalogue task, keep the collaborating offices the unit has, and explain."""
     task = _task(session, unit, task_code, exact_task, category, office) if task_code else None
-    unit_offices = set(session.scalars(select(Office.code).where(Office.unit_id == unit.id)))
+    unit_offices = set(units.unit_offices(session, unit.id))
     collaborating = []
     if task is not None:
         collaborating = [c for c in dict.fromkeys([*task.lead_offices, *task.collaborating_offices])

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from service.db import utcnow
 from service.domain.matters import explain
 from service.domain.people import confidential
+from service.domain.routing import catalogue
 from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
-from service.models.catalogue import CatalogueTask
 from service.models.deadline import Deadline
 from service.models.event import Event
 from service.models.flag import Flag
@@ -33,9 +33,7 @@ def deadline_json(d: Deadline, now: dt.datetime | None = None) -> dict[str, Any]
 
 
 def task_code(session: Session, petition: Petition) -> str | None:
-    if petition.task_id is None:
-        return None
-    return session.scalar(select(CatalogueTask.code).where(CatalogueTask.id == petition.task_id))
+    return catalogue.task_code(session, petition.task_id)
 
 
 def created_json(session: Session, petition: Petition) -> dict[str, Any]:
