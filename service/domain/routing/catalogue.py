@@ -147,6 +147,12 @@ def effective_catalogue(session: Session, unit: Unit) -> list[EffectiveTask]:
 _EFFECTIVE_CACHE: dict[tuple, list[EffectiveTask]] = {}
 
 
+def task_id(session: Session, plan_code: str, task_code: str) -> int | None:
+    """A plan's task id by the codes (cached reference data)."""
+    return reference.cached(session, "task_id", (plan_code, task_code), lambda: session.scalar(
+        select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code, CatalogueTask.code == task_code)))
+
+
 def task_code(session: Session, task_id: int | None) -> str | None:
     """A catalogue task's code by its id (cached reference data)."""
     if task_id is None:

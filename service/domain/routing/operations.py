@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.classification import model as classify
@@ -35,7 +34,6 @@ from service.domain.notifications import outbox as notify
 from service.domain.people import confidential
 from service.domain.routing import catalogue, specs, units
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
-from service.models.catalogue import CatalogueTask, Plan
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
 
@@ -229,6 +227,7 @@ def _apply(session: Session, petition: Petition, unit: Unit, office: Office, dec
     petition.unit_id = unit.id
     petition.unit = unit
     petition.lead_office_id = office.id
+    petition.lead_office = office
     petition.collaborating_office_codes = decision.collaborating_offices
     petition.task_id = _task_id(session, decision.plan_code, decision.task_code)
     petition.needs_review = False
@@ -241,8 +240,7 @@ def _apply(session: Session, petition: Petition, unit: Unit, office: Office, dec
 def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
     if not (plan_code and task_code):
         return None
-    return session.scalar(select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code,
-                                                                     CatalogueTask.code == task_code))
+    return catalogue.task_id(session, plan_code, task_code)
 
 
 def _notify(session: Session, petition: Petition, office: Office, decision: RoutingDecision, key: str) -> None:

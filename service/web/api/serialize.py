@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from service.db import utcnow
 from service.domain.matters import explain
 from service.domain.people import confidential
-from service.domain.routing import catalogue
 from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
+from service.domain.routing import catalogue
 from service.models.deadline import Deadline
 from service.models.event import Event
 from service.models.flag import Flag
@@ -36,13 +36,14 @@ def task_code(session: Session, petition: Petition) -> str | None:
     return catalogue.task_code(session, petition.task_id)
 
 
-def created_json(session: Session, petition: Petition) -> dict[str, Any]:
-    """The fixed answer of POST /api/v1/petitions."""
+def created_json(session: Session, petition: Petition, deadlines: list[Deadline] | None = None) -> dict[str, Any]:
+    """The fixed answer of POST /api/v1/petitions (`deadlines`: those intake just stamped, when at hand)."""
     return {
         "code": petition.code, "status": petition.status, "kind": petition.kind, "category": petition.category,
         "unit": petition.unit.code, "lead_office": petition.lead_office.code if petition.lead_office else None,
         "task": task_code(session, petition),
-        "deadlines": [{"step": d.step, "due": iso(d.due_at)} for d in petition.deadlines],
+        "deadlines": [{"step": d.step, "due": iso(d.due_at)}
+                      for d in (petition.deadlines if deadlines is None else deadlines)],
         "received_at": iso(petition.received_at),
         "needs_review": petition.needs_review,
         "explanation": {"classification": petition.classification.get("explanation"),
