@@ -1,5 +1,5 @@
 """Reference data every petition reads, kept per process (issue #19): units, offices, catalogue task codes, the
-classifier model and plans stamps, the holiday overrides.
+classifier model and plans stamps, the holiday overrides, what staff's answers taught the matcher.
 
 Values are plain (ids, codes, tuples of column values), never ORM objects shared between sessions: `attach`
 makes a session's own instance from them without a query. Each value is read again after `TTL` seconds (a
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from typing import Any, Callable
 
 from sqlalchemy import event, inspect
@@ -18,15 +19,22 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 TTL = 30.0  # seconds
 WATCHED = {"units", "offices", "plans", "catalogue_tasks", "holiday_overrides", "classifier_models"}
+ANSWERED = "matter_suggestions"  # staff's answers teach the matcher (matters.learning); a pending one does not
 
 _values: dict[tuple, tuple[float, Any]] = {}
 _lock = threading.Lock()
 _MISSING = object()
 
 
+_urls: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def database_of(session: Session) -> str:
-    bind = session.get_bind()
-    return str(getattr(bind, "engine", bind).url)
+    engine = getattr(bind := session.get_bind(), "engine", bind)
+    url = _urls.get(engine)
+    if url is None:
+        url = _urls[engine] = str(engine.url)
+    return url
 
 
 def cached(session: Session, name: str, key: Any, load: Callable[[], Any]) -> Any:
@@ -69,7 +77,7 @@ def attach(session: Session, cls: type, columns: tuple[str, ...], values: tuple)
 def _touches_reference(session: Session) -> bool:
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(inspect(obj).mapper.local_table, "name", None)
-        if table in WATCHED:
+        if table in WATCHED or table == ANSWERED and getattr(obj, "state", None) != "pending":
             return True
     return False
 
