@@ -127,19 +127,22 @@ def _assign(row: Any, **values: Any) -> int:
 
 # --- effective catalogue -------------------------------------------------------------------------
 
-def effective_catalogue(session: Session, unit: Unit) -> list[EffectiveTask]:
+def effective_catalogue(session: Session, unit: Unit, *, shared: bool = False) -> list[EffectiveTask]:
     """The tasks a unit carries out: its own plan's, and the city's on the subjects its plan is silent on
     (with the commune office that leads each); 4.3-4.5 always, led by Văn phòng HĐND và UBND.
 
     Cached per process; the cache key includes the plans' revision stamp, so a sync or an import
-    is seen at once by every worker."""
-    key = (str(session.get_bind().url), unit.id, _revision(session))
+    is seen at once by every worker. `shared=True`: the cached tasks themselves, for a caller that only reads them
+    (routing, on every petition); others get copies they may change."""
+    key = (reference.database_of(session), unit.id, _revision(session))
     tasks = _EFFECTIVE_CACHE.get(key)
     if tasks is None:
         tasks = _build_effective(session, unit)
         if len(_EFFECTIVE_CACHE) > 1024:
             _EFFECTIVE_CACHE.clear()
         _EFFECTIVE_CACHE[key] = tasks
+    if shared:
+        return tasks
     return [replace(t, lead_offices=list(t.lead_offices), collaborating_offices=list(t.collaborating_offices))
             for t in tasks]
 

@@ -134,7 +134,7 @@ def _task(session: Session, unit: Unit, code: str, exact: bool, category: str | 
     2. the field's task (its number in the field table) in the unit's own plan, when that office leads it
        there; then the same task inherited from the city plan, when that office leads it at commune level;
     3. otherwise 4.4, the task every unit has for receiving and resolving petitions."""
-    tasks = catalogue.effective_catalogue(session, unit)
+    tasks = catalogue.effective_catalogue(session, unit, shared=True)  # read only
     by_code = {t.code: t for t in tasks}
     if exact or code in catalogue.CORE_TASKS:
         return by_code.get(code) or by_code.get(GENERAL_TASK)
