@@ -68,7 +68,8 @@ def prepare(session: Session, petition: Petition, now: dt.datetime) -> Arrival:
     return Arrival(petition, matter, False, mine, decision)
 
 
-def finish(session: Session, arrival: Arrival, now: dt.datetime, *, fresh: bool = False) -> Matter:
+def finish(session: Session, arrival: Arrival, now: dt.datetime, *, fresh: bool = False,
+           with_flags: bool = True) -> Matter:
     """After the petition's flush: its index keys, the suggestions, then the đông người / kéo dài flags.
     `fresh`: the petition was stored in this same flush (no suggestion of it can exist yet)."""
     petition, matter = arrival.petition, arrival.matter
@@ -80,6 +81,8 @@ def finish(session: Session, arrival: Arrival, now: dt.datetime, *, fresh: bool 
         suggestions.suggest(session, petition, mid, s, e, evidence.sentence(e, matching_text(petition),
                                                                             petition.category), now, fresh=fresh)
     logger.info("Petition %s %s matter %s", petition.code, "opened" if arrival.opened else "joined", matter.id)
+    if not with_flags:
+        return matter
     if arrival.opened:
         flags.evaluate_opened(session, matter, petition, now)
     else:

@@ -228,9 +228,10 @@ def store_signature(session: Session, petition: Petition, keys: list[int]) -> No
             {"petition_id": petition.id, "bucket": k} for k in keys])
 
 
-def assign_matter(session: Session, petition: Petition, now: dt.datetime | None = None) -> Matter:
-    """Link a petition to the matter it belongs to, or open a new matter titled from it, and raise the flags
-    (`arrival`: intake does the same around the petition's one flush)."""
+def assign_matter(session: Session, petition: Petition, now: dt.datetime | None = None, *,
+                  with_flags: bool = False) -> Matter:
+    """Link a petition to the matter it belongs to, or open a new matter titled from it (`arrival`: intake does
+    the same around the petition's one flush); `with_flags`: then raise the đông người / kéo dài flags."""
     from service.domain.matters import arrival  # it builds on this module
 
     now = now or utcnow()
@@ -238,12 +239,16 @@ def assign_matter(session: Session, petition: Petition, now: dt.datetime | None 
         return session.get(Matter, petition.matter_id)
     came = arrival.prepare(session, petition, now)
     session.flush()
-    return arrival.finish(session, came, now)
+    return arrival.finish(session, came, now, with_flags=with_flags)
 
 
 def on_petition_received(session: Session, petition: Petition, now: dt.datetime | None = None) -> Matter:
     """The end of intake for a petition stored already: its matter, then the đông người / kéo dài flags."""
-    return assign_matter(session, petition, now)
+    if petition.matter_id is not None:
+        matter = session.get(Matter, petition.matter_id)
+        flags.evaluate_matter_flags(session, matter, now or utcnow())
+        return matter
+    return assign_matter(session, petition, now, with_flags=True)
 
 
 def _check(actor: Actor, reason: str) -> str:
