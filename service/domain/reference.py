@@ -84,9 +84,9 @@ def _touches_reference(session: Session) -> bool:
 
 @event.listens_for(Session, "before_flush")
 def _watch(session: Session, _context, _instances) -> None:
-    if _values and _touches_reference(session):
+    if _touches_reference(session):
         clear()
-        session.info["reference_changed"] = True
+        session.info["reference_changed"] = True  # and again at its end: another thread may have read meanwhile
 
 
 @event.listens_for(Session, "after_commit")
