@@ -165,8 +165,9 @@ def named_units(session: Session, petition: Petition) -> list[int]:
         wanted |= {" ".join(words[:k]) for k in range(1, len(words) + 1)}
     if not wanted:
         return []
-    found = reference.cached(session, "commune_names", None, lambda: [
-        (uid, fold(name)) for uid, name in session.execute(select(Unit.id, Unit.short_name).where(Unit.kind != "city"))])
+    communes = select(Unit.id, Unit.short_name).where(Unit.kind != "city")
+    found = reference.cached(session, "commune_names", None,
+                             lambda: [(uid, fold(name)) for uid, name in session.execute(communes)])
     return [uid for uid, name in found if name in wanted and uid != petition.unit_id][:3]
 
 
