@@ -29,7 +29,8 @@ STAGES = (
     ("service.domain.intake.operations", "_unique_code", "tracking code"),
     ("service.domain.people.confidential", "derive", "redact + search text"),
     ("service.domain.intake.operations", "_stamp_deadlines", "deadlines"),
-    ("service.domain.matters.operations", "on_petition_received", "matters"),
+    ("service.domain.matters.arrival", "prepare", "matters (match)"),  # before the one flush
+    ("service.domain.matters.arrival", "finish", "matters (index, flags)"),  # after it
     ("service.domain.notifications.receipts", "send_receipt", "receipt"),
     ("service.domain.intake.operations", "submit", "submit (all)"),
 )

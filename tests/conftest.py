@@ -19,6 +19,7 @@ import service.models  # noqa: F401
 from service.app import create_app
 from service.cli import run_setup
 from service.db import Base, Database
+from service.domain import reference
 
 # Loaded once by `setup`; every other table is emptied after each `committed` test.
 REFERENCE_TABLES = {"units", "offices", "plans", "catalogue_tasks", "alembic_version"}
@@ -122,10 +123,13 @@ def db_connection(request: pytest.FixtureRequest, database: Database, _rollback_
 
 @pytest.fixture(autouse=True)
 def _isolated_database(request: pytest.FixtureRequest):
-    """Every test that touches the database gets `db_connection` first, so it is undone last."""
+    """Every test that touches the database gets `db_connection` first, so it is undone last; the per-process
+    reference cache (service.domain.reference) starts empty, so no test sees another's rolled-back rows."""
+    reference.clear()
     if "database" in request.fixturenames:
         request.getfixturevalue("db_connection")
     yield
+    reference.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from service.db import Base, utcnow
 from service.models.vocabulary import EventKind, code_type
 
 if TYPE_CHECKING:
+    from service.models.matter import Matter
     from service.models.petition import Petition
 
 # The workflow decisions the periodic reports read per petition (service.domain.reports.queries), from the index alone.
@@ -35,6 +36,7 @@ class Event(Base):
     public: Mapped[bool] = mapped_column(default=False)  # shown on the citizen's status page
     # Lets an event of a petition not flushed yet go in the same flush as the petition (intake: one flush).
     petition: Mapped[Petition | None] = relationship(foreign_keys=[petition_id])
+    matter: Mapped[Matter | None] = relationship(foreign_keys=[matter_id])
 
     def __repr__(self) -> str:
         return f"<Event {self.kind} petition={self.petition_id} at {self.at:%Y-%m-%d %H:%M}>"

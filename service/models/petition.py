@@ -13,6 +13,7 @@ from service.models.vocabulary import Kind, Status, code_type
 if TYPE_CHECKING:
     from service.models.attachment import Attachment
     from service.models.deadline import Deadline
+    from service.models.matter import Matter
     from service.models.person import Person
     from service.models.unit import Office, Unit
 
@@ -110,6 +111,8 @@ class Petition(Base):
     people: Mapped[list[Person]] = relationship(back_populates="petition", order_by="Person.id")
     attachments: Mapped[list[Attachment]] = relationship(back_populates="petition", order_by="Attachment.id")
     deadlines: Mapped[list[Deadline]] = relationship(back_populates="petition", order_by="Deadline.id")
+    # Lets a matter opened by a petition not flushed yet go in the petition's one flush (intake, issue #19).
+    matter: Mapped[Matter | None] = relationship(foreign_keys=[matter_id])
 
     def __repr__(self) -> str:
         return f"<Petition {self.code} {self.kind}/{self.category} {self.status}>"

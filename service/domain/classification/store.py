@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from service.domain import reference
 from service.models.job import ClassificationCorrection, ClassifierModel
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,8 @@ _lock = threading.Lock()
 
 def latest(session: Session) -> Any | None:
     """The newest model the jobs process stored, or None (then the corpus model serves)."""
-    newest = session.scalar(select(func.max(ClassifierModel.id)))
+    newest = reference.cached(session, "classifier_model", None,
+                              lambda: session.scalar(select(func.max(ClassifierModel.id))))
     if newest is None:
         return None
     key = (str(session.get_bind().url), newest)

@@ -25,6 +25,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain import reference
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 HOLIDAYS_FILE = Path(__file__).resolve().parents[3] / "config" / "holidays.yaml"
 ONE_DAY = dt.timedelta(days=1)
@@ -110,9 +112,11 @@ class Calendar:
         overrides change; calendars are read-only, so sharing one between threads is safe."""
         from service.models.job import HolidayOverride
 
-        rows = session.execute(select(HolidayOverride.day, HolidayOverride.change)).all()
-        overrides = tuple(sorted((_day(day), change) for day, change in rows))
-        return _shared_calendar(path, _mtime(path), overrides)
+        def overrides() -> tuple:
+            rows = session.execute(select(HolidayOverride.day, HolidayOverride.change)).all()
+            return tuple(sorted((_day(day), change) for day, change in rows))
+        # Read once per `reference.TTL` per process (at once again after this process changes them).
+        return _shared_calendar(path, _mtime(path), reference.cached(session, "holiday_overrides", None, overrides))
 
     def is_working_day(self, day: dt.date) -> bool:
         cached = self._cache.get(day)

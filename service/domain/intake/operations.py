@@ -19,10 +19,9 @@ from service.domain.deadlines.calendar import Calendar
 from service.domain.errors import ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor, InboundMessage, PersonData
+from service.domain.intake import law, representation, tracking
 from service.domain.intake import quota as phone_quota
-from service.domain.intake import tracking
 from service.domain.intake.quota import PhoneQuota
-from service.domain.intake import law, representation
 from service.domain.intake.validation import (
     MAX_ATTACHMENTS,
     MAX_CO_SIGNERS,
@@ -35,14 +34,14 @@ from service.domain.intake.validation import (
     clean_text,
     normalise_phone,
 )
-from service.domain.matters import operations as matters
+from service.domain.matters import arrival
 from service.domain.notifications import receipts
 from service.domain.people import confidential
+from service.domain.routing import catalogue
 from service.domain.routing import operations as routing
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
 from service.domain.text import fold
 from service.models.attachment import Attachment
-from service.models.catalogue import CatalogueTask, Plan
 from service.models.deadline import Deadline
 from service.models.person import Person
 from service.models.petition import Petition
@@ -58,6 +57,7 @@ class Submitted:
     petition: Petition
     first_deadline: Deadline | None
     access_key: str | None = None  # given once to a petitioner without a phone on record; only its digest is kept
+    deadlines: list[Deadline] | None = None  # the deadlines stamped, in order (the answer needs no query)
 
 
 @dataclass
@@ -205,13 +205,14 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
     addresses = [p.address for p in people if p.address]
     petition = Petition(
         code=code, kind=kind, category=category, round=message.round, channel=message.channel,
-        unit_id=handler.id, title=checked.title, content=checked.content, place=checked.place,
+        unit_id=handler.id, unit=handler, title=checked.title, content=checked.content, place=checked.place,
         latitude=message.location.lat if message.location else None,
         longitude=message.location.lon if message.location else None,
         received_at=checked.received_at, status="classified", anonymous=bool(message.anonymous),
         allow_publication=bool(message.allow_publication) and kind != "to_cao",
         co_signer_count=checked.co_signer_count, needs_review=review,
-        lead_office_id=office.id if office else None, collaborating_office_codes=result.collaborating_offices,
+        lead_office_id=office.id if office else None, lead_office=office,
+        collaborating_office_codes=result.collaborating_offices,
         task_id=task_id, channel_data=dict(message.channel_data),
         classification={"kind": decision.kind, "category": decision.category, "confidence": decision.confidence,
                         "kind_confidence": decision.kind_confidence,
@@ -244,16 +245,18 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
                data={"kind": kind, "category": category, "confidence": decision.confidence, "cues": decision.cues,
                      "needs_review": review}, reason=decision.explanation)
         record(session, petition, "routed", classify_actor(), at=now, data=petition.routing, reason=result.explanation)
-        first = _stamp_deadlines(session, petition)
-    session.flush()  # the one flush of the petition, its people, files, events and deadlines
-    # As before the single flush: the collections are read from the database when asked for, not kept filled.
-    session.expire(petition, ["people", "attachments", "deadlines"])
+        first, stamped = _stamp_deadlines(session, petition)
+        came = arrival.prepare(session, petition, now)  # its matter (a new one too) goes in the same flush
+    session.flush()  # the one flush of the petition, its people, files, events, deadlines and matter
     if checked.representatives_missing:
         representation.ask_office(session, petition, handler, checked.co_signer_count + 1, now)
-    matters.on_petition_received(session, petition, now)  # same-matter grouping and đông người / kéo dài flags
+    arrival.finish(session, came, now, fresh=True)  # index keys, suggestions, đông người / kéo dài flags
     receipts.send_receipt(session, petition, first, now)  # ZNS / SMS and e-mail; a chat has its own reply
+    # As before the single flush: the collections are read from the database when next asked for (a later
+    # set-based change, e.g. an escalation, is then seen), not kept filled; the answer has `deadlines`.
+    session.expire(petition, ["people", "attachments", "deadlines"])
     logger.info("Petition %s received via %s for unit %s", petition.code, petition.channel, checked.unit.code)
-    return Submitted(petition, first, access_key)
+    return Submitted(petition, first, access_key, stamped)
 
 
 def _phone_fields(checked: _Checked) -> dict[str, str]:
@@ -297,11 +300,10 @@ def classify_actor() -> Actor:
 def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
     if not (plan_code and task_code):
         return None
-    return session.scalar(select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code,
-                                                                     CatalogueTask.code == task_code))
+    return catalogue.task_id(session, plan_code, task_code)
 
 
-def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:
+def _stamp_deadlines(session: Session, petition: Petition) -> tuple[Deadline | None, list[Deadline]]:
     specs = deadlines.receipt_deadlines(petition.kind, petition.received_at, round=petition.round,
                                         calendar=Calendar.load(session))
     if petition.kind == "to_cao" and petition.anonymous:
@@ -312,4 +314,4 @@ def _stamp_deadlines(session: Session, petition: Petition) -> Deadline | None:
                      office_id=petition.lead_office_id)
             for s in specs]
     session.add_all(rows)
-    return min(rows, key=lambda d: d.due_at) if rows else None
+    return (min(rows, key=lambda d: d.due_at) if rows else None), rows

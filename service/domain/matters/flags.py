@@ -25,7 +25,12 @@ from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.matters.people import (  # noqa: F401 (distinct_people re-exported)
-    count_people, dated_supporter_keys, distinct_people, petitioners_on, supporter_keys)
+    count_people,
+    dated_supporter_keys,
+    distinct_people,
+    petitioners_on,
+    supporter_keys,
+)
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
 from service.domain.routing.units import CITY_CODE, office_of
@@ -263,6 +268,14 @@ def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], n
         record(session, petitions[-1] if petitions else None, "flag_cleared", FLAG_ACTOR, at=now,
                matter_id=matter.id, reason=why, data={"code": code, "flag_id": open_[0].id, "cleared": len(open_),
                                                       "undone": True})
+
+
+def evaluate_opened(session: Session, matter: Matter, petition: Petition, now: dt.datetime | None = None
+                    ) -> list[Flag]:
+    """A matter the petition just opened, alone (`arrival`): the same rules on what is in memory, with no
+    query to find its petitions (this one, its people loaded), supporters (none yet) or lock (nobody else
+    sees the matter before the commit). ≥ 5 signers still raise đông người at once (Luật TCD Điều 29)."""
+    return _evaluate(session, matter, [petition], now or utcnow(), supporters=[])
 
 
 def evaluate_petition_flags(session: Session, petition: Petition, now: dt.datetime | None = None, *,

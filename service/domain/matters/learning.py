@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain import reference
 from service.domain.matters.profiles import Similarity
 from service.models.matter import MatterSuggestion
 
@@ -32,6 +33,12 @@ class Lesson:
 
 
 def lessons(session: Session, unit_id: int) -> Lesson:
+    """The unit's lessons, read once per `reference.TTL` per process (at once again after this process records an
+    answer): an answer given on another machine teaches this one within that time."""
+    return reference.cached(session, "lessons", unit_id, lambda: _read(session, unit_id))
+
+
+def _read(session: Session, unit_id: int) -> Lesson:
     rows = session.execute(select(MatterSuggestion.state, MatterSuggestion.data).where(
         MatterSuggestion.unit_id == unit_id, MatterSuggestion.state.in_(("confirmed", "rejected")))).all()
     if not rows:

@@ -19,11 +19,12 @@ from sqlalchemy import Integer, String, bindparam, column, insert, or_, select, 
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain import reference
 from service.domain.errors import Conflict, Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
-from service.domain.matters import evidence, flags, learning, suggestions
-from service.domain.matters.index import epoch, probe_keys, stored_keys
+from service.domain.matters import evidence, flags, learning
+from service.domain.matters.index import epoch, probe_keys
 from service.domain.matters.profiles import Profile, Similarity, similarity
 from service.domain.matters.texts import (  # noqa: F401  (re-exported: bench, other features)
     HONORIFICS,
@@ -119,7 +120,7 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
                 ) -> list[_Candidate]:
     """Each candidate matter with the profile of its recent petitions and of those the index found (a petition
     stored before matching existed has no profile event: it is computed)."""
-    params = {"pid": petition.id, "since": since, "wide": 2 * CANDIDATES, "candidates": CANDIDATES, "matters": MATTERS, "per_matter": PER_MATTER}
+    params = {"pid": petition.id or 0, "since": since, "wide": 2 * CANDIDATES, "candidates": CANDIDATES, "matters": MATTERS, "per_matter": PER_MATTER}
     if session.get_bind().dialect.name == "postgresql":  # arrays: the SQL text never changes, it is prepared once
         sql = _CANDIDATES_SQL.format(probe=_PG_PROBE, kinds=PROFILE_EVENTS)
         params.update(buckets=[k for k, _ in rows], weights=[w for _, w in rows])
@@ -164,8 +165,10 @@ def named_units(session: Session, petition: Petition) -> list[int]:
         wanted |= {" ".join(words[:k]) for k in range(1, len(words) + 1)}
     if not wanted:
         return []
-    found = session.execute(select(Unit.id, Unit.short_name).where(Unit.kind != "city")).all()
-    return [uid for uid, name in found if fold(name) in wanted and uid != petition.unit_id][:3]
+    communes = select(Unit.id, Unit.short_name).where(Unit.kind != "city")
+    found = reference.cached(session, "commune_names", None,
+                             lambda: [(uid, fold(name)) for uid, name in session.execute(communes)])
+    return [uid for uid, name in found if name in wanted and uid != petition.unit_id][:3]
 
 
 def best_match(session: Session, petition: Petition, mine: Profile, now: dt.datetime) -> Decision:
@@ -178,12 +181,15 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
     rows = probe_keys(mine, [petition.unit_id, *named], periods)
     if not rows:
         return decision  # nothing distinctive to compare
-    lesson = learning.lessons(session, petition.unit_id)
+    candidates = _candidates(session, petition, rows, since)
+    if not candidates:
+        return decision
+    lesson = learning.lessons(session, petition.unit_id)  # read only when there is something to judge
     folded = fold(matching_text(petition))
     sure = (petition.classification or {}).get("category_confidence", 1.0) >= FIELD_SURE
     category = str(petition.category) if petition.category and sure else None
     found = []
-    for c in _candidates(session, petition, rows, since):
+    for c in candidates:
         if c.status == "merged":
             continue
         s = similarity(mine, c.profile, c.text)
@@ -210,7 +216,7 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
     return decision
 
 
-def _store_signature(session: Session, petition: Petition, keys: list[int]) -> None:
+def store_signature(session: Session, petition: Petition, keys: list[int]) -> None:
     """Index the petition under its keys (matched again after a split: the keys it has are kept)."""
     if not keys:
         return
@@ -223,49 +229,27 @@ def _store_signature(session: Session, petition: Petition, keys: list[int]) -> N
             {"petition_id": petition.id, "bucket": k} for k in keys])
 
 
-def assign_matter(session: Session, petition: Petition, now: dt.datetime | None = None) -> Matter:
-    """Link a newly arrived petition to the matter it belongs to, or open a new matter titled from it.
-    The matter's petitioner count is refreshed by the flag evaluation that follows (`on_petition_received`)."""
+def assign_matter(session: Session, petition: Petition, now: dt.datetime | None = None, *,
+                  with_flags: bool = False) -> Matter:
+    """Link a petition to the matter it belongs to, or open a new matter titled from it (`arrival`: intake does
+    the same around the petition's one flush); `with_flags`: then raise the đông người / kéo dài flags."""
+    from service.domain.matters import arrival  # it builds on this module
+
     now = now or utcnow()
     if petition.matter_id is not None:
         return session.get(Matter, petition.matter_id)
-    mine = petition_profile(petition)
-    decision = best_match(session, petition, mine, now)
-    data = {"profile": encode_profile(mine)}
-    if decision.link is None:
-        matter = Matter(unit_id=petition.unit_id, title=title_for(petition), status="open", created_at=now,
-                        updated_at=now)
-        session.add(matter)
-        session.flush()
-        session.info.setdefault(flags.OPENED, {})[matter.id] = session.get_transaction()
-        petition.matter_id = matter.id
-        record(session, petition, "matter_opened", MATCHER, at=now, matter_id=matter.id,
-               data={"title": matter.title, **data})
-    else:
-        matter, s, e = decision.link
-        petition.matter_id = matter.id
-        if matter.status == "closed":
-            matter.status = "open"  # it came back: the matter is live again
-        matter.updated_at = now
-        why = evidence.sentence(e, matching_text(petition), petition.category)
-        record(session, petition, "matter_linked", MATCHER, at=now, matter_id=matter.id,
-               reason=f"Ghép tự động: {why}", data={**s.explain(), "objects": e.objects,
-                                                    "sentence": f"Ghép tự động: {why}", **data})
-    _store_signature(session, petition, stored_keys(mine, petition.unit_id, epoch(petition.received_at)))
-    for mid, s, e in decision.suggestions:
-        suggestions.suggest(session, petition, mid, s, e, evidence.sentence(e, matching_text(petition),
-                                                                            petition.category), now)
+    came = arrival.prepare(session, petition, now)
     session.flush()
-    logger.info("Petition %s %s matter %s", petition.code, "joined" if decision.link else "opened", matter.id)
-    return matter
+    return arrival.finish(session, came, now, with_flags=with_flags)
 
 
 def on_petition_received(session: Session, petition: Petition, now: dt.datetime | None = None) -> Matter:
-    """The end of intake: group the petition into its matter, then raise the đông người / kéo dài flags."""
-    now = now or utcnow()
-    matter = assign_matter(session, petition, now)
-    flags.evaluate_matter_flags(session, matter, now)
-    return matter
+    """The end of intake for a petition stored already: its matter, then the đông người / kéo dài flags."""
+    if petition.matter_id is not None:
+        matter = session.get(Matter, petition.matter_id)
+        flags.evaluate_matter_flags(session, matter, now or utcnow())
+        return matter
+    return assign_matter(session, petition, now, with_flags=True)
 
 
 def _check(actor: Actor, reason: str) -> str:
@@ -290,7 +274,7 @@ def merge_matters(session: Session, keep: Matter, other: Matter, actor: Actor, r
                        "Cannot merge a matter with itself or a merged matter.")
     moved = session.scalars(select(Petition).where(Petition.matter_id == other.id)).all()
     for p in moved:
-        p.matter_id = keep.id
+        p.matter_id, p.matter = keep.id, keep
     for flag in session.scalars(select(Flag).where(Flag.matter_id == other.id, Flag.cleared_at.is_(None))):
         if flag.petition_id is None:  # the kept matter's own flag takes over
             flag.cleared_at, flag.cleared_by_id = now, actor.user_id
@@ -338,7 +322,7 @@ def split_petition(session: Session, petition: Petition, actor: Actor, reason: s
                  updated_at=now)
     session.add(new)
     session.flush()
-    petition.matter_id = new.id
+    petition.matter_id, petition.matter = new.id, new
     for flag in session.scalars(select(Flag).where(Flag.petition_id == petition.id, Flag.cleared_at.is_(None),
                                                    Flag.code.in_(flags.MATTER_FLAGS))):
         flag.cleared_at, flag.cleared_by_id = now, actor.user_id

@@ -82,4 +82,4 @@ def _keys(person: Person) -> list[tuple]:
         keys.append(("name", person.name_folded, fold(person.address)))
     if person.chat_user_id:
         keys.append(("chat", person.chat_channel, person.chat_user_id))
-    return keys or [("person", person.id)]
+    return keys or [("person", person.id if person.id is not None else f"new:{id(person)}")]  # not flushed yet

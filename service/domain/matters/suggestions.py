@@ -29,8 +29,9 @@ SYSTEM = Actor(label="Hệ thống (ghép vụ việc)")
 
 
 def suggest(session: Session, petition: Petition, matter_id: int, s: Similarity, e: Evidence, sentence: str,
-            now: dt.datetime) -> MatterSuggestion | None:
-    if session.scalar(select(MatterSuggestion.id).where(MatterSuggestion.petition_id == petition.id,
+            now: dt.datetime, *, fresh: bool = False) -> MatterSuggestion | None:
+    """`fresh`: the petition was stored in this transaction, so it has no suggestion yet to look for."""
+    if not fresh and session.scalar(select(MatterSuggestion.id).where(MatterSuggestion.petition_id == petition.id,
                                                         MatterSuggestion.matter_id == matter_id)):
         return None
     row = MatterSuggestion(petition_id=petition.id, matter_id=matter_id, unit_id=petition.unit_id, score=s.score,

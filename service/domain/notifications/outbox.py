@@ -45,8 +45,8 @@ def enqueue(session: Session, *, channel: str, recipient: str, text: str, dedupe
         # ON CONFLICT DO NOTHING: two transactions enqueueing the same key never fail each other.
         module = postgresql if dialect == "postgresql" else sqlite
         stmt = module.insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-        new_id = session.execute(stmt.returning(OutboxMessage.id)).scalar()
-        return session.get(OutboxMessage, new_id) if new_id is not None else None
+        # RETURNING the whole row as the ORM object: no SELECT of what was just written (issue #19).
+        return session.scalars(stmt.returning(OutboxMessage)).first()
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == values["dedupe_key"])):
         return None
     new_id = session.execute(insert(OutboxMessage).values(**values).returning(OutboxMessage.id)).scalar()

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
+from service.domain import reference
 from service.domain.routing.specs import (
     CatalogueError,
     TaskSpec,
@@ -126,19 +127,22 @@ def _assign(row: Any, **values: Any) -> int:
 
 # --- effective catalogue -------------------------------------------------------------------------
 
-def effective_catalogue(session: Session, unit: Unit) -> list[EffectiveTask]:
+def effective_catalogue(session: Session, unit: Unit, *, shared: bool = False) -> list[EffectiveTask]:
     """The tasks a unit carries out: its own plan's, and the city's on the subjects its plan is silent on
     (with the commune office that leads each); 4.3-4.5 always, led by Văn phòng HĐND và UBND.
 
     Cached per process; the cache key includes the plans' revision stamp, so a sync or an import
-    is seen at once by every worker."""
-    key = (str(session.get_bind().url), unit.id, _revision(session))
+    is seen at once by every worker. `shared=True`: the cached tasks themselves, for a caller that only reads them
+    (routing, on every petition); others get copies they may change."""
+    key = (reference.database_of(session), unit.id, _revision(session))
     tasks = _EFFECTIVE_CACHE.get(key)
     if tasks is None:
         tasks = _build_effective(session, unit)
         if len(_EFFECTIVE_CACHE) > 1024:
             _EFFECTIVE_CACHE.clear()
         _EFFECTIVE_CACHE[key] = tasks
+    if shared:
+        return tasks
     return [replace(t, lead_offices=list(t.lead_offices), collaborating_offices=list(t.collaborating_offices))
             for t in tasks]
 
@@ -146,8 +150,24 @@ def effective_catalogue(session: Session, unit: Unit) -> list[EffectiveTask]:
 _EFFECTIVE_CACHE: dict[tuple, list[EffectiveTask]] = {}
 
 
+def task_id(session: Session, plan_code: str, task_code: str) -> int | None:
+    """A plan's task id by the codes (cached reference data)."""
+    return reference.cached(session, "task_id", (plan_code, task_code), lambda: session.scalar(
+        select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code, CatalogueTask.code == task_code)))
+
+
+def task_code(session: Session, task_id: int | None) -> str | None:
+    """A catalogue task's code by its id (cached reference data)."""
+    if task_id is None:
+        return None
+    return reference.cached(session, "task_code", task_id, lambda: session.scalar(
+        select(CatalogueTask.code).where(CatalogueTask.id == task_id)))
+
+
 def _revision(session: Session) -> tuple:
-    return tuple(session.execute(select(func.count(Plan.id), func.max(Plan.updated_at))).one())
+    """The plans' stamp, read once per `reference.TTL` (at once again after this process changes a plan)."""
+    return reference.cached(session, "plans_revision", None, lambda: tuple(
+        session.execute(select(func.count(Plan.id), func.max(Plan.updated_at))).one()))
 
 
 def _build_effective(session: Session, unit: Unit) -> list[EffectiveTask]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.classification import model as classify
@@ -33,9 +32,8 @@ from service.domain.inbound import Actor
 from service.domain.matters import titles as matter_titles
 from service.domain.notifications import outbox as notify
 from service.domain.people import confidential
-from service.domain.routing import catalogue, specs
+from service.domain.routing import catalogue, specs, units
 from service.domain.routing.units import CITY_CODE, find_unit, office_of
-from service.models.catalogue import CatalogueTask, Plan
 from service.models.petition import Petition
 from service.models.unit import Office, Unit
 
@@ -109,7 +107,7 @@ def _decide(session: Session, unit: Unit, office: str, task_code: str | None, ru
             exact_task: bool = False, category: str | None = None) -> RoutingDecision:
     """Find the unit's catalogue task, keep the collaborating offices the unit has, and explain."""
     task = _task(session, unit, task_code, exact_task, category, office) if task_code else None
-    unit_offices = set(session.scalars(select(Office.code).where(Office.unit_id == unit.id)))
+    unit_offices = set(units.unit_offices(session, unit.id))
     collaborating = []
     if task is not None:
         collaborating = [c for c in dict.fromkeys([*task.lead_offices, *task.collaborating_offices])
@@ -136,7 +134,7 @@ def _task(session: Session, unit: Unit, code: str, exact: bool, category: str | 
     2. the field's task (its number in the field table) in the unit's own plan, when that office leads it
        there; then the same task inherited from the city plan, when that office leads it at commune level;
     3. otherwise 4.4, the task every unit has for receiving and resolving petitions."""
-    tasks = catalogue.effective_catalogue(session, unit)
+    tasks = catalogue.effective_catalogue(session, unit, shared=True)  # read only
     by_code = {t.code: t for t in tasks}
     if exact or code in catalogue.CORE_TASKS:
         return by_code.get(code) or by_code.get(GENERAL_TASK)
@@ -229,6 +227,7 @@ def _apply(session: Session, petition: Petition, unit: Unit, office: Office, dec
     petition.unit_id = unit.id
     petition.unit = unit
     petition.lead_office_id = office.id
+    petition.lead_office = office
     for deadline in petition.deadlines:  # each step carries the lead office (Deadline.office_id)
         deadline.office_id = office.id
     petition.collaborating_office_codes = decision.collaborating_offices
@@ -243,8 +242,7 @@ def _apply(session: Session, petition: Petition, unit: Unit, office: Office, dec
 def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
     if not (plan_code and task_code):
         return None
-    return session.scalar(select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code,
-                                                                     CatalogueTask.code == task_code))
+    return catalogue.task_id(session, plan_code, task_code)
 
 
 def _notify(session: Session, petition: Petition, office: Office, decision: RoutingDecision, key: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.domain import reference
 from service.domain.text import fold
 from service.models.unit import Office, Unit
 
@@ -112,9 +113,9 @@ def find_unit(session: Session, code_or_name: str) -> Unit | None:
     value = (code_or_name or "").strip()
     if not value:
         return None
-    unit = session.scalar(select(Unit).where(Unit.code == value))
-    if unit:
-        return unit
+    row = reference.cached(session, "unit", value, lambda: _unit_row(session, value))
+    if row is not None:
+        return reference.attach(session, Unit, UNIT_COLUMNS, row)
     folded = fold(value)
     matches = session.scalars(select(Unit).where(Unit.name_folded == folded)).all()
     if not matches:
@@ -130,5 +131,23 @@ def search_units(session: Session, query: str, limit: int = 10) -> list[Unit]:
     return [u for u in units if all(w in u.name_folded for w in words)][:limit]
 
 
+UNIT_COLUMNS = ("id", "code", "name", "short_name", "name_folded", "kind", "parent_id", "remote")
+OFFICE_COLUMNS = ("id", "unit_id", "code", "name")  # chat ids change often: read from the row when needed
+
+
+def _unit_row(session: Session, code: str) -> tuple | None:
+    unit = session.scalar(select(Unit).where(Unit.code == code))
+    return reference.row_values(unit, UNIT_COLUMNS) if unit is not None else None
+
+
+def unit_offices(session: Session, unit_id: int) -> dict[str, tuple]:
+    """The unit's offices by code (cached reference data, `reference`)."""
+    def load() -> dict[str, tuple]:
+        rows = session.execute(select(*(getattr(Office, c) for c in OFFICE_COLUMNS)).where(Office.unit_id == unit_id))
+        return {r.code: tuple(r) for r in rows}
+    return reference.cached(session, "offices", unit_id, load)
+
+
 def office_of(session: Session, unit: Unit, code: str) -> Office | None:
-    return session.scalar(select(Office).where(Office.unit_id == unit.id, Office.code == code))
+    row = unit_offices(session, unit.id).get(code)
+    return reference.attach(session, Office, OFFICE_COLUMNS, row) if row is not None else None

@@ -62,7 +62,7 @@ def create_petition():
         submitted = intake.submit(session, message, actor, quota=intake_limits().phone)
     except ValidationFailed as err:
         raise _alone(err, staff=user is not None) from None
-    body = created_json(session, submitted.petition)
+    body = created_json(session, submitted.petition, submitted.deadlines)
     if key:  # a replay never repeats the access key: it is given once and kept only as a digest
         session.add(IdempotencyRecord(scope=IDEMPOTENCY_SCOPE, key=key, request_hash=digest, status_code=201,
                                       response=body))

@@ -11,7 +11,7 @@ from service.db import utcnow
 from service.domain.matters import explain
 from service.domain.people import confidential
 from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
-from service.models.catalogue import CatalogueTask
+from service.domain.routing import catalogue
 from service.models.deadline import Deadline
 from service.models.event import Event
 from service.models.flag import Flag
@@ -33,18 +33,17 @@ def deadline_json(d: Deadline, now: dt.datetime | None = None) -> dict[str, Any]
 
 
 def task_code(session: Session, petition: Petition) -> str | None:
-    if petition.task_id is None:
-        return None
-    return session.scalar(select(CatalogueTask.code).where(CatalogueTask.id == petition.task_id))
+    return catalogue.task_code(session, petition.task_id)
 
 
-def created_json(session: Session, petition: Petition) -> dict[str, Any]:
-    """The fixed answer of POST /api/v1/petitions."""
+def created_json(session: Session, petition: Petition, deadlines: list[Deadline] | None = None) -> dict[str, Any]:
+    """The fixed answer of POST /api/v1/petitions (`deadlines`: those intake just stamped, when at hand)."""
     return {
         "code": petition.code, "status": petition.status, "kind": petition.kind, "category": petition.category,
         "unit": petition.unit.code, "lead_office": petition.lead_office.code if petition.lead_office else None,
         "task": task_code(session, petition),
-        "deadlines": [{"step": d.step, "due": iso(d.due_at)} for d in petition.deadlines],
+        "deadlines": [{"step": d.step, "due": iso(d.due_at)}
+                      for d in (petition.deadlines if deadlines is None else deadlines)],
         "received_at": iso(petition.received_at),
         "needs_review": petition.needs_review,
         "explanation": {"classification": petition.classification.get("explanation"),
