@@ -1,7 +1,8 @@
 """API v1's list of petitions (GET /api/v1/petitions): one page, and a total that is exact only when it is cheap.
 
 An exact COUNT over a city-wide result reads hundreds of thousands of rows on every call (issue #19): the
-total is counted exactly up to search.COUNT_CAP rows; past it, PostgreSQL's planner estimate is given
+total is counted exactly up to search.COUNT_CAP rows (search.CROSS_UNIT_COUNT_CAP for an inspector's or an
+administrator's view of every unit); past it, PostgreSQL's planner estimate is given
 (at least COUNT_CAP + 1) and flagged as such (`total_exact` false). A word search is counted by its ranked
 candidates: exact up to lookup.RANK_CAP matches, past it an estimate of at least RANK_CAP + 1. `has_next` says
 whether another page follows, whatever the total.
@@ -58,5 +59,6 @@ def list_page(session: Session, user: User, f: search.PetitionFilters, *, page: 
     else:
         rows, has_next, cursor = paging.walk(session, user, f, page=page, per_page=per_page, now=now,
                                              after=paging.decode(after))
-        total, exact = count_or_estimate(session, search.filtered(user, f, now), cap)
+        total, exact = count_or_estimate(session, search.filtered(user, f, now),
+                                         search.count_cap(user) if cap is None else cap)
     return Listed([petition for petition, _, _ in rows], total, exact, has_next, cursor.encode() if cursor else None)
