@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased, load_only
 from service.db import utcnow
 from service.domain.casework import lookup, search
 from service.domain.deadlines.rules import due_soon_cutoff
+from service.domain.people.access import sees_every_unit
 from service.models.deadline import Deadline
 from service.models.petition import Petition
 from service.models.user import User
@@ -93,7 +94,16 @@ def walk(session: Session, user: User, f: search.PetitionFilters, *, page: int =
     # Late and due soon, said of the nearest deadline `d` (the same rows as filtered's EXISTS), so the
     # walk is a range of the due index.
     walked = search.filtered(user, replace(f, overdue=None, due_soon=None), now)
-    with_due = walked.join(d, d.petition_id == Petition.id).where(search._is_open(d), ~earlier)
+    if f.unit and not f.due_soon and sees_every_unit(user) and session.get_bind().dialect.name == "postgresql":
+        # One unit for a user who sees every unit (an inspector's `unit=`): that unit's petitions first (an InitPlan
+        # over ix_petitions_unit_received), then their open deadlines; walking the city's deadlines in due order
+        # met the unit's denunciations once in 1,000 (24,000 probes, 80 ms at a million, issue #19).
+        scope = walked.with_only_columns(Petition.id).order_by(None).scalar_subquery()
+        pid = d.petition_id
+        with_due = select(pid).where(pid == func.any(func.array(scope)), search._is_open(d), ~earlier)
+    else:
+        pid = Petition.id
+        with_due = walked.join(d, d.petition_id == Petition.id).where(search._is_open(d), ~earlier)
     if f.overdue is not None:
         with_due = with_due.where(d.due_at < now if f.overdue else d.due_at >= now)
     if f.due_soon:
@@ -104,14 +114,14 @@ def walk(session: Session, user: User, f: search.PetitionFilters, *, page: int =
         if after is not None:  # (due_at, id) > the cursor's, written so that due_at >= … is the index's range
             with_due = with_due.where(d.due_at >= after.at, or_(d.due_at > after.at, d.id > after.id))
         # Ids first, the rows after: the walk then reads only indexes (ix_petitions_inbox, ix_deadlines_open_*).
-        found = session.execute(with_due.with_only_columns(Petition.id, d.due_at, d.step, d.id)
+        found = session.execute(with_due.with_only_columns(pid, d.due_at, d.step, d.id)
                                 .order_by(d.due_at, d.id).offset(offset).limit(per_page + 1)).all()
         rows = [(pid, due, step, Cursor("d", due, did)) for pid, due, step, did in found]
     if len(rows) <= per_page and not f.overdue:  # the page reaches the petitions without an open deadline
         # (with due_soon only a stale sap_han flag could bring one: `base` still says so)
         rest_offset = 0
         if not rows and offset:  # the page starts past the petitions with a deadline: skip what remains of the offset
-            before = select(func.count()).select_from(with_due.with_only_columns(Petition.id).limit(offset).subquery())
+            before = select(func.count()).select_from(with_due.with_only_columns(pid).limit(offset).subquery())
             rest_offset = offset - (session.scalar(before) or 0)
         without = base.with_only_columns(Petition.id, Petition.received_at).where(
             ~exists().where(search._open_deadline()))
