@@ -113,6 +113,8 @@ def ranked(session: Session, user: User, rows: list, q: str) -> list:
     wanted = " ".join(fold(q).split()[:MAX_WORDS])
     names: dict[int, list[str]] = {}
     ids = [row[0].id for row in rows]
+    if ids and session.scalar(select(Person.id).where(Person.name_folded == wanted).limit(1)) is None:
+        ids = []  # nobody has that name (most word searches): no need to look among the 500 candidates' people
     for pid, name in session.execute(select(Person.petition_id, Person.name).where(
             Person.petition_id.in_(ids), Person.name_folded == wanted)) if ids else ():
         names.setdefault(pid, []).append(name or "")
