@@ -30,6 +30,8 @@ def nfc(text: str) -> str:
 def strip_marks(text: str) -> str:
     """Remove Vietnamese diacritics but keep case and punctuation."""
     text = nfc(text).translate(_FOLD_TABLE)
+    if text.isascii():  # the usual case: every Vietnamese letter was in the table (4× faster, issue #19)
+        return text
     # Characters outside the table (rare combining sequences) lose their marks here.
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, utcnow
@@ -12,7 +12,12 @@ from service.db import Base, utcnow
 
 class Flag(Base):
     __tablename__ = "flags"
-    __table_args__ = (Index("ix_flags_code_open", "code", "cleared_at"),)
+    __table_args__ = (
+        Index("ix_flags_code_open", "code", "cleared_at"),
+        # The inspector's inbox (access rule, `flag=` filter): open flags' petitions without the table (issue #19).
+        Index("ix_flags_open_petition", "code", "petition_id", postgresql_where=text("cleared_at IS NULL"),
+              sqlite_where=text("cleared_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(24))

@@ -38,7 +38,8 @@ class Petition(Base):
         Index("ix_petitions_inbox", "id", postgresql_include=["unit_id", "lead_office_id", "assignee_id", "kind",
                                                                 "status", "category", "channel", "needs_review",
                                                                 "received_at"], sqlite_where=text("0")),
-        Index("ix_petitions_content_trgm", "content_folded", postgresql_using="gin",
+        # (unit_id too, btree_gin: a unit's word search reads that unit's trigrams only, issue #19)
+        Index("ix_petitions_unit_content_trgm", "unit_id", "content_folded", postgresql_using="gin",
               postgresql_ops={"content_folded": "gin_trgm_ops"}, sqlite_where=text("0")),
         # One unit's inbox and its periodic report (issue #19): its petitions read from the index alone (the access
         # policy's, the filters' and the report's columns included on PostgreSQL), newest first by cursor. One

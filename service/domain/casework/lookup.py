@@ -93,12 +93,15 @@ def score(user: User, petition: Petition, q: str, names: list[str] = ()) -> int:
     0 inside another word; the petitioner's exact name (when the user may see it) counts most."""
     words = nfc(q).lower().split()[:MAX_WORDS]
     seen = nfc(f"{confidential.list_title(petition) or ''} {confidential.list_content(petition)}").lower()
-    seen_words = set(fold(seen).split())
+    seen_words = None  # folded only when a word is not there with its accents (500 candidates a page, issue #19)
     total = 0
     for word in words:
-        if _whole(word, seen):
+        if word in seen and _whole(word, seen):
             total += 3
-        elif fold(word) in seen_words:
+            continue
+        if seen_words is None:
+            seen_words = set(fold(seen).split())
+        if fold(word) in seen_words:
             total += 2
     if names and can_see_identity(user, petition):  # `names`: its people whose folded name is the query
         total += 20 if any(nfc(name).lower() == " ".join(words) for name in names) else 10
@@ -110,6 +113,8 @@ def ranked(session: Session, user: User, rows: list, q: str) -> list:
     wanted = " ".join(fold(q).split()[:MAX_WORDS])
     names: dict[int, list[str]] = {}
     ids = [row[0].id for row in rows]
+    if ids and session.scalar(select(Person.id).where(Person.name_folded == wanted).limit(1)) is None:
+        ids = []  # nobody has that name (most word searches): no need to look among the 500 candidates' people
     for pid, name in session.execute(select(Person.petition_id, Person.name).where(
             Person.petition_id.in_(ids), Person.name_folded == wanted)) if ids else ():
         names.setdefault(pid, []).append(name or "")

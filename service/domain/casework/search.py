@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Select, and_, exists, func, or_, select, text
@@ -15,15 +16,15 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.domain.casework import estimates, lookup
-from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, categories
-from service.domain.deadlines.calendar import Calendar, end_of_day, local_date, start_of_day
+from service.domain.codes import STATUSES
+from service.domain.deadlines.calendar import Calendar, local_date
 from service.domain.deadlines.rules import due_soon_cutoff
 from service.domain.errors import DomainError
 from service.domain.intake.tracking import normalise_code
 from service.domain.people import confidential
-from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity, visible_petitions
+from service.domain.people.access import (HIDDEN_DENOUNCER, can_see_identity, sees_every_unit,
+                                          visible_petitions)
 from service.domain.routing.units import CITY_OFFICES, COMMUNE_OFFICES
-from service.domain.text import fold
 from service.models.deadline import Deadline
 from service.models.flag import Flag
 from service.models.person import Person
@@ -39,6 +40,9 @@ MAX_QUERY_CHARS = 200
 # city) are counted exactly; an exact count of a city-wide result would scan hundreds of thousands of
 # rows on every page view (bench/inbox.py).
 COUNT_CAP = 20_000
+# A view across units (inspector, admin) counts up to here ("hơn 1.000"): its counts read whatever rows match
+# first, and 20,001 of them cost 60 ms and more at a million (the inspector's overdue view, issue #19).
+CROSS_UNIT_COUNT_CAP = 1_000
 ANONYMOUS_DENOUNCER = "Tố cáo nặc danh"  # Luật Tố cáo 2018 Điều 25: handled as information, no identity
 ANONYMOUS = "Không ghi tên"
 ROW_FLAGS = ("dong_nguoi", "phuc_tap_keo_dai")  # the deadline badge already says quá hạn / sắp hạn
@@ -69,6 +73,16 @@ class PetitionFilters:
     q: str | None = None  # words, with or without diacritics, or a tracking code
     due_soon: bool | None = None  # an open deadline due within the sắp hạn window, or a sap_han flag
     mine: bool | None = None  # assigned to the user
+    unit_id: int | None = None  # the id of `unit` (`resolved`): a constant the planner can estimate, not a subquery
+
+
+def resolved(session: Session, f: PetitionFilters) -> PetitionFilters:
+    """`f` with its unit's id looked up once: `unit_id = 50` lets PostgreSQL read one unit's petitions from
+    ix_petitions_unit_received, where `unit_id = (SELECT …)` made it walk every open deadline of the city (an
+    inspector's unit filter, 160 ms at a million, issue #19)."""
+    if not f.unit or f.unit_id is not None:
+        return f
+    return replace(f, unit_id=session.scalar(select(Unit.id).where(Unit.code == f.unit)) or -1)
 
 
 def _is_open(d=Deadline):
@@ -104,7 +118,8 @@ def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
     now = now or utcnow()
     stmt = visible_petitions(user)
     if f.unit:
-        stmt = stmt.where(Petition.unit_id == select(Unit.id).where(Unit.code == f.unit).scalar_subquery())
+        stmt = stmt.where(Petition.unit_id == (f.unit_id if f.unit_id is not None else
+                                               select(Unit.id).where(Unit.code == f.unit).scalar_subquery()))
     if f.office:
         stmt = stmt.where(Petition.lead_office_id.in_(select(Office.id).where(Office.code == f.office)))
     for column, value in ((Petition.kind, f.kind), (Petition.category, f.category), (Petition.status, f.status),
@@ -131,6 +146,11 @@ def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
     return _search(stmt, f.q, user)
 
 
+def count_cap(user: User) -> int:
+    """Where the counts of this user's lists stop: COUNT_CAP, or CROSS_UNIT_COUNT_CAP for a view of every unit."""
+    return min(COUNT_CAP, CROSS_UNIT_COUNT_CAP) if sees_every_unit(user) else COUNT_CAP
+
+
 def list_petitions(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = 20,
                    now: dt.datetime | None = None) -> tuple[list[Petition], int]:
     """One page and its total: exact up to COUNT_CAP, an estimate past it (casework.listing.list_page says which)."""
@@ -147,6 +167,20 @@ def _serial_plans(session: Session) -> None:
     far ahead of that limit (60k index probes instead of 3k for one unit's first page, bench/inbox.py)."""
     if session.get_bind().dialect.name == "postgresql":  # nor compile it: JIT cost 40 ms a page (issue #19)
         session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"))
+
+
+@contextmanager
+def index_order(session: Session):
+    """PostgreSQL without bitmap scans for the statements inside: a primary key's or a small queue's index instead of
+    every trigram match of a word search, whose count the planner cannot guess (issue #19; see paging._newest)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    try:
+        yield
+    finally:
+        if postgres:
+            session.execute(text("SET LOCAL enable_bitmapscan TO DEFAULT"))
 
 
 def page_rows(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = PER_PAGE,
@@ -197,13 +231,40 @@ def status_counts(session: Session, user: User, f: PetitionFilters, *, now: dt.d
     by_status[STATUSES_FIRST] = 0 if counted is not None else cap + 1
     for status, n in counted or ():
         by_status[status] = by_status.get(status, 0) + n
+    return Counts(by_status, _review_count(session, user, f, now, soon_cutoff, cap, scope),
+                  sum(by_status.values()) > cap, cap, approx)
+
+
+def _review_count(session: Session, user: User, f: PetitionFilters, now, soon_cutoff, cap: int,
+                  scope: int | None = None) -> int:
+    """The petitions of the same filters waiting for reclassification, up to cap + 1 (more: cap + 1)."""
+    if scope is None and lookup.ranks(f.q):
+        scope = estimates.planner_rows(session, select(Petition))
     review = filtered(user, replace(f, status=None, needs_review=True), now, soon_cutoff=soon_cutoff)
     review_count = select(func.count()).select_from(
         review.with_only_columns(Petition.id).order_by(None).limit(cap + 1).subquery())
-    n_review, review_approx = estimates.counted_or_estimated(session, review,
-                                                            lambda: session.scalar(review_count) or 0, cap, scope)
-    n_review = n_review if n_review is not None else review_approx if review_approx is not None else cap + 1
-    return Counts(by_status, n_review, sum(by_status.values()) > cap, cap, approx)
+    # A word search: the queue's few petitions read through ix_petitions_needs_review and their text checked, not
+    # every trigram match of the city (30 ms for an inspector's four words at a million)
+    with index_order(session) if lookup.ranks(f.q) else nullcontext():
+        n_review, review_approx = estimates.counted_or_estimated(session, review,
+                                                                lambda: session.scalar(review_count) or 0, cap, scope)
+    return n_review if n_review is not None else review_approx if review_approx is not None else cap + 1
+
+
+def search_counts(session: Session, user: User, f: PetitionFilters, matches, *, now: dt.datetime | None = None,
+                  soon_cutoff: dt.datetime | None = None) -> Counts:
+    """The counts of a word search from its ranked candidates (casework.paging.Matches), not a second search of the
+    text (issue #19: 20–300 ms at a million): exact when every match is a candidate, else "hơn RANK_CAP" — the
+    candidates were read under every filter, the status too, so with a status filter the other tabs are counted."""
+    if f.status:
+        return status_counts(session, user, f, now=now, soon_cutoff=soon_cutoff, cap=count_cap(user))
+    if not matches.more:
+        by_status = dict.fromkeys(STATUSES, 0)
+        for status, n in matches.by_status.items():
+            by_status[status] = by_status.get(status, 0) + n
+        return Counts(by_status, matches.needs_review, False, lookup.RANK_CAP)
+    by_status = {**dict.fromkeys(STATUSES, 0), STATUSES_FIRST: lookup.RANK_CAP + 1}
+    return Counts(by_status, _review_count(session, user, f, now, soon_cutoff, lookup.RANK_CAP), True, lookup.RANK_CAP)
 
 
 @dataclass
@@ -268,11 +329,17 @@ def inbox_page(session: Session, user: User, f: PetitionFilters, *, page: int = 
     from service.domain.casework import paging
 
     now = now or utcnow()
+    f = resolved(session, f)
     calendar = calendar or Calendar.load(session)
     cutoff = due_soon_cutoff(now, calendar)
-    found, has_next, cursor = paging.walk(session, user, f, page=page, per_page=per_page, after=after, now=now,
-                                          soon_cutoff=cutoff)
-    counts = status_counts(session, user, f, now=now, soon_cutoff=cutoff)
+    if lookup.ranks(f.q):
+        found, has_next, cursor, matches = paging.walk_ranked(session, user, f, page=page, per_page=per_page,
+                                                              after=after, now=now, soon_cutoff=cutoff)
+        counts = search_counts(session, user, f, matches, now=now, soon_cutoff=cutoff)
+    else:
+        found, has_next, cursor = paging.walk(session, user, f, page=page, per_page=per_page, after=after, now=now,
+                                              soon_cutoff=cutoff)
+        counts = status_counts(session, user, f, now=now, soon_cutoff=cutoff, cap=count_cap(user))
     ids = [p.id for p, _, _ in found]
     names, flags, offices, units = {}, {}, {}, {}
     if ids:
@@ -300,66 +367,10 @@ def inbox_page(session: Session, user: User, f: PetitionFilters, *, page: int = 
     return InboxPage(rows, page, per_page, has_next, counts, f.status, cursor.encode() if cursor else None)
 
 
-# --- query-string parsing (plain mapping in, PetitionFilters out) -------------------------------------
-
-_TRUE, _FALSE = {"1", "true", "on", "yes", "co"}, {"", "0", "false", "off", "no", "khong"}
-_CHOICES = {"kind": (KINDS, "loại đơn"), "status": (STATUSES, "trạng thái"), "flag": (FLAGS, "cảnh báo"),
-            "channel": (CHANNELS, "kênh tiếp nhận"), "office": (OFFICES, "cơ quan")}
-_BOOLS = {"overdue": "overdue", "due_soon": "due_soon", "review": "needs_review", "mine": "mine"}
-
-
-def _parse_day(text: str) -> dt.date | None:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
+# --- query-string parsing: casework.params ---------------------------------------------------------------
 
 def parse_filters(session: Session, args: Mapping[str, str]) -> tuple[PetitionFilters, int]:
     """The inbox filters and page from query parameters; raises BadFilter naming every wrong one."""
-    values = {k: (args.get(k) or "").strip() for k in
-              ("kind", "category", "status", "flag", "channel", "office", "unit", "from", "to", "q", "page",
-               *_BOOLS)}
-    errors: dict[str, list[str]] = {}
-    f = PetitionFilters()
-    for name, (known, label) in _CHOICES.items():
-        if values[name] and values[name] not in known:
-            errors[name] = [f"Không có {label} “{values[name]}”."]
-        setattr(f, name, values[name] or None)
-    if values["category"] and values["category"] not in categories():
-        errors["category"] = [f"Không có lĩnh vực “{values['category']}”."]
-    f.category = values["category"] or None
-    if values["unit"]:
-        if session.scalar(select(Unit.id).where(Unit.code == values["unit"])) is None:
-            errors["unit"] = [f"Không có đơn vị hành chính mã “{values['unit']}”."]
-        f.unit = values["unit"]
-    days = {}
-    for name, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
-        if values[name]:
-            days[name] = _parse_day(values[name])
-            if days[name] is None:
-                errors[name] = [f"{label} “{values[name]}” không đúng dạng ngày/tháng/năm (vd. 07/12/2026)."]
-    if days.get("from") and days.get("to") and days["from"] > days["to"]:
-        errors["to"] = ["Đến ngày phải sau hoặc bằng Từ ngày."]
-    f.received_from = start_of_day(days["from"]) if days.get("from") else None
-    f.received_to = end_of_day(days["to"]) if days.get("to") else None
-    for name, attr in _BOOLS.items():
-        text = fold(values[name])
-        if text not in _TRUE | _FALSE:
-            errors[name] = [f"Giá trị “{values[name]}” không hợp lệ (dùng 1 hoặc để trống)."]
-        setattr(f, attr, True if text in _TRUE else None)
-    if len(values["q"]) > MAX_QUERY_CHARS:
-        errors["q"] = [f"Từ khóa tìm kiếm dài quá {MAX_QUERY_CHARS} ký tự."]
-    f.q = values["q"] or None
-    page = 1
-    if values["page"]:
-        if values["page"].isdigit() and 1 <= int(values["page"]) <= MAX_PAGE:
-            page = int(values["page"])
-        else:
-            errors["page"] = [f"Số trang “{values['page']}” không hợp lệ."]
-    if errors:
-        raise BadFilter("Bộ lọc không hợp lệ: " + " ".join(m for ms in errors.values() for m in ms),
-                        "Invalid filters: " + ", ".join(sorted(errors)), fields=errors)
-    return f, page
+    from service.domain.casework.params import parse_filters as parse
+
+    return parse(session, args)
