@@ -12,7 +12,7 @@
   expects 100,000 groups instead of a few thousand and gives up its parallel plan. PostgreSQL only.
 
 Revision ID: e19own000001
-Revises: e19sig000001
+Revises: e19inb000001
 Create Date: 2026-12-10 10:30:00
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e19own000001"
-down_revision = "e19sig000001"
+down_revision = "e19inb000001"
 branch_labels = None
 depends_on = None
 
