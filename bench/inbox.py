@@ -13,6 +13,7 @@ through the "Trang sau" cursor, printing p50 / p95 and the worst p95 (goal p95 <
 from __future__ import annotations
 
 import argparse
+import gc
 import datetime as dt
 import json
 import os
@@ -167,6 +168,7 @@ def make_clients(database: Database, url: str) -> dict:
         answer = client.post("/can-bo/dang-nhap", data={"username": name, "password": PASSWORD, "csrf_token": token})
         assert answer.status_code == 302, f"login of {name} failed"
         clients[who] = client
+    gc.freeze()  # as each gunicorn worker does once warm (config/gunicorn.conf.py)
     return clients
 
 
