@@ -13,8 +13,8 @@ through the "Trang sau" cursor, printing p50 / p95 and the worst p95 (goal p95 <
 from __future__ import annotations
 
 import argparse
-import gc
 import datetime as dt
+import gc
 import json
 import os
 import random
