@@ -34,10 +34,15 @@ SECRETS = ("Nguyễn Văn An", "Nguyen Van An", "nguyen van an", "NGUYỄN VĂN 
 SEARCHES = ("Nguyen Van An", "Nguyễn Văn An", "nguyen an", "0912345678", "0912", "031234567890", "Trại Lẻ", "ngõ 64")
 
 
+# A moment's fraction of a second may begin with a phone's digits ("…T11:20:33.091234"): not a leak.
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?")
+
+
 def _absent(text: str, where: str) -> None:
+    numbers = _TIMESTAMP.sub("", text)
     for secret in SECRETS:
         if secret.isdigit():  # a phone's digits start a number: "0912…", not the inside of a timestamp's "109120"
-            assert not re.search(rf"(?<!\d){secret}", text), f"{secret!r} in {where}"
+            assert not re.search(rf"(?<!\d){secret}", numbers), f"{secret!r} in {where}"
         else:
             assert secret not in text, f"{secret!r} in {where}"
 
