@@ -7,7 +7,7 @@ import random
 import pytest
 from sqlalchemy import select
 
-from service.domain.casework import search
+from service.domain.casework import params, search
 from service.domain.deadlines.calendar import VN_TZ
 from service.domain.people.access import HIDDEN_DENOUNCER, can_see_identity
 from service.models import Deadline, Petition
@@ -82,7 +82,7 @@ def test_the_api_listing_keeps_its_exact_total(session):
 
 
 def test_parse_filters_reads_both_date_forms_and_the_to_day_is_inclusive(session):
-    f, page = search.parse_filters(session, {"from": "01/11/2026", "to": "2026-11-30", "page": "3", "overdue": "1",
+    f, page = params.parse_filters(session, {"from": "01/11/2026", "to": "2026-11-30", "page": "3", "overdue": "1",
                                              "review": "", "kind": "to_cao", "q": " đường "})
     assert f.received_from == dt.datetime(2026, 11, 1, tzinfo=VN_TZ)
     assert f.received_to == dt.datetime(2026, 11, 30, 23, 59, 59, tzinfo=VN_TZ)
@@ -91,7 +91,7 @@ def test_parse_filters_reads_both_date_forms_and_the_to_day_is_inclusive(session
 
 def test_parse_filters_names_every_wrong_parameter(session):
     with pytest.raises(search.BadFilter) as info:
-        search.parse_filters(session, {"kind": "x", "to": "32/01/2026", "page": "-1", "unit": "00000"})
+        params.parse_filters(session, {"kind": "x", "to": "32/01/2026", "page": "-1", "unit": "00000"})
     assert set(info.value.fields) == {"kind", "to", "page", "unit"} and info.value.http_status == 400
     assert "Bộ lọc không hợp lệ" in info.value.message
 

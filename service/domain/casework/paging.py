@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, exists, func, or_, select
@@ -230,6 +231,6 @@ def _newest(session: Session, stmt, limit: int) -> list[Petition]:
     with search.index_order(session):  # the primary key's range, not every trigram match
         sample = session.scalar(select(func.count()).select_from(
             stmt.with_only_columns(Petition.id).where(Petition.id > top - SAMPLE_IDS).order_by(None).subquery())) or 0
-        if sample * WALK_IDS >= limit * SAMPLE_IDS:  # the primary key backwards, stopping at `limit`
-            return list(session.scalars(ordered))
-    return list(session.scalars(ordered))  # the walk would read too far: the trigram index
+    walk = sample * WALK_IDS >= limit * SAMPLE_IDS  # else the walk would read too far: the trigram index
+    with search.index_order(session) if walk else nullcontext():  # the primary key backwards, stopping at `limit`
+        return list(session.scalars(ordered))

@@ -43,9 +43,9 @@ def parse_filters(session: Session, args: Mapping[str, str]) -> tuple[PetitionFi
         errors["category"] = [f"Không có lĩnh vực “{values['category']}”."]
     f.category = values["category"] or None
     if values["unit"]:
-        if session.scalar(select(Unit.id).where(Unit.code == values["unit"])) is None:
+        f.unit, f.unit_id = values["unit"], session.scalar(select(Unit.id).where(Unit.code == values["unit"]))
+        if f.unit_id is None:
             errors["unit"] = [f"Không có đơn vị hành chính mã “{values['unit']}”."]
-        f.unit = values["unit"]
     days = {}
     for name, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
         if values[name]:

@@ -7,7 +7,6 @@ petition's nearest deadline, and the counts per status stop at COUNT_CAP (bench/
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 
@@ -148,7 +147,7 @@ def filtered(user: User, f: PetitionFilters, now: dt.datetime | None = None, *,
 
 def count_cap(user: User) -> int:
     """Where the counts of this user's lists stop: COUNT_CAP, or CROSS_UNIT_COUNT_CAP for a view of every unit."""
-    return min(COUNT_CAP, CROSS_UNIT_COUNT_CAP) if sees_every_unit(user) else COUNT_CAP
+    return CROSS_UNIT_COUNT_CAP if sees_every_unit(user) else COUNT_CAP
 
 
 def list_petitions(session: Session, user: User, f: PetitionFilters, *, page: int = 1, per_page: int = 20,
@@ -366,11 +365,3 @@ def inbox_page(session: Session, user: User, f: PetitionFilters, *, page: int = 
                              units.get(petition.unit_id), flags.get(petition.id, [])))
     return InboxPage(rows, page, per_page, has_next, counts, f.status, cursor.encode() if cursor else None)
 
-
-# --- query-string parsing: casework.params ---------------------------------------------------------------
-
-def parse_filters(session: Session, args: Mapping[str, str]) -> tuple[PetitionFilters, int]:
-    """The inbox filters and page from query parameters; raises BadFilter naming every wrong one."""
-    from service.domain.casework.params import parse_filters as parse
-
-    return parse(session, args)

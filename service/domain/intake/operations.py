@@ -198,7 +198,7 @@ def submit(session: Session, message: InboundMessage, actor: Actor, *, now: dt.d
         # City-level matters (social housing, industrial zones, …) are handled by the city's department.
         handler = (find_unit(session, result.unit_code) if result.unit_code else None) or checked.unit
         office = office_of(session, handler, result.office_code)
-        task_id = _task_id(session, result.plan_code, result.task_code)
+        task_id = catalogue.task_id(session, result.plan_code, result.task_code)
         code = _unique_code(session)
     people = ([checked.petitioner] if checked.petitioner else []) + checked.co_signers
     names = [p.name for p in people if p.name]
@@ -295,12 +295,6 @@ def _store_people(session: Session, petition: Petition, message: InboundMessage,
 
 def classify_actor() -> Actor:
     return Actor(label="Hệ thống (phân loại tự động)")
-
-
-def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
-    if not (plan_code and task_code):
-        return None
-    return catalogue.task_id(session, plan_code, task_code)
 
 
 def _stamp_deadlines(session: Session, petition: Petition) -> tuple[Deadline | None, list[Deadline]]:

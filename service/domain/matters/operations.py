@@ -120,7 +120,9 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
                 ) -> list[_Candidate]:
     """Each candidate matter with the profile of its recent petitions and of those the index found (a petition
     stored before matching existed has no profile event: it is computed)."""
-    params = {"pid": petition.id or 0, "since": since, "wide": 2 * CANDIDATES, "candidates": CANDIDATES, "matters": MATTERS, "per_matter": PER_MATTER}
+    params = {"pid": petition.id or 0,  # 0: a petition not stored yet (intake matches before its flush)
+              "since": since, "wide": 2 * CANDIDATES, "candidates": CANDIDATES, "matters": MATTERS,
+              "per_matter": PER_MATTER}
     if session.get_bind().dialect.name == "postgresql":  # arrays: the SQL text never changes, it is prepared once
         sql = _CANDIDATES_SQL.format(probe=_PG_PROBE, kinds=PROFILE_EVENTS)
         params.update(buckets=[k for k, _ in rows], weights=[w for _, w in rows])

@@ -131,9 +131,10 @@ def effective_catalogue(session: Session, unit: Unit, *, shared: bool = False) -
     """The tasks a unit carries out: its own plan's, and the city's on the subjects its plan is silent on
     (with the commune office that leads each); 4.3-4.5 always, led by Văn phòng HĐND và UBND.
 
-    Cached per process; the cache key includes the plans' revision stamp, so a sync or an import
-    is seen at once by every worker. `shared=True`: the cached tasks themselves, for a caller that only reads them
-    (routing, on every petition); others get copies they may change."""
+    Cached per process; the cache key includes the plans' revision stamp (`_revision`, itself read once per
+    `reference.TTL`), so a sync or an import is seen at once by this process and within the TTL by the others.
+    `shared=True`: the cached tasks themselves, for a caller that only reads them (routing, on every petition);
+    others get copies they may change."""
     key = (reference.database_of(session), unit.id, _revision(session))
     tasks = _EFFECTIVE_CACHE.get(key)
     if tasks is None:
@@ -150,8 +151,10 @@ def effective_catalogue(session: Session, unit: Unit, *, shared: bool = False) -
 _EFFECTIVE_CACHE: dict[tuple, list[EffectiveTask]] = {}
 
 
-def task_id(session: Session, plan_code: str, task_code: str) -> int | None:
-    """A plan's task id by the codes (cached reference data)."""
+def task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
+    """A plan's task id by the codes (cached reference data); None when either is missing."""
+    if not (plan_code and task_code):
+        return None
     return reference.cached(session, "task_id", (plan_code, task_code), lambda: session.scalar(
         select(CatalogueTask.id).join(Plan).where(Plan.code == plan_code, CatalogueTask.code == task_code)))
 

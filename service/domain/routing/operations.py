@@ -231,18 +231,12 @@ def _apply(session: Session, petition: Petition, unit: Unit, office: Office, dec
     for deadline in petition.deadlines:  # each step carries the lead office (Deadline.office_id)
         deadline.office_id = office.id
     petition.collaborating_office_codes = decision.collaborating_offices
-    petition.task_id = _task_id(session, decision.plan_code, decision.task_code)
+    petition.task_id = catalogue.task_id(session, decision.plan_code, decision.task_code)
     petition.needs_review = False
     petition.routing = {"office": decision.office_code, "task": decision.task_code, "plan": decision.plan_code,
                         "collaborating": decision.collaborating_offices,
                         "notify_inspectors": decision.notify_inspectors, "explanation": decision.explanation,
                         "unit": unit.code, "rule": decision.rule}
-
-
-def _task_id(session: Session, plan_code: str | None, task_code: str | None) -> int | None:
-    if not (plan_code and task_code):
-        return None
-    return catalogue.task_id(session, plan_code, task_code)
 
 
 def _notify(session: Session, petition: Petition, office: Office, decision: RoutingDecision, key: str) -> None:

@@ -7,7 +7,7 @@ from flask import render_template, request, session as cookie, url_for
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from service.domain.casework import bulk, paging, search
+from service.domain.casework import bulk, paging, params, search
 from service.domain.codes import CHANNELS, FLAGS, KINDS, STATUSES, STEPS, categories
 from service.domain.people import access
 from service.domain.routing.units import CITY_OFFICES, COMMUNE_OFFICES
@@ -84,7 +84,7 @@ def inbox():
     session = db_session()
     error, result = None, None
     try:
-        filters, page = search.parse_filters(session, request.args)
+        filters, page = params.parse_filters(session, request.args)
         after = paging.decode(request.args.get("after"))  # "Trang sau" starts where this page ended (issue #19)
         result = search.inbox_page(session, user, filters, page=page, per_page=_per_page(), after=after)
     except search.BadFilter as err:
