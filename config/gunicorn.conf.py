@@ -20,8 +20,15 @@ def post_worker_init(worker):
             warm_up(session)
         finally:
             session.close()
-    except Exception:  # a database not reachable yet: the first request trains instead
-        logging.getLogger(__name__).warning("intake not warmed at worker start", exc_info=True)
+    except Exception as exc:  # the first request trains instead
+        from sqlalchemy.exc import OperationalError
+
+        # A database not reachable (a worker restarted while PostgreSQL is down) is expected: one line, no trace;
+        # anything else is a fault worth its traceback.
+        unreachable = isinstance(exc, OperationalError)
+        logging.getLogger(__name__).warning("intake not warmed at worker start%s",
+                                            ": database unreachable" if unreachable else "",
+                                            exc_info=not unreachable)
     # The app, the model and the caches live as long as the worker: keep them out of the collector's generations,
     # so a full collection no longer walks them (bench/inbox.py saw 17-240 ms pauses mid-request).
     gc.freeze()
