@@ -4,7 +4,10 @@ endpoint that only inserts one row, in the same run. Goal: ratio ≥ 0.5, p99 �
 Then where each millisecond of a petition goes, from the same run: every worker writes the time spent in each
 stage of intake.submit, in the commit and in the rest of the request (bench/intake_app.py).
 
-    python bench/intake.py [--clients 20] [--requests 40]
+    python bench/intake.py [--clients 20] [--requests 40] [--without-matching]
+
+--without-matching also runs an experiment (not the service): the same petitions with same-matter matching, its
+index and the flags left out of the request, as if they were moved to the jobs process, and prints that ratio.
 """
 from __future__ import annotations
 
@@ -35,6 +38,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40, help="requests per client")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (the Dockerfile runs 4)")
+    parser.add_argument("--without-matching", action="store_true",
+                        help="also the experiment: the request without same-matter matching and flags")
     args = parser.parse_args()
 
     url, drop = fresh_database("tiepdan_bench_intake")
@@ -46,8 +51,8 @@ def main() -> None:
         stages_file = Path(tempfile.mkdtemp(prefix="bench_intake_")) / "stages.jsonl"
         env = {"DATABASE_URL": url, "RATELIMIT_ENABLED": "false", "SCHEDULER_ENABLED": "false",
                "LOG_LEVEL": "WARNING", "SECRET_KEY": "bench", "BENCH_STAGES_FILE": str(stages_file)}
-        server = start_gunicorn("bench.intake_app:app", env, workers=args.workers, port=PORT,
-                                config=str(Path(__file__).resolve().parents[1] / "config" / "gunicorn.conf.py"))
+        gunicorn_config = str(Path(__file__).resolve().parents[1] / "config" / "gunicorn.conf.py")
+        server = start_gunicorn("bench.intake_app:app", env, workers=args.workers, port=PORT, config=gunicorn_config)
         base = f"http://127.0.0.1:{PORT}"
 
         def petition(client, i, j):
@@ -71,6 +76,19 @@ def main() -> None:
         print(f"ratio petitions/s ÷ bare inserts/s: {ratio:.2f} (goal ≥ 0.5); "
               f"petition p99 {intake.pct(0.99):.1f} ms (goal ≤ 100 ms)")
         print_stages(stages_file)
+        if args.without_matching:
+            server.terminate()
+            server.wait(10)
+            server = start_gunicorn("bench.intake_app:app", {**env, "BENCH_WITHOUT_MATCHING": "1"},
+                                    workers=args.workers, port=PORT, config=gunicorn_config)
+            run_load("warm-up", petition, 4, 5)
+            bare_again = run_load("bare insert (1 row)", bare, args.clients, args.requests)
+            without = run_load("POST /api/v1/petitions (experiment: no matching in the request)", petition,
+                               args.clients, args.requests)
+            print(bare_again.line())
+            print(without.line())
+            print(f"experiment, not the service: ratio without same-matter matching, index and flags in the request "
+                  f"{without.rate / bare_again.rate if bare_again.rate else 0.0:.2f}")
     finally:
         if server:
             server.terminate()

@@ -107,7 +107,18 @@ def _instrument(app, path: str) -> None:
             fh.write(json.dumps(stages) + "\n")
 
 
+def _without_matching() -> None:
+    """An experiment (bench/intake.py --without-matching), never the service: no same-matter matching, index or
+    flags in the request, to show what would be left of a petition's cost if they moved to the jobs process."""
+    from service.domain.matters import arrival
+
+    arrival.prepare = lambda session, petition, now: None
+    arrival.finish = lambda session, came, now, **kwargs: None
+
+
 def build():
+    if os.environ.get("BENCH_WITHOUT_MATCHING"):
+        _without_matching()
     app = create_app()
     stages_file = os.environ.get("BENCH_STAGES_FILE")
     if stages_file:

@@ -88,24 +88,33 @@ def _whole(word: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
 
 
-def score(user: User, petition: Petition, q: str, names: list[str] = ()) -> int:
+def score(user: User, petition: Petition, q: str, names: list[str] = (), *, words: list[str] | None = None) -> int:
     """Higher first: per word 3 when it occurs as a whole word with its accents, 2 as a whole word without them,
-    0 inside another word; the petitioner's exact name (when the user may see it) counts most."""
-    words = nfc(q).lower().split()[:MAX_WORDS]
+    0 inside another word; the petitioner's exact name (when the user may see it) counts most. `words`: the
+    query's, split once by the caller (`ranked` scores 500 candidates a page, issue #19)."""
+    words = words if words is not None else nfc(q).lower().split()[:MAX_WORDS]
     seen = nfc(f"{confidential.list_title(petition) or ''} {confidential.list_content(petition)}").lower()
-    seen_words = None  # folded only when a word is not there with its accents (500 candidates a page, issue #19)
+    seen_words = None  # folded only when a word is not there with its accents
     total = 0
     for word in words:
         if word in seen and _whole(word, seen):
             total += 3
             continue
         if seen_words is None:
-            seen_words = set(fold(seen).split())
+            seen_words = _folded_words(petition, seen)
         if fold(word) in seen_words:
             total += 2
     if names and can_see_identity(user, petition):  # `names`: its people whose folded name is the query
         total += 20 if any(nfc(name).lower() == " ".join(words) for name in names) else 10
     return total
+
+
+def _folded_words(petition: Petition, seen: str) -> set[str]:
+    """The folded words the search matched: the petition's search text, folded once at intake
+    (`confidential.folded_search_text`: a sealed denunciation's redacted text without its placeholders);
+    folded here from what the reader sees when it was not loaded with the candidates (casework.paging)."""
+    stored = petition.__dict__.get("content_folded")  # never a query per candidate
+    return set(stored.split()) if stored is not None else set(fold(seen).split())
 
 
 def ranked(session: Session, user: User, rows: list, q: str) -> list:
@@ -118,5 +127,6 @@ def ranked(session: Session, user: User, rows: list, q: str) -> list:
     for pid, name in session.execute(select(Person.petition_id, Person.name).where(
             Person.petition_id.in_(ids), Person.name_folded == wanted)) if ids else ():
         names.setdefault(pid, []).append(name or "")
-    scores = {row[0].id: score(user, row[0], q, names.get(row[0].id, [])) for row in rows}
+    words = nfc(q).lower().split()[:MAX_WORDS]
+    scores = {row[0].id: score(user, row[0], q, names.get(row[0].id, []), words=words) for row in rows}
     return sorted(rows, key=lambda row: -scores[row[0].id])

@@ -71,6 +71,7 @@ class _Candidate:
     matter_id: int
     unit_id: int
     status: str
+    row: tuple  # the matter's columns (MATTER_COLUMNS): the one linked to needs no second read
     profile: Profile
     text: str
     petition_ids: list[int]
@@ -82,6 +83,8 @@ def eligible(since: dt.datetime):
     """Received or closed in the window: what a new petition is compared with."""
     return or_(Petition.received_at >= since, Petition.closed_at >= since)
 
+
+MATTER_COLUMNS = ("id", "unit_id", "status", "title", "merged_into_id", "petitioner_count", "created_at", "updated_at")
 
 # One round trip: the index lookup (grouped on the index rows alone, then joined to the few best), the
 # candidate matters, and the recent petitions of each with the profile kept in their matter event.
@@ -107,6 +110,7 @@ member AS (
   FROM petitions p JOIN top ON top.matter_id = p.matter_id
   WHERE p.received_at >= :since OR p.closed_at >= :since)
 SELECT member.id, member.matter_id, member.content_folded, member.category, top.hits, m.unit_id, m.status,
+       m.title, m.merged_into_id, m.petitioner_count, m.created_at, m.updated_at,
        (SELECT e.data FROM events e WHERE e.petition_id = member.id AND e.kind IN {kinds}
         ORDER BY e.id LIMIT 1) AS data
 FROM member JOIN top ON top.matter_id = member.matter_id JOIN matters m ON m.id = member.matter_id
@@ -134,10 +138,12 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
     stmt = text(sql).bindparams(bindparam("since", type_=Petition.__table__.c.received_at.type)).columns(
         column("id", Integer), column("matter_id", Integer), column("content_folded", String),
         column("category", String), column("hits", Integer), column("unit_id", Integer), column("status", String),
+        *(column(name, Matter.__table__.c[name].type) for name in MATTER_COLUMNS[3:]),
         column("data", Event.__table__.c.data.type))
     out: dict[int, _Candidate] = {}
-    for pid, mid, folded, category, hits, unit_id, status, data in session.execute(stmt, params):
-        c = out.setdefault(mid, _Candidate(mid, unit_id, status, Profile(), "", [], hits, {}))
+    for pid, mid, folded, category, hits, unit_id, status, *matter, data in session.execute(stmt, params):
+        c = out.setdefault(mid, _Candidate(mid, unit_id, status, (mid, unit_id, status, *matter), Profile(), "", [],
+                                           hits, {}))
         c.categories[str(category)] = c.categories.get(str(category), 0) + 1
         c.profile.add(stored_profile(data) or petition_profile(session.get(Petition, pid)))
         c.text = f"{c.text} {content_words(folded)}"
@@ -208,13 +214,13 @@ def best_match(session: Session, petition: Petition, mine: Profile, now: dt.date
         over_head = cross and petition.unit.kind == "city" and c.unit_id in named  # vượt cấp (evidence.py)
         e = evidence.judge(s, folded, c.text, category, fields, not cross, lesson.trusted, over_head)
         if (link and e.strong) or ask:
-            found.append((link and e.strong, s.score, c.matter_id, s, e))
+            found.append((link and e.strong, s.score, c, s, e))
     found.sort(key=lambda x: (x[0], x[1]), reverse=True)
     if found and found[0][0]:
-        _, _, mid, s, e = found.pop(0)
-        decision.link = (session.get(Matter, mid), s, e)
+        _, _, c, s, e = found.pop(0)
+        decision.link = (reference.attach(session, Matter, MATTER_COLUMNS, c.row), s, e)
     if decision.link is None:
-        decision.suggestions = [(mid, s, e) for _, _, mid, s, e in found][:SUGGESTIONS]
+        decision.suggestions = [(c.matter_id, s, e) for _, _, c, s, e in found][:SUGGESTIONS]
     return decision
 
 

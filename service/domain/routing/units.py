@@ -132,7 +132,9 @@ def search_units(session: Session, query: str, limit: int = 10) -> list[Unit]:
 
 
 UNIT_COLUMNS = ("id", "code", "name", "short_name", "name_folded", "kind", "parent_id", "remote")
-OFFICE_COLUMNS = ("id", "unit_id", "code", "name")  # chat ids change often: read from the row when needed
+# The staff groups' chat ids too: a flag's notice goes to them (notifications.outbox.office_targets) without a read
+# per notice; a group registered by `bots.admin` in another process is used within reference.TTL.
+OFFICE_COLUMNS = ("id", "unit_id", "code", "name", "telegram_chat_id", "zalo_group_id")
 
 
 def _unit_row(session: Session, code: str) -> tuple | None:

@@ -79,3 +79,15 @@ def test_huong_ranks_the_whole_accented_word_first(session, client, login_as):
     assert found == [person.code, direction.code, ward.code]
     headers = bearer(session, "api_rank", "staff", UNIT, "van_phong")
     assert api_codes(client, headers, "Hương") == [person.code, direction.code, ward.code]
+
+
+def test_huong_without_accents_ranks_both_whole_words_before_one_inside_a_word(session, client, login_as):
+    """Unaccented words rank against the petition's stored search text (folded once at intake, not again for
+    each of the 500 candidates of a page): "hướng" and "Hương" are whole words there, "phương" is not."""
+    direction = make(session, "Đề nghị sửa biển chỉ hướng ở ngã ba thôn Đông.", days_ago=3)
+    ward = make(session, "Đường phương án tránh ngập chưa được làm.", days_ago=2)
+    person = make(session, "Bà Hương ở tổ 3 phản ánh cống vỡ.", days_ago=1)
+    vp = login_as("staff", office="van_phong")
+    assert codes_in(vp.get("/can-bo/don", query_string={"q": "huong"})) == [direction.code, person.code, ward.code]
+    headers = bearer(session, "api_rank2", "staff", UNIT, "van_phong")
+    assert api_codes(client, headers, "huong") == [direction.code, person.code, ward.code]
