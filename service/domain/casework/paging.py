@@ -149,9 +149,9 @@ class Matches:
     more: bool
 
 
-# What ranking a candidate reads (lookup.score, confidential.list_title/list_content, the stored folded text that
-# spares folding 500 texts a page) and the counts: the other
-# columns (JSON classification, routing, …) are loaded for the page's rows only (issue #19: 35 ms for 500 rows).
+# What ranking a candidate reads (lookup.score, confidential.list_title/list_content, and the stored folded text that
+# spares folding 500 texts a page) and the counts: the other columns (JSON classification, routing, …) are loaded
+# for the page's rows only (issue #19: 35 ms for 500 rows).
 _RANK_COLUMNS = (Petition.id, Petition.kind, Petition.identity_disclosed, Petition.title, Petition.content,
                  Petition.title_redacted, Petition.content_redacted, Petition.content_folded, Petition.received_at,
                  Petition.status, Petition.needs_review, Petition.unit_id, Petition.lead_office_id,
