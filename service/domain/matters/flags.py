@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from sqlalchemy import and_, exists, func, literal_column, null, or_, select, union_all
@@ -26,10 +27,9 @@ from service.domain.events import record
 from service.domain.inbound import Actor
 from service.domain.matters.people import (  # noqa: F401 (distinct_people re-exported)
     count_people,
-    dated_supporter_keys,
     distinct_people,
     petitioners_on,
-    supporter_keys,
+    supporter_keys_of,
 )
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
@@ -39,6 +39,7 @@ from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter
 from service.models.petition import Petition
+from service.models.reception import Supporter
 from service.models.unit import Office, Unit
 
 logger = logging.getLogger(__name__)
@@ -54,33 +55,47 @@ FLAG_ACTOR = Actor(label="Hệ thống (cờ đông người, phức tạp kéo 
 _ANSWERED = ("answered", "closed")
 
 
-def _answers_and_late(session: Session, petitions: list[Petition], now: dt.datetime
-                      ) -> tuple[dict[int, dt.datetime], list[tuple[int, str, dt.datetime]]]:
-    """When each answered or closed petition got its answer (the first 'answered' event, else its closing), and
-    the steps more than 30 days overdue (petition, step, due), oldest first: one round trip for both."""
+@dataclass
+class _Facts:
+    """What the rules read besides the petitions themselves (`_facts`)."""
+    supporters: list[tuple[list[tuple], dt.datetime]]  # as matters.people.dated_supporter_keys
+    answered: dict[int, dt.datetime]  # when each answered or closed petition got its answer
+    late: list[tuple[int, str, dt.datetime]]  # steps more than 30 days overdue: (petition, step, due), oldest first
+
+
+def _facts(session: Session, matter_id: int | None, petitions: list[Petition], now: dt.datetime) -> _Facts:
+    """The matter's supporters, when each answered or closed petition got its answer (the first 'answered' event,
+    else its closing) and the steps more than 30 days overdue: one round trip for the three (issue #19)."""
     ids = [p.id for p in petitions if p.status in _ANSWERED or p.status == "in_progress"]  # answered, maybe reopened
     old = [p.id for p in petitions if p.received_at < now - OVERDUE_GRACE]  # younger ones cannot be 30 days late
     parts = []
     if ids:
-        parts.append(select(literal_column("0").label("late"), Event.petition_id, func.min(Event.at).label("at"),
-                            null().label("step")).where(Event.petition_id.in_(ids), Event.kind == "answered")
-                     .group_by(Event.petition_id))
+        parts.append(select(literal_column("0").label("fact"), Event.petition_id, func.min(Event.at).label("at"),
+                            null().label("step"), null().label("channel"), null().label("chat"))
+                     .where(Event.petition_id.in_(ids), Event.kind == "answered").group_by(Event.petition_id))
     if old:
-        parts.append(select(literal_column("1"), Deadline.petition_id, Deadline.due_at, Deadline.step).where(
+        parts.append(select(literal_column("1"), Deadline.petition_id, Deadline.due_at, Deadline.step, null(),
+                            null()).where(
             Deadline.petition_id.in_(old), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
             Deadline.due_at < now - OVERDUE_GRACE))
+    if matter_id is not None:  # the phone goes in the step's column
+        parts.append(select(literal_column("2"), null(), Supporter.created_at, Supporter.phone, Supporter.channel,
+                            Supporter.chat_user_id).where(Supporter.matter_id == matter_id))
     rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all() if parts else []
-    got = {pid: at for late, pid, at, _ in rows if not late}
+    got = {pid: at for fact, pid, at, *_ in rows if int(fact) == 0}
     for p in petitions:
         if p.id not in got and p.status in _ANSWERED:
             got[p.id] = p.closed_at or p.updated_at
-    return got, sorted(((pid, step, at) for late, pid, at, step in rows if late), key=lambda r: (r[2], r[0]))
+    late = sorted(((pid, step, at) for fact, pid, at, step, *_ in rows if int(fact) == 1), key=lambda r: (r[2], r[0]))
+    supporters = [(supporter_keys_of(phone, channel, chat), at) for fact, _, at, phone, channel, chat in rows
+                  if int(fact) == 2]
+    return _Facts(supporters, got, late)
 
 
 def _reasons(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-             escalated: Iterable[int] = (), supporters: list | None = None) -> dict[str, dict[str, Any]]:
-    """Which rules hold for these petitions (of one matter), with what they show. `supporters`: the matter's
-    (`dated_supporter_keys`) when the caller has read them already."""
+             escalated: Iterable[int] = (), facts: _Facts | None = None) -> dict[str, dict[str, Any]]:
+    """Which rules hold for these petitions (of one matter), with what they show. `facts`: what `_facts` read,
+    when the caller has read it already."""
     found: dict[str, list[dict[str, Any]]] = {DONG_NGUOI: [], PHUC_TAP: []}
     recent = [p for p in petitions if p.received_at >= now - WINDOW]
     for p in petitions:
@@ -88,9 +103,9 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
             found[DONG_NGUOI].append({"rule": "many_signers", "petition": p.code, "people": petitioners_on(p)})
         if p.round >= 2:
             found[PHUC_TAP].append({"rule": "second_round", "petition": p.code})
-    if supporters is None:
-        supporters = dated_supporter_keys(session, matter.id if matter else None)
-    supporters = [keys for keys, at in supporters if at >= now - WINDOW]
+    if facts is None:
+        facts = _facts(session, matter.id if matter else None, petitions, now)
+    supporters = [keys for keys, at in facts.supporters if at >= now - WINDOW]
     people = count_people(recent, supporters)
     if matter is not None and people >= CROWD and len(recent) + len(supporters) > 1:
         found[DONG_NGUOI].append({"rule": "many_petitioners", "people": people, "petitions": len(recent),
@@ -101,7 +116,7 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
     for p in petitions:
         if p.id in escalated or commune and units[p.unit_id].kind == "city":
             found[PHUC_TAP].append({"rule": "escalated", "petition": p.code, "unit": units[p.unit_id].name})
-    answered, late = _answers_and_late(session, petitions, now)
+    answered, late = facts.answered, facts.late
     answers = sorted((at, q) for q, at in answered.items() if at is not None)[:2]
     codes = {p.id: p.code for p in petitions}
     for p in petitions:  # it came back after an answer: the earliest answer to another petition of the matter
@@ -125,10 +140,10 @@ def _rule_keys(explanation: dict[str, Any]) -> set[tuple]:
 OPENED = "matters_opened"  # session.info key: {matter id: the transaction that created it, invisible to others}
 
 
-def _petitions(session: Session, matter: Matter) -> tuple[list[Petition], list]:
+def _petitions(session: Session, matter: Matter, now: dt.datetime) -> tuple[list[Petition], _Facts]:
     """The matter's petitions with their people, in one query that also locks the matter row, so two arrivals
     never raise the same flag twice (a matter opened in this transaction needs no lock: nobody else sees it);
-    and its supporters (`dated_supporter_keys`), read once for both counts."""
+    then what the rules read besides (`_facts`: its supporters too, read once for both counts)."""
     stmt = (select(Petition).join(Matter, Matter.id == Petition.matter_id).where(Matter.id == matter.id)
             .options(joinedload(Petition.people)).order_by(Petition.received_at, Petition.id))
     mine = session.info.get(OPENED, {}).get(matter.id) is session.get_transaction()
@@ -137,9 +152,9 @@ def _petitions(session: Session, matter: Matter) -> tuple[list[Petition], list]:
         # inserting a petition's matter_id takes on the same row (FOR UPDATE deadlocked under load).
         stmt = stmt.with_for_update(of=Matter, key_share=True)
     petitions = list(session.scalars(stmt).unique())
-    supporters = dated_supporter_keys(session, matter.id)
-    matter.petitioner_count = count_people(petitions, [keys for keys, _ in supporters])
-    return petitions, supporters
+    facts = _facts(session, matter.id, petitions, now)
+    matter.petitioner_count = count_people(petitions, [keys for keys, _ in facts.supporters])
+    return petitions, facts
 
 
 def _existing(session: Session, matter: Matter | None, petitions: list[Petition]) -> list[Flag]:
@@ -212,13 +227,13 @@ _RULE_LABELS = {
 
 
 def _evaluate(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-              escalated: Iterable[int] = (), supporters: list | None = None) -> list[Flag]:
+              escalated: Iterable[int] = (), facts: _Facts | None = None) -> list[Flag]:
     unit = session.get(Unit, matter.unit_id if matter is not None else petitions[0].unit_id)
     title = f"Vụ việc #{matter.id} «{matter.title}»" if matter is not None else f"Đơn {petitions[0].code}"
     raised: list[Flag] = []
     offices: list[Office] | None = None
     with session.no_autoflush:  # reads only, then one flush for every new flag
-        reasons = _reasons(session, matter, petitions, now, escalated, supporters)
+        reasons = _reasons(session, matter, petitions, now, escalated, facts)
         existing = _existing(session, matter, petitions) if reasons else []
         for code, explanation in reasons.items():
             flag = _raise(session, code, matter, petitions, explanation, now, existing)
@@ -243,15 +258,15 @@ def evaluate_matter_flags(session: Session, matter: Matter, now: dt.datetime | N
     returns the newly raised flags. `undone`: a link of this matter was undone (split, suggestion rejected):
     a flag whose rules no longer hold is cleared, with a flag_cleared event saying why."""
     now = now or utcnow()
-    petitions, supporters = _petitions(session, matter)
+    petitions, facts = _petitions(session, matter, now)
     if undone is not None:
-        _clear_undone(session, matter, petitions, now, undone)
-    return _evaluate(session, matter, petitions, now, supporters=supporters) if petitions else []
+        _clear_undone(session, matter, petitions, now, undone, facts)
+    return _evaluate(session, matter, petitions, now, facts=facts) if petitions else []
 
 
 def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], now: dt.datetime,
-                  undone: str) -> None:
-    holds = _reasons(session, matter, petitions, now) if petitions else {}
+                  undone: str, facts: _Facts) -> None:
+    holds = _reasons(session, matter, petitions, now, facts=facts) if petitions else {}
     for code in MATTER_FLAGS:
         if code in holds:
             continue
@@ -259,7 +274,7 @@ def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], n
                                                    Flag.cleared_at.is_(None))).all()
         if not open_:
             continue
-        people = count_people(petitions, supporter_keys(session, matter.id))
+        people = count_people(petitions, [keys for keys, _ in facts.supporters])
         why = (f"{undone}: vụ việc còn {len(petitions)} đơn của {people} người, không còn đủ căn cứ "
                + ("(đông người: từ 5 người, Luật Tiếp công dân Điều 29)" if code == DONG_NGUOI else
                   "(phức tạp, kéo dài)"))
@@ -275,7 +290,8 @@ def evaluate_opened(session: Session, matter: Matter, petition: Petition, now: d
     """A matter the petition just opened, alone (`arrival`): the same rules on what is in memory, with no
     query to find its petitions (this one, its people loaded), supporters (none yet) or lock (nobody else
     sees the matter before the commit). ≥ 5 signers still raise đông người at once (Luật TCD Điều 29)."""
-    return _evaluate(session, matter, [petition], now or utcnow(), supporters=[])
+    now = now or utcnow()
+    return _evaluate(session, matter, [petition], now, facts=_facts(session, None, [petition], now))
 
 
 def evaluate_petition_flags(session: Session, petition: Petition, now: dt.datetime | None = None, *,
@@ -285,8 +301,8 @@ def evaluate_petition_flags(session: Session, petition: Petition, now: dt.dateti
     now = now or utcnow()
     if petition.matter_id is not None:
         matter = session.get(Matter, petition.matter_id)
-        petitions, supporters = _petitions(session, matter)
-        return _evaluate(session, matter, petitions, now, [petition.id] if escalated else [], supporters)
+        petitions, facts = _petitions(session, matter, now)
+        return _evaluate(session, matter, petitions, now, [petition.id] if escalated else [], facts)
     return _evaluate(session, None, [petition], now, [petition.id] if escalated else [])
 
 

@@ -43,8 +43,12 @@ def dated_supporter_keys(session: Session, matter_id: int | None) -> list[tuple[
         return []
     stmt = select(Supporter.phone, Supporter.channel, Supporter.chat_user_id, Supporter.created_at).where(
         Supporter.matter_id == matter_id)
-    return [([("phone", phone)] + ([("chat", channel, chat)] if chat else []), at)
-            for phone, channel, chat, at in session.execute(stmt)]
+    return [(supporter_keys_of(phone, channel, chat), at) for phone, channel, chat, at in session.execute(stmt)]
+
+
+def supporter_keys_of(phone: str, channel: str | None, chat_user_id: str | None) -> list[tuple]:
+    """A supporter as the keys of a person (`count_people`): the phone, and the chat account they used."""
+    return [("phone", phone)] + ([("chat", channel, chat_user_id)] if chat_user_id else [])
 
 
 def count_people(petitions: Iterable[Petition], others: Iterable[list[tuple]] = ()) -> int:
