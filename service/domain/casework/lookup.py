@@ -88,11 +88,10 @@ def _whole(word: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
 
 
-def score(user: User, petition: Petition, q: str, names: list[str] = (), *, words: list[str] | None = None) -> int:
-    """Higher first: per word 3 when it occurs as a whole word with its accents, 2 as a whole word without them,
-    0 inside another word; the petitioner's exact name (when the user may see it) counts most. `words`: the
-    query's, split once by the caller (`ranked` scores 500 candidates a page, issue #19)."""
-    words = words if words is not None else nfc(q).lower().split()[:MAX_WORDS]
+def score(user: User, petition: Petition, words: list[str], names: list[str] = ()) -> int:
+    """Higher first: per word of the query (lower-case, `ranked`) 3 when it occurs as a whole word with its accents,
+    2 as a whole word without them, 0 inside another word; the petitioner's exact name (when the user may see it)
+    counts most."""
     seen = nfc(f"{confidential.list_title(petition) or ''} {confidential.list_content(petition)}").lower()
     seen_words = None  # folded only when a word is not there with its accents
     total = 0
@@ -128,5 +127,5 @@ def ranked(session: Session, user: User, rows: list, q: str) -> list:
             Person.petition_id.in_(ids), Person.name_folded == wanted)) if ids else ():
         names.setdefault(pid, []).append(name or "")
     words = nfc(q).lower().split()[:MAX_WORDS]
-    scores = {row[0].id: score(user, row[0], q, names.get(row[0].id, []), words=words) for row in rows}
+    scores = {row[0].id: score(user, row[0], words, names.get(row[0].id, [])) for row in rows}
     return sorted(rows, key=lambda row: -scores[row[0].id])

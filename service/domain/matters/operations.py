@@ -68,15 +68,24 @@ class Decision:
 
 @dataclass
 class _Candidate:
-    matter_id: int
-    unit_id: int
-    status: str
     row: tuple  # the matter's columns (MATTER_COLUMNS): the one linked to needs no second read
     profile: Profile
     text: str
     petition_ids: list[int]
     hits: int
     categories: dict[str, int]  # the fields of its petitions, counted
+
+    @property
+    def matter_id(self) -> int:
+        return self.row[0]
+
+    @property
+    def unit_id(self) -> int:
+        return self.row[1]
+
+    @property
+    def status(self) -> str:
+        return self.row[2]
 
 
 def eligible(since: dt.datetime):
@@ -142,8 +151,7 @@ def _candidates(session: Session, petition: Petition, rows: list[tuple[int, int]
         column("data", Event.__table__.c.data.type))
     out: dict[int, _Candidate] = {}
     for pid, mid, folded, category, hits, unit_id, status, *matter, data in session.execute(stmt, params):
-        c = out.setdefault(mid, _Candidate(mid, unit_id, status, (mid, unit_id, status, *matter), Profile(), "", [],
-                                           hits, {}))
+        c = out.setdefault(mid, _Candidate((mid, unit_id, status, *matter), Profile(), "", [], hits, {}))
         c.categories[str(category)] = c.categories.get(str(category), 0) + 1
         c.profile.add(stored_profile(data) or petition_profile(session.get(Petition, pid)))
         c.text = f"{c.text} {content_words(folded)}"
