@@ -5,7 +5,6 @@ images outside a conversation; absurd timestamps; the token refreshed by the job
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 
 import pytest

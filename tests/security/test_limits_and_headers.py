@@ -12,7 +12,7 @@ from service.models import Person
 from service.settings import ROOT
 from tests.bots.helpers import code_in
 from tests.helpers import count_petitions, staff_token
-from tests.security.conftest import PHONE, api_petition, submit_form
+from tests.security.conftest import api_petition, submit_form
 
 PHONE_LIMIT_MESSAGE = "Số điện thoại này đã gửi"
 

@@ -86,7 +86,7 @@ def test_a_crowd_without_representatives_is_refused_with_a_field_error(client, d
     html = assert_refused(submit(client, co_signers=CROWD, title="Giữ tiêu đề"), database, before,
                           "representatives", f"Đơn có {flags.CROWD} người cùng đứng tên: vui lòng ghi họ tên, "
                                              "số điện thoại của người đại diện (từ 1 đến 2 người")
-    assert 'value="Giữ tiêu đề"' in html and f'name="co_signers" type="number" min="0" max="1000" step="1"' in html
+    assert 'value="Giữ tiêu đề"' in html and 'name="co_signers" type="number" min="0" max="1000" step="1"' in html
 
 
 @pytest.mark.parametrize("co_signers, named", [("7", 3), ("40", 6)])
