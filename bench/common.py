@@ -94,6 +94,51 @@ class LoadResult:
                 f"statuses {dict(sorted(self.statuses.items()))}")
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: str) -> tuple[str, int, int] | None:
+    """(command name, parent pid, CPU ticks used) of a process, from /proc (Linux); None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    comm, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
+    return comm, int(rest[1]), int(rest[11]) + int(rest[12])  # ppid; utime + stime
+
+
+class CpuMeter:
+    """CPU time spent by the gunicorn under test (master and workers), by PostgreSQL's processes, by this process
+    (the load generator's threads) and by the whole machine, between two snapshots: a load on a machine whose cores
+    are all busy is bounded by CPU per request, whatever the latency says."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def snapshot(self) -> dict[str, dict[str, int] | float]:
+        procs = {pid: stat for pid in os.listdir("/proc") if pid.isdigit() and (stat := _stat(pid)) is not None}
+        tree, grew = {str(self.server_pid)}, True
+        while grew:
+            children = {pid for pid, (_, ppid, _) in procs.items() if str(ppid) in tree} - tree
+            tree, grew = tree | children, bool(children)
+        with open("/proc/stat", encoding="ascii") as fh:
+            cpu = [int(x) for x in fh.readline().split()[1:]]
+        return {"gunicorn": {pid: procs[pid][2] for pid in tree if pid in procs},
+                "postgresql": {pid: t for pid, (comm, _, t) in procs.items() if comm.startswith("postgres")},
+                "load generator": sum(os.times()[:2]), "machine": (sum(cpu) - cpu[3] - cpu[4]) / _TICK}
+
+    def since(self, before: dict, requests: int) -> dict[str, float]:
+        """Milliseconds of CPU per request of each part (processes that ended meanwhile are not counted)."""
+        after = self.snapshot()
+        out = {}
+        for part in ("gunicorn", "postgresql"):
+            ticks = sum(t - before[part][pid] for pid, t in after[part].items() if pid in before[part])
+            out[part] = ticks / _TICK
+        out["load generator"] = after["load generator"] - before["load generator"]
+        out["machine"] = after["machine"] - before["machine"]
+        return {part: seconds * 1000 / max(requests, 1) for part, seconds in out.items()}
+
+
 def run_load(name: str, make_request, clients: int, per_client: int) -> LoadResult:
     """`clients` threads, each sending `per_client` requests made by make_request(client, i, j)."""
     result = LoadResult(name)

@@ -1,8 +1,10 @@
 """Petitions per second and p50/p99 latency through gunicorn (2 workers) on PostgreSQL, next to a bare
 endpoint that only inserts one row, in the same run. Goal: ratio ≥ 0.5, p99 ≤ 100 ms at 20 clients.
 
-Then where each millisecond of a petition goes, from the same run: every worker writes the time spent in each
-stage of intake.submit, in the commit and in the rest of the request (bench/intake_app.py).
+Then the CPU each request costs (gunicorn, PostgreSQL, this load generator, the whole machine; read from /proc),
+which bounds the ratio once the cores are busy, and where each millisecond of a petition goes, from the same run:
+every worker writes the time spent in each stage of intake.submit, in the commit and in the rest of the request
+(bench/intake_app.py).
 
     python bench/intake.py [--clients 20] [--requests 40] [--without-matching]
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import fresh_database, run_load, start_gunicorn  # noqa: E402
+from bench.common import CpuMeter, fresh_database, run_load, start_gunicorn  # noqa: E402
 from service.cli import run_setup  # noqa: E402
 from service.db import Database  # noqa: E402
 
@@ -66,8 +68,13 @@ def main() -> None:
         run_load("warm-up", petition, 4, 5)
         run_load("warm-up", bare, 4, 5)
         stages_file.unlink(missing_ok=True)  # only the measured run below
+        meter = CpuMeter(server.pid)
+        before = meter.snapshot()
         baseline = run_load("bare insert (1 row)", bare, args.clients, args.requests)
+        bare_cpu = meter.since(before, baseline.ok)
+        before = meter.snapshot()
         intake = run_load("POST /api/v1/petitions", petition, args.clients, args.requests)
+        intake_cpu = meter.since(before, intake.ok)
         print(f"clients: {args.clients}, requests per client: {args.requests}, gunicorn workers: {args.workers}, "
               f"database: PostgreSQL, cores: {os.cpu_count()}")
         print(baseline.line())
@@ -75,6 +82,7 @@ def main() -> None:
         ratio = intake.rate / baseline.rate if baseline.rate else 0.0
         print(f"ratio petitions/s ÷ bare inserts/s: {ratio:.2f} (goal ≥ 0.5); "
               f"petition p99 {intake.pct(0.99):.1f} ms (goal ≤ 100 ms)")
+        print_cpu(bare_cpu, intake_cpu)
         print_stages(stages_file)
         if args.without_matching:
             server.terminate()
@@ -94,6 +102,22 @@ def main() -> None:
             server.terminate()
             server.wait(10)
         drop()
+
+
+def print_cpu(bare: dict[str, float], petition: dict[str, float]) -> None:
+    """CPU per request of each part, from /proc. With every core busy the rate is cores ÷ the machine's CPU per
+    request, so the ratio cannot exceed bare's machine CPU ÷ a petition's, however the latency is spread."""
+    parts = ("gunicorn", "postgresql", "load generator", "machine")
+    print("CPU per request (ms, from /proc, same run): " + "; ".join(
+        f"{name}: " + ", ".join(f"{part} {cpu[part]:.1f}" for part in parts)
+        for name, cpu in (("bare insert", bare), ("petition", petition))))
+    if petition["machine"]:
+        print(f"ceiling of the ratio while the machine's {os.cpu_count()} cores are busy: "
+              f"{bare['machine']:.1f} ÷ {petition['machine']:.1f} ms = {bare['machine'] / petition['machine']:.2f}")
+        server = {name: cpu["gunicorn"] + cpu["postgresql"] for name, cpu in (("bare", bare), ("petition", petition))}
+        if server["petition"]:
+            print(f"the same for the service alone (gunicorn + PostgreSQL, as with a load generator that costs no CPU): "
+                  f"{server['bare']:.1f} ÷ {server['petition']:.1f} ms = {server['bare'] / server['petition']:.2f}")
 
 
 def print_stages(path: Path) -> None:
