@@ -128,11 +128,11 @@ class CpuMeter:
                 "load generator": sum(os.times()[:2]), "machine": (sum(cpu) - cpu[3] - cpu[4]) / _TICK}
 
     def since(self, before: dict, requests: int) -> dict[str, float]:
-        """Milliseconds of CPU per request of each part (processes that ended meanwhile are not counted)."""
+        """Milliseconds of CPU per request of each part (a process that ended meanwhile is not counted)."""
         after = self.snapshot()
         out = {}
         for part in ("gunicorn", "postgresql"):
-            ticks = sum(t - before[part][pid] for pid, t in after[part].items() if pid in before[part])
+            ticks = sum(t - before[part].get(pid, 0) for pid, t in after[part].items())  # new ones: all theirs
             out[part] = ticks / _TICK
         out["load generator"] = after["load generator"] - before["load generator"]
         out["machine"] = after["machine"] - before["machine"]
