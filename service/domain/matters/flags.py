@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Any, Iterable
 
-from sqlalchemy import and_, exists, func, literal_column, null, or_, select, union_all
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
@@ -25,11 +24,11 @@ from service.domain.deadlines.calendar import VN_TZ, local_date
 from service.domain.errors import Forbidden, ValidationFailed
 from service.domain.events import record
 from service.domain.inbound import Actor
+from service.domain.matters.facts import OVERDUE_GRACE, Facts, read_facts
 from service.domain.matters.people import (  # noqa: F401 (distinct_people re-exported)
     count_people,
     distinct_people,
     petitioners_on,
-    supporter_keys_of,
 )
 from service.domain.notifications import outbox as notify
 from service.domain.people import access
@@ -39,7 +38,6 @@ from service.models.event import Event
 from service.models.flag import Flag
 from service.models.matter import Matter
 from service.models.petition import Petition
-from service.models.reception import Supporter
 from service.models.unit import Office, Unit
 
 logger = logging.getLogger(__name__)
@@ -49,52 +47,13 @@ PHUC_TAP = "phuc_tap_keo_dai"
 MATTER_FLAGS = (DONG_NGUOI, PHUC_TAP)
 CROWD = 5  # Luật TCD Đ29: five or more people on one content
 WINDOW = dt.timedelta(days=90)
-OVERDUE_GRACE = dt.timedelta(days=30)
 TASK = "4.5"  # review and resolve mass, complex and prolonged cases
 FLAG_ACTOR = Actor(label="Hệ thống (cờ đông người, phức tạp kéo dài)")
-_ANSWERED = ("answered", "closed")
-
-
-@dataclass
-class _Facts:
-    """What the rules read besides the petitions themselves (`_facts`)."""
-    supporters: list[tuple[list[tuple], dt.datetime]]  # as matters.people.dated_supporter_keys
-    answered: dict[int, dt.datetime]  # when each answered or closed petition got its answer
-    late: list[tuple[int, str, dt.datetime]]  # steps more than 30 days overdue: (petition, step, due), oldest first
-
-
-def _facts(session: Session, matter_id: int | None, petitions: list[Petition], now: dt.datetime) -> _Facts:
-    """The matter's supporters, when each answered or closed petition got its answer (the first 'answered' event,
-    else its closing) and the steps more than 30 days overdue: one round trip for the three (issue #19)."""
-    ids = [p.id for p in petitions if p.status in _ANSWERED or p.status == "in_progress"]  # answered, maybe reopened
-    old = [p.id for p in petitions if p.received_at < now - OVERDUE_GRACE]  # younger ones cannot be 30 days late
-    parts = []
-    if ids:
-        parts.append(select(literal_column("0").label("fact"), Event.petition_id, func.min(Event.at).label("at"),
-                            null().label("step"), null().label("channel"), null().label("chat"))
-                     .where(Event.petition_id.in_(ids), Event.kind == "answered").group_by(Event.petition_id))
-    if old:
-        parts.append(select(literal_column("1"), Deadline.petition_id, Deadline.due_at, Deadline.step, null(),
-                            null()).where(
-            Deadline.petition_id.in_(old), Deadline.met_at.is_(None), Deadline.cancelled_at.is_(None),
-            Deadline.due_at < now - OVERDUE_GRACE))
-    if matter_id is not None:  # the phone goes in the step's column
-        parts.append(select(literal_column("2"), null(), Supporter.created_at, Supporter.phone, Supporter.channel,
-                            Supporter.chat_user_id).where(Supporter.matter_id == matter_id))
-    rows = session.execute(union_all(*parts) if len(parts) > 1 else parts[0]).all() if parts else []
-    got = {pid: at for fact, pid, at, *_ in rows if int(fact) == 0}
-    for p in petitions:
-        if p.id not in got and p.status in _ANSWERED:
-            got[p.id] = p.closed_at or p.updated_at
-    late = sorted(((pid, step, at) for fact, pid, at, step, *_ in rows if int(fact) == 1), key=lambda r: (r[2], r[0]))
-    supporters = [(supporter_keys_of(phone, channel, chat), at) for fact, _, at, phone, channel, chat in rows
-                  if int(fact) == 2]
-    return _Facts(supporters, got, late)
 
 
 def _reasons(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-             escalated: Iterable[int] = (), facts: _Facts | None = None) -> dict[str, dict[str, Any]]:
-    """Which rules hold for these petitions (of one matter), with what they show. `facts`: what `_facts` read,
+             escalated: Iterable[int] = (), facts: Facts | None = None) -> dict[str, dict[str, Any]]:
+    """Which rules hold for these petitions (of one matter), with what they show. `facts`: what `read_facts` read,
     when the caller has read it already."""
     found: dict[str, list[dict[str, Any]]] = {DONG_NGUOI: [], PHUC_TAP: []}
     recent = [p for p in petitions if p.received_at >= now - WINDOW]
@@ -104,7 +63,7 @@ def _reasons(session: Session, matter: Matter | None, petitions: list[Petition],
         if p.round >= 2:
             found[PHUC_TAP].append({"rule": "second_round", "petition": p.code})
     if facts is None:
-        facts = _facts(session, matter.id if matter else None, petitions, now)
+        facts = read_facts(session, matter.id if matter else None, petitions, now)
     supporters = [keys for keys, at in facts.supporters if at >= now - WINDOW]
     people = count_people(recent, supporters)
     if matter is not None and people >= CROWD and len(recent) + len(supporters) > 1:
@@ -140,10 +99,10 @@ def _rule_keys(explanation: dict[str, Any]) -> set[tuple]:
 OPENED = "matters_opened"  # session.info key: {matter id: the transaction that created it, invisible to others}
 
 
-def _petitions(session: Session, matter: Matter, now: dt.datetime) -> tuple[list[Petition], _Facts]:
+def _petitions(session: Session, matter: Matter, now: dt.datetime) -> tuple[list[Petition], Facts]:
     """The matter's petitions with their people, in one query that also locks the matter row, so two arrivals
     never raise the same flag twice (a matter opened in this transaction needs no lock: nobody else sees it);
-    then what the rules read besides (`_facts`: its supporters too, read once for both counts)."""
+    then what the rules read besides (`read_facts`: its supporters too, read once for both counts)."""
     stmt = (select(Petition).join(Matter, Matter.id == Petition.matter_id).where(Matter.id == matter.id)
             .options(joinedload(Petition.people)).order_by(Petition.received_at, Petition.id))
     mine = session.info.get(OPENED, {}).get(matter.id) is session.get_transaction()
@@ -152,7 +111,7 @@ def _petitions(session: Session, matter: Matter, now: dt.datetime) -> tuple[list
         # inserting a petition's matter_id takes on the same row (FOR UPDATE deadlocked under load).
         stmt = stmt.with_for_update(of=Matter, key_share=True)
     petitions = list(session.scalars(stmt).unique())
-    facts = _facts(session, matter.id, petitions, now)
+    facts = read_facts(session, matter.id, petitions, now)
     matter.petitioner_count = count_people(petitions, [keys for keys, _ in facts.supporters])
     return petitions, facts
 
@@ -227,7 +186,7 @@ _RULE_LABELS = {
 
 
 def _evaluate(session: Session, matter: Matter | None, petitions: list[Petition], now: dt.datetime,
-              escalated: Iterable[int] = (), facts: _Facts | None = None) -> list[Flag]:
+              escalated: Iterable[int] = (), facts: Facts | None = None) -> list[Flag]:
     unit = session.get(Unit, matter.unit_id if matter is not None else petitions[0].unit_id)
     title = f"Vụ việc #{matter.id} «{matter.title}»" if matter is not None else f"Đơn {petitions[0].code}"
     raised: list[Flag] = []
@@ -265,7 +224,7 @@ def evaluate_matter_flags(session: Session, matter: Matter, now: dt.datetime | N
 
 
 def _clear_undone(session: Session, matter: Matter, petitions: list[Petition], now: dt.datetime,
-                  undone: str, facts: _Facts) -> None:
+                  undone: str, facts: Facts) -> None:
     holds = _reasons(session, matter, petitions, now, facts=facts) if petitions else {}
     for code in MATTER_FLAGS:
         if code in holds:
@@ -291,7 +250,7 @@ def evaluate_opened(session: Session, matter: Matter, petition: Petition, now: d
     query to find its petitions (this one, its people loaded), supporters (none yet) or lock (nobody else
     sees the matter before the commit). ≥ 5 signers still raise đông người at once (Luật TCD Điều 29)."""
     now = now or utcnow()
-    return _evaluate(session, matter, [petition], now, facts=_facts(session, None, [petition], now))
+    return _evaluate(session, matter, [petition], now, facts=read_facts(session, None, [petition], now))
 
 
 def evaluate_petition_flags(session: Session, petition: Petition, now: dt.datetime | None = None, *,
