@@ -1,13 +1,22 @@
 """Small builders shared by tests."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from sqlalchemy import func, select
 
+from service.db import utcnow
+from service.domain.deadlines.calendar import local_date
+
 from service.domain.people import accounts
 from service.models import Petition
 from tests import factories
+
+
+def vn_today() -> dt.date:
+    """Today in Việt Nam, as the service counts days: the machine's own date (UTC here) is yesterday's from 17:00."""
+    return local_date(utcnow())
 
 
 def count_petitions(session) -> int:

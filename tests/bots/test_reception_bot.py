@@ -10,6 +10,7 @@ from service.domain.reception import schedule
 from service.models import Petition, ReceptionBooking, ReceptionDay, Supporter
 from service.models.unit import Unit
 from tests import factories
+from tests.helpers import vn_today
 
 UNIT = "11737"  # Phường Nam Đồ Sơn
 POTHOLE = "Ổ gà lớn trên đường Lý Thánh Tông đoạn trước chợ Vạn Hương, xe máy ngã nhiều lần khi trời mưa."
@@ -17,7 +18,7 @@ POTHOLE = "Ổ gà lớn trên đường Lý Thánh Tông đoạn trước chợ
 
 def reception_day(session, days=3, capacity=5) -> ReceptionDay:
     unit = session.scalar(select(Unit).where(Unit.code == UNIT))
-    day = ReceptionDay(unit_id=unit.id, day=dt.date.today() + dt.timedelta(days=days), starts_at="07:30",
+    day = ReceptionDay(unit_id=unit.id, day=vn_today() + dt.timedelta(days=days), starts_at="07:30",
                        ends_at="11:00", host="Chủ tịch UBND phường", capacity=capacity, place="Trụ sở UBND phường")
     session.add(day)
     session.commit()

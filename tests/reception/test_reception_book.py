@@ -12,6 +12,7 @@ from service.domain.people.access import HIDDEN_DENOUNCER
 from service.domain.reception import book
 from service.models import Petition
 from tests import factories
+from tests.helpers import vn_today
 
 UNIT = "11737"
 DENOUNCER = "Lê Văn Tố"
@@ -62,7 +63,7 @@ def test_xlsx_has_the_eleven_columns_a4_landscape_and_no_denouncer(client, sessi
     visit(client, headers, name=DENOUNCER, address="Số 9 Lý Thánh Tông", id_number="031190009999", kind="to_cao",
           summary="Tố cáo cán bộ địa chính nhận tiền khi làm thủ tục.", people_count=1)
     visit(client, headers, name="=HYPERLINK(\"http://x\")", summary="Phản ánh đèn đường hỏng.", kind="phan_anh")
-    today = dt.date.today()
+    today = vn_today()
     r = client.get("/api/v1/reception-visits", headers=headers,
                    query_string={"unit": UNIT, "from": today.replace(day=1).strftime("%d/%m/%Y"),
                                  "to": today.strftime("%d/%m/%Y"), "format": "xlsx"})
@@ -98,7 +99,7 @@ def test_what_the_document_cannot_state_is_a_404_or_a_409(client, session):
     """Issue #18: a visit dated after today conflicts with the clock (409); a booking code or a unit that does not
     exist is not found (404); a book asked for in either order of days is the same book."""
     headers = token(session)
-    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    tomorrow = (vn_today() + dt.timedelta(days=2)).isoformat()
     future = visit(client, headers, visited_on=tomorrow)
     assert future.status_code == 409 and "visited_on" in future.json["error"]["fields"]
     assert visit(client, headers, booking_code="TCD-KHONGCO").status_code == 404

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from service.domain.reception import schedule
 from service.models import OutboxMessage, ReceptionBooking
 from tests import factories
+from tests.helpers import vn_today
 
 UNIT = "11737"  # Phường Nam Đồ Sơn
 TOPIC = "Hỏi về tiến độ cấp giấy chứng nhận quyền sử dụng đất"
@@ -20,7 +21,7 @@ def token(session, username="vp", role="staff", unit=UNIT, office="van_phong"):
 
 
 def day_in(days: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+    return (vn_today() + dt.timedelta(days=days)).isoformat()
 
 
 def create(client, headers, days=7, capacity=2, **extra):

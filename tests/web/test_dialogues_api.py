@@ -16,6 +16,7 @@ from service.models import AuditEntry, Deadline, DialogueRegistration, Petition
 from service.models.unit import Unit
 from tests import factories
 from tests.domain.test_dialogue import DENOUNCER, DENOUNCER_PHONE, OPEN, UNIT, known_data
+from tests.helpers import vn_today
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -25,7 +26,7 @@ def token(session, username, role="staff", unit=UNIT, office="van_phong") -> dic
 
 
 def day(days_ahead: int) -> str:
-    return (dt.date.today() + dt.timedelta(days=days_ahead)).isoformat()
+    return (vn_today() + dt.timedelta(days=days_ahead)).isoformat()
 
 
 def create(client, headers, days_ahead=14, **extra):

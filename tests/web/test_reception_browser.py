@@ -17,6 +17,7 @@ from sqlalchemy import select
 from service.models import Petition, ReceptionBooking, ReceptionDay, Supporter
 from service.models.unit import Unit
 from tests import factories
+from tests.helpers import vn_today
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +65,7 @@ def no_horizontal_scroll(page) -> bool:
 
 def test_a_citizen_books_a_reception_day_on_a_phone(phone, live_server, session):
     unit = session.scalar(select(Unit).where(Unit.code == UNIT))
-    day = ReceptionDay(unit_id=unit.id, day=dt.date.today() + dt.timedelta(days=4), starts_at="07:30", ends_at="11:00",
+    day = ReceptionDay(unit_id=unit.id, day=vn_today() + dt.timedelta(days=4), starts_at="07:30", ends_at="11:00",
                        host="Chủ tịch UBND phường", capacity=10, place="Trụ sở UBND phường Nam Đồ Sơn")
     session.add(day)
     session.commit()

@@ -30,6 +30,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from service.db import utcnow
+from service.domain.deadlines.calendar import local_date
 from service.domain.errors import DomainError
 
 FONT = "Times New Roman"
@@ -111,7 +113,7 @@ def date_line(place: str, day: dt.date | None) -> str:
     """'Hải Phòng, ngày 05 tháng 02 năm 2026': days below 10 and the months 1 and 2 take a leading zero
     (NĐ 30/2020 Phụ lục I, mục II.5)."""
     if day is None:
-        return f"{place}, ngày      tháng      năm {dt.date.today().year}"
+        return f"{place}, ngày      tháng      năm {local_date(utcnow()).year}"  # Việt Nam's year, not the server's
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 

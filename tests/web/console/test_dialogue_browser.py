@@ -11,6 +11,7 @@ import pytest
 
 from tests.web.a11y import axe_violations
 from tests.web.console.test_console_browser import DESK, desk
+from tests.helpers import vn_today
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ UNIT = "11914"  # Đặc khu Cát Hải
 
 
 def day(days_ahead: int) -> str:
-    return f"{dt.date.today() + dt.timedelta(days=days_ahead):%d/%m/%Y}"
+    return f"{vn_today() + dt.timedelta(days=days_ahead):%d/%m/%Y}"
 
 
 def test_dialogue_page_reads_left_warns_and_postpones(browser, live_server, make_user):

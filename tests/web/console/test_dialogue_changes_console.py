@@ -10,6 +10,7 @@ from service.domain.dialogues import speakers
 from service.models import DialogueSession, OutboxMessage
 from tests.domain.test_dialogue import UNIT
 from tests.web.console.test_dialogues_console import create, day, post
+from tests.helpers import vn_today
 
 
 
@@ -40,7 +41,7 @@ def test_postpone_edit_and_cancel_from_the_page_tell_the_registered(login_as, se
     assert "Đã dời ngày đối thoại. Đã báo cho 1 người" in html and "Dời ngày" in html
     session.expire_all()
     assert ds.starts_at.astimezone(dt.timezone(dt.timedelta(hours=7))).date() == \
-        dt.date.today() + dt.timedelta(days=20)
+        vn_today() + dt.timedelta(days=20)
 
     assert post(client, f"{page}/sua", place="Nhà văn hóa tổ 5", topics="Môi trường",
                 participants="").status_code == 303

@@ -15,12 +15,13 @@ from service.domain.routing.units import find_unit
 from service.models import AuditEntry, Commitment, DialogueSession, OutboxMessage
 from tests.domain.test_dialogue import DENOUNCER, DENOUNCER_PHONE, UNIT, known_data
 from tests.web.console.conftest import csrf_of
+from tests.helpers import vn_today
 
 URL = "/can-bo/doi-thoai"
 
 
 def day(days_ahead: int) -> str:
-    return f"{dt.date.today() + dt.timedelta(days=days_ahead):%d/%m/%Y}"
+    return f"{vn_today() + dt.timedelta(days=days_ahead):%d/%m/%Y}"
 
 
 def create(client, days_ahead=10, **extra):

@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.web.console.conftest import PASSWORD
+from tests.helpers import vn_today
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +39,7 @@ def test_van_phong_keeps_the_reception_on_a_phone(browser, live_server, make_use
     page.wait_for_url(re.compile(r"/can-bo/don$"))
 
     page.goto(f"{live_server}/can-bo/tiep-cong-dan")
-    date = (dt.date.today() + dt.timedelta(days=2)).strftime("%d/%m/%Y")
+    date = (vn_today() + dt.timedelta(days=2)).strftime("%d/%m/%Y")
     page.get_by_label("Ngày (dd/mm/yyyy)").fill(date)
     page.get_by_label("Số lượt đăng ký tối đa").fill("15")
     page.get_by_role("button", name="Lập ngày tiếp").click()
